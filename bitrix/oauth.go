@@ -1,0 +1,85 @@
+package bitrix
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// oauthMethod names the OAuth token endpoint in errors.
+const oauthMethod = "oauth/token"
+
+// tokenAnswer is the OAuth server's answer to a token request.
+type tokenAnswer struct {
+	AccessToken      string     `json:"access_token"`
+	RefreshToken     string     `json:"refresh_token"`
+	Expires          FlexInt    `json:"expires"`
+	ExpiresIn        FlexInt    `json:"expires_in"`
+	MemberID         string     `json:"member_id"`
+	ClientEndpoint   string     `json:"client_endpoint"`
+	Error            string     `json:"error"`
+	ErrorDescription FlexString `json:"error_description"`
+}
+
+// RefreshTokens exchanges a refresh token for a new pair at the OAuth server. The answer
+// rotates the refresh token: persist both. Prefer letting PortalClient refresh through the
+// TokenStore; this is the raw exchange (invalid_grant ⇒ errors.Is(err, ErrInvalidGrant)).
+func (c *Client) RefreshTokens(ctx context.Context, refreshToken string) (Tokens, error) {
+	if refreshToken == "" {
+		return Tokens{}, &Error{Code: "invalid_grant", Description: "no refresh token stored", Method: oauthMethod}
+	}
+	q := url.Values{
+		"grant_type":    {"refresh_token"},
+		"client_id":     {c.cfg.ClientID},
+		"client_secret": {c.cfg.ClientSecret},
+		"refresh_token": {refreshToken},
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.OAuthURL+"/oauth/token/?"+q.Encode(), nil)
+	if err != nil {
+		return Tokens{}, fmt.Errorf("bitrix: %s: %w", oauthMethod, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	res, err := c.http.Do(req)
+	if err != nil {
+		return Tokens{}, fmt.Errorf("bitrix: %s: %w", oauthMethod, redactURLError(err))
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	if err != nil {
+		return Tokens{}, fmt.Errorf("bitrix: %s: read answer: %w", oauthMethod, err)
+	}
+	var ans tokenAnswer
+	if err := json.Unmarshal(data, &ans); err != nil {
+		return Tokens{}, &Error{HTTPStatus: res.StatusCode, Description: snippet(data), Method: oauthMethod}
+	}
+	if ans.Error != "" || res.StatusCode >= 400 || ans.AccessToken == "" {
+		return Tokens{}, &Error{HTTPStatus: res.StatusCode, Code: ans.Error,
+			Description: string(ans.ErrorDescription), Method: oauthMethod}
+	}
+	return ans.tokens(time.Now()), nil
+}
+
+// tokens converts the answer, preferring the absolute expiry when the server sent one.
+func (a tokenAnswer) tokens(now time.Time) Tokens {
+	t := Tokens{Access: a.AccessToken, Refresh: a.RefreshToken}
+	switch {
+	case a.Expires > 0:
+		t.Expires = time.Unix(int64(a.Expires), 0)
+	case a.ExpiresIn > 0:
+		t.Expires = now.Add(time.Duration(a.ExpiresIn) * time.Second)
+	}
+	return t
+}
+
+// redactURLError drops the request URL (which carries client_secret) from a transport error.
+func redactURLError(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return fmt.Errorf("%s oauth token endpoint: %w", ue.Op, ue.Err)
+	}
+	return err
+}
