@@ -1,0 +1,114 @@
+package emulator
+
+import (
+	"net/url"
+	"testing"
+	"time"
+)
+
+func TestLeakyBucket(t *testing.T) {
+	tp := newTestPortal(t)
+	for i := range 50 {
+		if a := tp.form("profile", nil); a.status != 200 {
+			t.Fatalf("call %d: %d %s", i+1, a.status, a.raw)
+		}
+	}
+	expectError(t, tp.form("profile", nil), 503, "QUERY_LIMIT_EXCEEDED", "Too many requests")
+
+	tp.clock.Advance(time.Second) // drains 2
+	expectOK(t, tp.form("profile", nil))
+	expectOK(t, tp.form("profile", nil))
+	expectError(t, tp.form("profile", nil), 503, "QUERY_LIMIT_EXCEEDED", "")
+
+	tp.clock.Advance(500 * time.Millisecond) // drains 1
+	expectOK(t, tp.form("profile", nil))
+	expectError(t, tp.form("profile", nil), 503, "QUERY_LIMIT_EXCEEDED", "")
+
+	st := tp.Stats()
+	if st.Accepted != 53 || st.Rejected["QUERY_LIMIT_EXCEEDED"] != 3 || st.Requests != 56 {
+		t.Fatalf("stats %+v", st)
+	}
+	if st.MaxPerSecond != 50 || st.PeakLevel != 50 { // windows are half-open: [t, t+1s)
+		t.Fatalf("max/s %d peak %v", st.MaxPerSecond, st.PeakLevel)
+	}
+	if got := tp.MaxCallsIn(2 * time.Second); got != 53 {
+		t.Fatalf("max in 2s %d", got)
+	}
+}
+
+func TestEnterpriseBucket(t *testing.T) {
+	tp := newTestPortal(t, func(c *Config) { c.Rate, c.Burst = 5, 250 })
+	for range 250 {
+		if a := tp.form("profile", nil); a.status != 200 {
+			t.Fatal(a.raw)
+		}
+	}
+	expectError(t, tp.form("profile", nil), 503, "QUERY_LIMIT_EXCEEDED", "")
+	tp.clock.Advance(time.Second)
+	for range 5 {
+		expectOK(t, tp.form("profile", nil))
+	}
+	expectError(t, tp.form("profile", nil), 503, "QUERY_LIMIT_EXCEEDED", "")
+}
+
+func TestBatchCountsOnceInBucket(t *testing.T) {
+	tp := newTestPortal(t, func(c *Config) { c.Burst = 2 })
+	v := url.Values{}
+	for i := range 10 {
+		v.Set("cmd[c"+string(rune('a'+i))+"]", "profile")
+	}
+	expectOK(t, tp.form("batch", v))
+	expectOK(t, tp.form("profile", nil))
+	expectError(t, tp.form("profile", nil), 503, "QUERY_LIMIT_EXCEEDED", "")
+	if st := tp.Stats(); st.BatchCalls != 10 || st.Methods["batch"] != 1 {
+		t.Fatalf("%+v", st)
+	}
+}
+
+func TestFaults(t *testing.T) {
+	tp := newTestPortal(t)
+	tp.SetFaults(Faults{ForceRateLimit: true})
+	expectError(t, tp.form("profile", nil), 503, "QUERY_LIMIT_EXCEEDED", "Too many requests")
+	tp.SetFaults(Faults{ErrorRate: 0.5})
+	failed := 0
+	for range 40 {
+		if tp.form("profile", nil).status == 503 {
+			failed++
+		}
+	}
+	if failed < 8 || failed > 32 {
+		t.Fatalf("error rate 0.5 gave %d/40 failures", failed)
+	}
+	if st := tp.Stats(); st.Injected != failed+1 {
+		t.Fatalf("injected %d, failed %d", st.Injected, failed)
+	}
+}
+
+func TestFaultsEndpoint(t *testing.T) {
+	tp := newTestPortal(t)
+	resp, err := tp.srv.Client().Post(tp.srv.URL+"/emulator/faults", "application/json",
+		stringsReader(`{"error_rate":0.25,"latency":"5ms","force_rate_limit":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	f := tp.CurrentFaults()
+	if f.ErrorRate != 0.25 || f.Latency != 5*time.Millisecond || !f.ForceRateLimit {
+		t.Fatalf("%+v", f)
+	}
+	a := tp.get("/emulator/faults")
+	if a.body["latency"] != "5ms" {
+		t.Fatal(a.raw)
+	}
+}
+
+func TestOperatingLimit(t *testing.T) {
+	tp := newTestPortal(t, func(c *Config) { c.OperatingLimit = 10 * time.Millisecond })
+	tp.SetFaults(Faults{Latency: 6 * time.Millisecond})
+	expectOK(t, tp.form("profile", nil))
+	expectOK(t, tp.form("profile", nil))
+	expectError(t, tp.form("profile", nil), 429, "OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit.")
+	expectOK(t, tp.form("user.current", nil)) // other methods unaffected
+	tp.clock.Advance(10 * time.Minute)
+	expectOK(t, tp.form("profile", nil))
+}
