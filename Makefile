@@ -1,0 +1,49 @@
+# Switchboard: `make run` serves the demo, `make test` runs every test.
+# Both install what is missing (PostgreSQL, Chromium) on Debian/Ubuntu.
+SHELL := /bin/bash
+GO ?= go
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test bench generate check-generated deps-pg deps-chromium vet
+
+run: deps-pg
+	$(GO) run ./cmd/switchboard demo
+
+test: deps-pg deps-chromium check-generated vet
+	$(GO) test -count=1 -timeout 25m ./...
+
+bench: deps-pg
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+
+vet:
+	$(GO) vet ./...
+
+generate:
+	$(GO) tool templ generate
+
+# The generated templ code is committed; a stale copy fails the run.
+check-generated:
+	@$(GO) tool templ generate >/dev/null
+	@if [ -n "$$(git status --porcelain -- '*_templ.go')" ]; then \
+		git status --porcelain -- '*_templ.go'; \
+		echo "generated templ code is stale: run 'make generate' and commit the result"; exit 1; fi
+
+# PostgreSQL server binaries (initdb, postgres); the app runs its own cluster.
+deps-pg:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -x "$$(pg_config --bindir 2>/dev/null)/initdb" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null; then \
+		echo "installing PostgreSQL: $(SUDO) apt-get install -y postgresql"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; \
+	else \
+		echo "PostgreSQL is missing: install its server package (Debian/Ubuntu: sudo apt-get install -y postgresql), or set DATABASE_URL"; exit 1; \
+	fi
+
+# Headless Chromium for the browser tests (chromedp drives it directly).
+deps-chromium:
+	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null; then exit 0; fi; \
+	if command -v apt-get >/dev/null; then \
+		echo "installing Chromium: $(SUDO) apt-get install -y chromium"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "Chromium is missing: install it (Debian/Ubuntu: sudo apt-get install -y chromium)"; exit 1; \
+	fi

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"golang.org/x/sync/errgroup"
+
+	"switchboard/channels"
+	"switchboard/channels/whatsapp"
+	"switchboard/db"
+	"switchboard/handlers"
+	"switchboard/inbox"
+)
+
+// app is the running Switchboard: one database, the rules, the HTTP side.
+type app struct {
+	store  *db.Store
+	inbox  *inbox.Inbox
+	hub    *inbox.Hub
+	server *handlers.Server
+}
+
+// openApp connects, migrates under the advisory lock, refuses a schema that
+// is still behind, and wires the app.
+func openApp(ctx context.Context, cfg config, hcfg handlers.Config, log *slog.Logger) (*app, error) {
+	conn, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx, conn); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if err := db.CheckSchema(ctx, conn); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	store := db.New(conn)
+	in := inbox.New(store, []channels.Transport{&whatsapp.Transport{}}, log)
+	hub := inbox.NewHub(log)
+	return &app{store: store, inbox: in, hub: hub, server: handlers.New(hcfg, in, hub, log)}, nil
+}
+
+// run serves until ctx ends: HTTP, the live event listener, the outbox worker.
+func (a *app) run(ctx context.Context, cfg config, log *slog.Logger) error {
+	defer a.store.DB.Close()
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return a.hub.Run(ctx, cfg.DatabaseURL) })
+	g.Go(func() error { a.inbox.RunWorker(ctx); return nil })
+	g.Go(func() error {
+		<-ctx.Done()
+		a.server.Close()
+		return nil
+	})
+	g.Go(func() error { return listen(ctx, "app", cfg.Addr, a.server.Routes(), log) })
+	return g.Wait()
+}
+
+func serve(ctx context.Context, cfg config, log *slog.Logger) error {
+	secret, err := cfg.secret(false)
+	if err != nil {
+		return err
+	}
+	if cfg.DatabaseURL == "" {
+		return errMissing("DATABASE_URL")
+	}
+	a, err := openApp(ctx, cfg, handlers.Config{Secret: secret, SecureCookies: cfg.SecureCookies}, log)
+	if err != nil {
+		return err
+	}
+	return a.run(ctx, cfg, log)
+}
+
+type errMissing string
+
+func (e errMissing) Error() string { return string(e) + " must be set" }

@@ -1,0 +1,76 @@
+package db
+
+import (
+	"context"
+	"fmt"
+)
+
+// Channel is one connected messenger account of a portal.
+type Channel struct {
+	PortalID    int64  `db:"portal_id"`
+	ID          int64  `db:"id"`
+	Transport   string `db:"transport"`
+	ExternalID  string `db:"external_id"`
+	Name        string `db:"name"`
+	Mode        string `db:"mode"`
+	HourlyLimit int    `db:"hourly_limit"`
+	AccessToken string `db:"access_token"`
+	AppSecret   string `db:"app_secret"`
+	VerifyToken string `db:"verify_token"`
+	APIBase     string `db:"api_base"`
+}
+
+const channelColumns = `portal_id, id, transport, external_id, name, mode, hourly_limit,
+	access_token, app_secret, verify_token, api_base`
+
+// UpsertChannel creates the channel of (transport, external id) or updates
+// its name and credentials, and returns its id.
+func (s *Store) UpsertChannel(ctx context.Context, c Channel) (int64, error) {
+	var id int64
+	err := s.get(ctx, &id, `
+		INSERT INTO channels (portal_id, transport, external_id, name, hourly_limit, access_token, app_secret, verify_token, api_base)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (transport, external_id) DO UPDATE SET
+			name = EXCLUDED.name, access_token = EXCLUDED.access_token, app_secret = EXCLUDED.app_secret,
+			verify_token = EXCLUDED.verify_token, api_base = EXCLUDED.api_base
+		WHERE channels.portal_id = EXCLUDED.portal_id
+		RETURNING id`,
+		c.PortalID, c.Transport, c.ExternalID, c.Name, c.HourlyLimit, c.AccessToken, c.AppSecret, c.VerifyToken, c.APIBase)
+	if err != nil {
+		return 0, fmt.Errorf("db: unable to save channel %s/%s: %w", c.Transport, c.ExternalID, notFound(err))
+	}
+	return id, nil
+}
+
+// Channel loads one channel of a portal; ErrNotFound when there is none.
+func (s *Store) Channel(ctx context.Context, portalID, id int64) (Channel, error) {
+	var c Channel
+	err := s.get(ctx, &c, `SELECT `+channelColumns+` FROM channels WHERE portal_id = $1 AND id = $2`, portalID, id)
+	if err != nil {
+		return c, fmt.Errorf("db: unable to fetch channel %d: %w", id, notFound(err))
+	}
+	return c, nil
+}
+
+// ChannelForWebhook finds the channel a webhook URL names. It is how a
+// webhook finds its portal, so it is not portal-scoped; the caller must
+// verify the webhook's signature with the channel's secret before trusting
+// anything else.
+func (s *Store) ChannelForWebhook(ctx context.Context, transport string, id int64) (Channel, error) {
+	var c Channel
+	err := s.get(ctx, &c, `SELECT `+channelColumns+` FROM channels WHERE transport = $1 AND id = $2`, transport, id)
+	if err != nil {
+		return c, fmt.Errorf("db: unable to fetch %s channel %d: %w", transport, id, notFound(err))
+	}
+	return c, nil
+}
+
+// Channels lists a portal's channels.
+func (s *Store) Channels(ctx context.Context, portalID int64) ([]Channel, error) {
+	var cs []Channel
+	err := s.all(ctx, &cs, `SELECT `+channelColumns+` FROM channels WHERE portal_id = $1 ORDER BY id`, portalID)
+	if err != nil {
+		return nil, fmt.Errorf("db: unable to list channels of portal %d: %w", portalID, err)
+	}
+	return cs, nil
+}

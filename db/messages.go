@@ -1,0 +1,169 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Message is one message of a dialog.
+type Message struct {
+	PortalID     int64     `db:"portal_id"`
+	ID           int64     `db:"id"`
+	DialogID     int64     `db:"dialog_id"`
+	ChannelID    int64     `db:"channel_id"`
+	Direction    string    `db:"direction"`
+	AuthorUserID *int64    `db:"author_user_id"`
+	AuthorName   string    `db:"author_name"`
+	FromPhone    bool      `db:"from_phone"`
+	Kind         string    `db:"kind"`
+	Body         string    `db:"body"`
+	ProviderID   *string   `db:"provider_id"`
+	Status       string    `db:"status"`
+	ErrorCode    int       `db:"error_code"`
+	ErrorText    string    `db:"error_text"`
+	ReplyTo      string    `db:"reply_to"`
+	Forwarded    bool      `db:"forwarded"`
+	CreatedAt    time.Time `db:"created_at"`
+}
+
+const messageSelect = `SELECT m.portal_id, m.id, m.dialog_id, m.channel_id, m.direction, m.author_user_id,
+	COALESCE(u.name, '') AS author_name, m.from_phone, m.kind, m.body, m.provider_id, m.status,
+	m.error_code, m.error_text, m.reply_to, m.forwarded, m.created_at
+	FROM messages m LEFT JOIN users u ON u.id = m.author_user_id`
+
+// InsertMessage stores a message once: a message whose provider id the
+// channel already has is not stored again, and inserted is false.
+func (s *Store) InsertMessage(ctx context.Context, m Message) (id int64, inserted bool, err error) {
+	err = s.get(ctx, &id, `
+		INSERT INTO messages (portal_id, dialog_id, channel_id, direction, author_user_id, from_phone, kind, body,
+			provider_id, status, reply_to, forwarded, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		ON CONFLICT (channel_id, provider_id) WHERE provider_id IS NOT NULL DO NOTHING
+		RETURNING id`,
+		m.PortalID, m.DialogID, m.ChannelID, m.Direction, m.AuthorUserID, m.FromPhone, m.Kind, m.Body,
+		m.ProviderID, m.Status, m.ReplyTo, m.Forwarded, m.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("db: unable to insert message into dialog %d: %w", m.DialogID, err)
+	}
+	return id, true, nil
+}
+
+// Message loads one message of a portal; ErrNotFound when there is none.
+func (s *Store) Message(ctx context.Context, portalID, id int64) (Message, error) {
+	var m Message
+	err := s.get(ctx, &m, messageSelect+` WHERE m.portal_id = $1 AND m.id = $2`, portalID, id)
+	if err != nil {
+		return m, fmt.Errorf("db: unable to fetch message %d: %w", id, notFound(err))
+	}
+	return m, nil
+}
+
+// Messages lists the last limit messages of a dialog in time order. The
+// caller has checked the dialog is visible.
+func (s *Store) Messages(ctx context.Context, portalID, dialogID int64, limit int) ([]Message, error) {
+	var ms []Message
+	err := s.all(ctx, &ms, `SELECT * FROM (`+messageSelect+`
+		WHERE m.portal_id = $1 AND m.dialog_id = $2 ORDER BY m.created_at DESC, m.id DESC LIMIT $3) last
+		ORDER BY created_at, id`, portalID, dialogID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("db: unable to list messages of dialog %d: %w", dialogID, err)
+	}
+	return ms, nil
+}
+
+// statusRank orders delivery states; a status never moves to a lower rank.
+// "failed" outranks queued and sent only: a late failure does not undo a
+// delivery.
+const statusRank = `CASE %s WHEN 'received' THEN 0 WHEN 'queued' THEN 0 WHEN 'paused' THEN 0
+	WHEN 'sent' THEN 1 WHEN 'failed' THEN 2 WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 WHEN 'played' THEN 5 END`
+
+// StatusUpdate is a delivery receipt to apply.
+type StatusUpdate struct {
+	PortalID   int64
+	ChannelID  int64
+	ProviderID string
+	Status     string
+	ErrorCode  int
+	ErrorText  string
+}
+
+// ApplyStatus moves the message of (channel, provider id) forward to the new
+// status. It returns the message and dialog ids, found=false when no message
+// has that provider id yet (the status is kept in early_statuses and applied
+// when the id is recorded), and changed=false when the status was not newer.
+func (s *Store) ApplyStatus(ctx context.Context, u StatusUpdate) (msgID, dialogID int64, found, changed bool, err error) {
+	var row struct {
+		ID       int64 `db:"id"`
+		DialogID int64 `db:"dialog_id"`
+		Changed  bool  `db:"changed"`
+	}
+	err = s.get(ctx, &row, `
+		WITH target AS (
+			SELECT id, dialog_id, status FROM messages
+			WHERE portal_id = $1 AND channel_id = $2 AND provider_id = $3 FOR UPDATE
+		), moved AS (
+			UPDATE messages m SET status = $4, error_code = $5, error_text = $6, updated_at = now()
+			FROM target t WHERE m.id = t.id AND `+fmt.Sprintf(statusRank, "t.status")+` < `+fmt.Sprintf(statusRank, "$4::text")+`
+			RETURNING m.id
+		)
+		SELECT t.id, t.dialog_id, EXISTS (SELECT 1 FROM moved) AS changed FROM target t`,
+		u.PortalID, u.ChannelID, u.ProviderID, u.Status, u.ErrorCode, u.ErrorText)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, err = s.q.ExecContext(ctx, `
+			INSERT INTO early_statuses (portal_id, channel_id, provider_id, status, error_code, error_text)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+			u.PortalID, u.ChannelID, u.ProviderID, u.Status, u.ErrorCode, u.ErrorText)
+		if err != nil {
+			return 0, 0, false, false, fmt.Errorf("db: unable to keep early status of %s: %w", u.ProviderID, err)
+		}
+		return 0, 0, false, false, nil
+	}
+	if err != nil {
+		return 0, 0, false, false, fmt.Errorf("db: unable to apply status to %s: %w", u.ProviderID, err)
+	}
+	return row.ID, row.DialogID, true, row.Changed, nil
+}
+
+// RecordSent stores the provider id of a sent message and moves it to
+// "sent", then applies any status that arrived before the id was known.
+func (s *Store) RecordSent(ctx context.Context, portalID, msgID int64, providerID string) error {
+	var m struct {
+		ChannelID int64 `db:"channel_id"`
+	}
+	err := s.get(ctx, &m, `UPDATE messages SET provider_id = $3, updated_at = now(),
+		status = CASE WHEN status IN ('queued', 'paused') THEN 'sent' ELSE status END
+		WHERE portal_id = $1 AND id = $2 RETURNING channel_id`, portalID, msgID, providerID)
+	if err != nil {
+		return fmt.Errorf("db: unable to record provider id of message %d: %w", msgID, notFound(err))
+	}
+	var early []StatusUpdate
+	err = s.all(ctx, &early, `DELETE FROM early_statuses WHERE channel_id = $1 AND provider_id = $2
+		RETURNING portal_id AS "portalid", channel_id AS "channelid", provider_id AS "providerid",
+		status AS "status", error_code AS "errorcode", error_text AS "errortext"`, m.ChannelID, providerID)
+	if err != nil {
+		return fmt.Errorf("db: unable to read early statuses of %s: %w", providerID, err)
+	}
+	for _, u := range early {
+		if _, _, _, _, err := s.ApplyStatus(ctx, u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FailMessage marks an outgoing message failed with the provider's reason.
+func (s *Store) FailMessage(ctx context.Context, portalID, msgID int64, code int, reason string) error {
+	_, err := s.q.ExecContext(ctx, `UPDATE messages SET status = 'failed', error_code = $3, error_text = $4,
+		updated_at = now() WHERE portal_id = $1 AND id = $2 AND status IN ('queued', 'paused', 'sent')`,
+		portalID, msgID, code, reason)
+	if err != nil {
+		return fmt.Errorf("db: unable to fail message %d: %w", msgID, err)
+	}
+	return nil
+}

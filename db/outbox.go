@@ -1,0 +1,98 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Job is one unit of background work.
+type Job struct {
+	PortalID  int64           `db:"portal_id"`
+	ID        int64           `db:"id"`
+	Kind      string          `db:"kind"`
+	Payload   json.RawMessage `db:"payload"`
+	RunAt     time.Time       `db:"run_at"`
+	Attempts  int             `db:"attempts"`
+	LastError string          `db:"last_error"`
+}
+
+// Enqueue adds a job due at runAt (now when zero).
+func (s *Store) Enqueue(ctx context.Context, portalID int64, kind string, payload any, runAt time.Time) error {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("db: unable to encode %s job: %w", kind, err)
+	}
+	if runAt.IsZero() {
+		runAt = time.Now()
+	}
+	_, err = s.q.ExecContext(ctx, `INSERT INTO outbox (portal_id, kind, payload, run_at) VALUES ($1, $2, $3, $4)`,
+		portalID, kind, body, runAt)
+	if err != nil {
+		return fmt.Errorf("db: unable to enqueue %s job: %w", kind, err)
+	}
+	return nil
+}
+
+// ClaimDueJobs takes up to limit due jobs for this worker: each is leased
+// (pushed lease into the future, attempts+1) so no other worker runs it
+// meanwhile, and becomes due again if this worker dies before finishing it.
+// Concurrent workers skip each other's rows.
+func (s *Store) ClaimDueJobs(ctx context.Context, limit int, lease time.Duration) ([]Job, error) {
+	var jobs []Job
+	err := s.all(ctx, &jobs, `
+		UPDATE outbox SET run_at = now() + $2 * interval '1 millisecond', attempts = attempts + 1
+		WHERE id IN (
+			SELECT id FROM outbox WHERE done_at IS NULL AND run_at <= now()
+			ORDER BY run_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+		RETURNING portal_id, id, kind, payload, run_at, attempts, last_error`,
+		limit, lease.Milliseconds())
+	if err != nil {
+		return nil, fmt.Errorf("db: unable to claim jobs: %w", err)
+	}
+	return jobs, nil
+}
+
+// CompleteJob marks a job done.
+func (s *Store) CompleteJob(ctx context.Context, id int64) error {
+	_, err := s.q.ExecContext(ctx, `UPDATE outbox SET done_at = now() WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("db: unable to complete job %d: %w", id, err)
+	}
+	return nil
+}
+
+// RetryJob makes a job due again at runAt, keeping the error.
+func (s *Store) RetryJob(ctx context.Context, id int64, runAt time.Time, cause string) error {
+	_, err := s.q.ExecContext(ctx, `UPDATE outbox SET run_at = $2, last_error = $3 WHERE id = $1`, id, runAt, cause)
+	if err != nil {
+		return fmt.Errorf("db: unable to reschedule job %d: %w", id, err)
+	}
+	return nil
+}
+
+// FailJob gives up on a job, keeping the error.
+func (s *Store) FailJob(ctx context.Context, id int64, cause string) error {
+	_, err := s.q.ExecContext(ctx, `UPDATE outbox SET done_at = now(), last_error = $2 WHERE id = $1`, id, cause)
+	if err != nil {
+		return fmt.Errorf("db: unable to fail job %d: %w", id, err)
+	}
+	return nil
+}
+
+// Notify publishes a live event to every instance, on commit when the Store
+// is bound to a transaction.
+func (s *Store) Notify(ctx context.Context, payload any) error {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("db: unable to encode event: %w", err)
+	}
+	if _, err := s.q.ExecContext(ctx, `SELECT pg_notify($1, $2)`, EventChannel, string(body)); err != nil {
+		return fmt.Errorf("db: unable to notify: %w", err)
+	}
+	return nil
+}
+
+// EventChannel is the LISTEN/NOTIFY channel of live events.
+const EventChannel = "switchboard_events"

@@ -1,0 +1,214 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"switchboard/db"
+)
+
+func TestMigrateIsIdempotentAndCurrent(t *testing.T) {
+	store := newStore(t)
+	ctx := context.Background()
+	if err := db.Migrate(ctx, store.DB); err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+	if err := db.CheckSchema(ctx, store.DB); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.DB.Exec(`DELETE FROM schema_migrations WHERE version = $1`, db.LatestVersion()); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CheckSchema(ctx, store.DB); err == nil {
+		t.Fatal("a schema behind the binary must be refused")
+	}
+}
+
+func TestSameProviderIDIsStoredOnce(t *testing.T) {
+	store := newStore(t)
+	w := newWorld(t, store, "a")
+	ctx := context.Background()
+	m := db.Message{PortalID: w.portal, DialogID: w.dialog, ChannelID: w.channel, Direction: "in", Kind: "text",
+		Body: "Hello", ProviderID: ptr("wamid.1"), Status: "received", CreatedAt: time.Now()}
+	id, inserted, err := store.InsertMessage(ctx, m)
+	if err != nil || !inserted || id == 0 {
+		t.Fatalf("first insert: id=%d inserted=%v err=%v", id, inserted, err)
+	}
+	_, inserted, err = store.InsertMessage(ctx, m)
+	if err != nil || inserted {
+		t.Fatalf("second insert: inserted=%v err=%v, want a silent no-op", inserted, err)
+	}
+	msgs, err := store.Messages(ctx, w.portal, w.dialog, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 1 {
+		t.Fatalf("got %d messages, want 1", len(msgs))
+	}
+}
+
+func TestPortalCannotReadAnotherPortalsDialog(t *testing.T) {
+	store := newStore(t)
+	a := newWorld(t, store, "a")
+	b := newWorld(t, store, "b")
+	ctx := context.Background()
+	if _, err := store.Dialog(ctx, a.viewAll, a.dialog); err != nil {
+		t.Fatalf("own dialog: %v", err)
+	}
+	if _, err := store.Dialog(ctx, b.viewAll, a.dialog); !errors.Is(err, db.ErrNotFound) {
+		t.Fatalf("portal B reading portal A's dialog: err=%v, want ErrNotFound", err)
+	}
+	if _, err := store.MarkRead(ctx, b.viewAll, a.dialog); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := store.Dialogs(ctx, b.viewAll, db.DialogFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.ID == a.dialog {
+			t.Fatal("portal B's list shows portal A's dialog")
+		}
+	}
+	if _, err := store.Channel(ctx, b.portal, a.channel); !errors.Is(err, db.ErrNotFound) {
+		t.Fatalf("portal B reading portal A's channel: err=%v", err)
+	}
+}
+
+func TestVisibilityOwnAndUnassigned(t *testing.T) {
+	store := newStore(t)
+	w := newWorld(t, store, "a")
+	ctx := context.Background()
+	other, err := store.UpsertUser(ctx, db.User{PortalID: w.portal, BitrixUserID: 2, Name: "Other", CanUseApp: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := db.Visibility{PortalID: w.portal, UserID: w.user, Unassigned: true}
+	if _, err := store.Dialog(ctx, own, w.dialog); err != nil {
+		t.Fatalf("an unassigned dialog is visible under own+unassigned: %v", err)
+	}
+	if _, err := store.DB.Exec(`UPDATE dialogs SET responsible_user_id = $1 WHERE id = $2`, other.ID, w.dialog); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Dialog(ctx, own, w.dialog); !errors.Is(err, db.ErrNotFound) {
+		t.Fatalf("another manager's dialog: err=%v, want ErrNotFound", err)
+	}
+	if _, err := store.Dialog(ctx, db.Visibility{PortalID: w.portal, UserID: other.ID}, w.dialog); err != nil {
+		t.Fatalf("the responsible sees it under 'own': %v", err)
+	}
+}
+
+func TestStatusNeverMovesBackwards(t *testing.T) {
+	store := newStore(t)
+	w := newWorld(t, store, "a")
+	ctx := context.Background()
+	id, _, err := store.InsertMessage(ctx, db.Message{PortalID: w.portal, DialogID: w.dialog, ChannelID: w.channel,
+		Direction: "out", Kind: "text", Body: "Hi", Status: "queued", CreatedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "read" arrives before the send recorded its provider id.
+	up := db.StatusUpdate{PortalID: w.portal, ChannelID: w.channel, ProviderID: "wamid.out", Status: "read"}
+	if _, _, found, _, err := store.ApplyStatus(ctx, up); err != nil || found {
+		t.Fatalf("early status: found=%v err=%v", found, err)
+	}
+	if err := store.RecordSent(ctx, w.portal, id, "wamid.out"); err != nil {
+		t.Fatal(err)
+	}
+	for _, late := range []string{"sent", "delivered", "failed"} {
+		up.Status = late
+		_, _, found, changed, err := store.ApplyStatus(ctx, up)
+		if err != nil || !found || changed {
+			t.Fatalf("late %q: found=%v changed=%v err=%v", late, found, changed, err)
+		}
+	}
+	m, err := store.Message(ctx, w.portal, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Status != "read" {
+		t.Fatalf("status %q, want read", m.Status)
+	}
+}
+
+func TestClaimDueJobsNeverHandsOneJobToTwoWorkers(t *testing.T) {
+	store := newStore(t)
+	w := newWorld(t, store, "a")
+	ctx := context.Background()
+	for i := 0; i < 50; i++ {
+		if err := store.Enqueue(ctx, w.portal, "send", map[string]int{"n": i}, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	seen := map[int64]int{}
+	var wg sync.WaitGroup
+	for worker := 0; worker < 4; worker++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				jobs, err := store.ClaimDueJobs(ctx, 3, time.Minute)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(jobs) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, j := range jobs {
+					seen[j.ID]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != 50 {
+		t.Fatalf("claimed %d distinct jobs, want 50", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Fatalf("job %d claimed %d times", id, n)
+		}
+	}
+}
+
+func TestUnreadCountIsExact(t *testing.T) {
+	store := newStore(t)
+	w := newWorld(t, store, "a")
+	ctx := context.Background()
+	start := time.Now()
+	for i := 0; i < 37; i++ {
+		err := store.TouchDialog(ctx, w.portal, w.dialog, db.Activity{At: start.Add(time.Duration(i) * time.Second), Preview: "m", Direction: "in", Unread: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := store.Dialog(ctx, w.viewAll, w.dialog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.UnreadCount != 37 {
+		t.Fatalf("unread %d, want 37", d.UnreadCount)
+	}
+	// A backfilled older message neither raises unread nor moves the dialog back.
+	if err := store.TouchDialog(ctx, w.portal, w.dialog, db.Activity{At: start.Add(-time.Hour), Preview: "old", Direction: "in"}); err != nil {
+		t.Fatal(err)
+	}
+	d2, _ := store.Dialog(ctx, w.viewAll, w.dialog)
+	if d2.UnreadCount != 37 || !d2.LastMessageAt.Equal(d.LastMessageAt) || d2.LastPreview != "m" {
+		t.Fatalf("backfill changed the dialog: %+v", d2)
+	}
+	if changed, err := store.MarkRead(ctx, w.viewAll, w.dialog); err != nil || !changed {
+		t.Fatalf("mark read: changed=%v err=%v", changed, err)
+	}
+	c, err := store.Counts(ctx, w.viewAll)
+	if err != nil || c.Unread != 0 || c.All != 1 {
+		t.Fatalf("counts %+v err=%v", c, err)
+	}
+}

@@ -1,0 +1,113 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"switchboard/db"
+	"switchboard/views"
+)
+
+// messagesShown is how many of a dialog's latest messages a view shows.
+const messagesShown = 200
+
+func dialogID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		return 0, db.ErrNotFound
+	}
+	return id, nil
+}
+
+// dialogShow opens a dialog and marks it read: the dialog pane for htmx, the
+// whole page for a direct URL.
+func (s *Server) dialogShow(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, err := dialogID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := viewerOf(ctx)
+	if err := s.inbox.MarkRead(ctx, v.Viewer, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !isHTMX(r) {
+		data, err := s.inboxData(r, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusOK, views.InboxPage(data))
+		return
+	}
+	vis, err := s.inbox.Visibility(ctx, v.Viewer)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data, err := s.dialogData(r, vis, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.DialogView(data))
+}
+
+// dialogMessages re-renders a dialog's messages (after a reconnect).
+func (s *Server) dialogMessages(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, err := dialogID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	vis, err := s.inbox.Visibility(ctx, viewerOf(ctx).Viewer)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data, err := s.dialogData(r, vis, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.MessageList(data))
+}
+
+// dialogData loads a dialog the viewer may see, with its latest messages.
+func (s *Server) dialogData(r *http.Request, vis db.Visibility, id int64) (views.DialogData, error) {
+	ctx := r.Context()
+	d, err := s.store.Dialog(ctx, vis, id)
+	if err != nil {
+		return views.DialogData{}, err
+	}
+	msgs, err := s.store.Messages(ctx, vis.PortalID, d.ID, messagesShown)
+	if err != nil {
+		return views.DialogData{}, err
+	}
+	reasons := map[int64]string{}
+	for _, m := range msgs {
+		if m.Status == "failed" {
+			reasons[m.ID] = s.inbox.FailureReason(d.Transport, m.ErrorCode, m.ErrorText, viewerOf(ctx).Lang)
+		}
+	}
+	return views.DialogData{Dialog: d, Messages: msgs, Reasons: reasons}, nil
+}
+
+// dialogRead marks a dialog read (a message arrived while it was open).
+func (s *Server) dialogRead(w http.ResponseWriter, r *http.Request) {
+	id, err := dialogID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.inbox.MarkRead(r.Context(), viewerOf(r.Context()).Viewer, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,45 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"switchboard/db"
+	"switchboard/views"
+)
+
+// render writes a component with the request's language.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := c.Render(r.Context(), w); err != nil && !errors.Is(err, context.Canceled) {
+		s.log.Error("render failed", "path", r.URL.Path, "err", err, "request_id", middleware.GetReqID(r.Context()))
+	}
+}
+
+// fail is the one way a handler reports a failure: it logs with the request's
+// context and renders one error view (a flash for htmx, a page otherwise).
+// ErrNotFound (which includes "not yours to see") becomes a 404.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := http.StatusInternalServerError, views.T(r.Context(), "error.retry")
+	if errors.Is(err, db.ErrNotFound) {
+		status, msg = http.StatusNotFound, views.T(r.Context(), "dialog.not_found")
+		s.log.Info("not found", "path", r.URL.Path, "err", err, "request_id", middleware.GetReqID(r.Context()))
+	} else {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err,
+			"request_id", middleware.GetReqID(r.Context()))
+	}
+	s.failWith(w, r, status, msg)
+}
+
+func (s *Server) failWith(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if isHTMX(r) {
+		s.render(w, r, status, views.ErrorFlash(msg))
+		return
+	}
+	s.render(w, r, status, views.ErrorPage(views.Page{Title: views.T(r.Context(), "error.title")}, msg))
+}

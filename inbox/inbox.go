@@ -1,0 +1,44 @@
+// Package inbox holds Switchboard's rules: ingesting what clients write,
+// sending what managers answer, who may see which dialog, and the outbox
+// worker that does the slow work later. It never speaks HTTP.
+package inbox
+
+import (
+	"log/slog"
+	"time"
+
+	"switchboard/channels"
+	"switchboard/db"
+)
+
+// Inbox is the rules engine over one database.
+type Inbox struct {
+	Store      *db.Store
+	Transports map[string]channels.Transport // by channels.WhatsApp / channels.Instagram
+	Log        *slog.Logger
+	Now        func() time.Time
+}
+
+// New builds an Inbox.
+func New(store *db.Store, transports []channels.Transport, log *slog.Logger) *Inbox {
+	byName := make(map[string]channels.Transport, len(transports))
+	for _, t := range transports {
+		byName[t.Name()] = t
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Inbox{Store: store, Transports: byName, Log: log, Now: time.Now}
+}
+
+// Account is the transport's view of a stored channel.
+func Account(ch db.Channel) channels.Account {
+	return channels.Account{
+		Transport:   ch.Transport,
+		ExternalID:  ch.ExternalID,
+		AccessToken: ch.AccessToken,
+		AppSecret:   ch.AppSecret,
+		VerifyToken: ch.VerifyToken,
+		APIBase:     ch.APIBase,
+	}
+}

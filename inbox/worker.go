@@ -1,0 +1,146 @@
+package inbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"switchboard/channels"
+	"switchboard/db"
+)
+
+// Worker tuning.
+const (
+	claimBatch  = 20
+	jobLease    = 2 * time.Minute // longer than any single job may take
+	maxAttempts = 12
+	pollEvery   = 250 * time.Millisecond
+)
+
+// errRetry marks a job failure worth retrying later.
+type errRetry struct{ err error }
+
+func (e errRetry) Error() string { return e.err.Error() }
+func (e errRetry) Unwrap() error { return e.err }
+
+// RunWorker runs due outbox jobs until ctx ends. Several workers, in one
+// process or many, share the queue safely.
+func (in *Inbox) RunWorker(ctx context.Context) {
+	t := time.NewTicker(pollEvery)
+	defer t.Stop()
+	for {
+		n, err := in.RunDueJobs(ctx)
+		if err != nil && ctx.Err() == nil {
+			in.Log.Error("outbox pass failed", "err", err)
+		}
+		if n == claimBatch {
+			continue // more may be due
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RunDueJobs claims the jobs due now, runs them, and reports how many it took.
+func (in *Inbox) RunDueJobs(ctx context.Context) (int, error) {
+	jobs, err := in.Store.ClaimDueJobs(ctx, claimBatch, jobLease)
+	if err != nil {
+		return 0, err
+	}
+	for _, j := range jobs {
+		in.finish(ctx, j, in.runJob(ctx, j))
+	}
+	return len(jobs), nil
+}
+
+func (in *Inbox) runJob(ctx context.Context, j db.Job) error {
+	switch j.Kind {
+	case JobSend:
+		var p SendPayload
+		if err := json.Unmarshal(j.Payload, &p); err != nil {
+			return fmt.Errorf("inbox: bad %s payload: %w", j.Kind, err)
+		}
+		return in.deliver(ctx, j.PortalID, p.MessageID)
+	default:
+		return fmt.Errorf("inbox: unknown job kind %q", j.Kind)
+	}
+}
+
+func (in *Inbox) finish(ctx context.Context, j db.Job, err error) {
+	var retry errRetry
+	switch {
+	case err == nil:
+		err = in.Store.CompleteJob(ctx, j.ID)
+	case errors.As(err, &retry) && j.Attempts < maxAttempts:
+		in.Log.Warn("job will be retried", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "err", err)
+		err = in.Store.RetryJob(ctx, j.ID, in.Now().Add(backoff(j.Attempts)), err.Error())
+	default:
+		in.Log.Error("job failed", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "err", err)
+		err = in.Store.FailJob(ctx, j.ID, err.Error())
+	}
+	if err != nil {
+		in.Log.Error("unable to record job outcome", "job", j.ID, "err", err)
+	}
+}
+
+// backoff doubles from one second up to ten minutes, with jitter.
+func backoff(attempt int) time.Duration {
+	d := time.Second << min(attempt-1, 10)
+	d = min(d, 10*time.Minute)
+	return d/2 + rand.N(d/2+1)
+}
+
+// deliver sends one queued message through its transport. A message that
+// already has a provider id was sent: a retried job never sends it twice.
+func (in *Inbox) deliver(ctx context.Context, portalID, msgID int64) error {
+	m, err := in.Store.Message(ctx, portalID, msgID)
+	if err != nil {
+		return err
+	}
+	if m.ProviderID != nil || (m.Status != "queued" && m.Status != "paused") {
+		return nil
+	}
+	d, err := in.Store.Dialog(ctx, db.Visibility{PortalID: portalID, All: true}, m.DialogID)
+	if err != nil {
+		return err
+	}
+	ch, err := in.Store.Channel(ctx, portalID, d.ChannelID)
+	if err != nil {
+		return err
+	}
+	t, ok := in.Transports[ch.Transport]
+	if !ok {
+		return fmt.Errorf("inbox: no transport %q", ch.Transport)
+	}
+	providerID, err := t.Send(ctx, Account(ch), channels.Outgoing{
+		To: d.ClientExternalID, Kind: channels.Kind(m.Kind), Text: m.Body, ReplyTo: m.ReplyTo,
+	})
+	var sendErr *channels.SendError
+	switch {
+	case errors.As(err, &sendErr) && !sendErr.Transient:
+		return in.fail(ctx, m, sendErr.Code, sendErr.Message)
+	case err != nil:
+		return errRetry{fmt.Errorf("inbox: send of message %d: %w", msgID, err)}
+	}
+	return in.Store.InTx(ctx, func(tx *db.Store) error {
+		if err := tx.RecordSent(ctx, portalID, msgID, providerID); err != nil {
+			return err
+		}
+		return tx.Notify(ctx, Event{Portal: portalID, Dialog: m.DialogID, Message: msgID, Kind: EventStatus})
+	})
+}
+
+func (in *Inbox) fail(ctx context.Context, m db.Message, code int, reason string) error {
+	return in.Store.InTx(ctx, func(tx *db.Store) error {
+		if err := tx.FailMessage(ctx, m.PortalID, m.ID, code, reason); err != nil {
+			return err
+		}
+		return tx.Notify(ctx, Event{Portal: m.PortalID, Dialog: m.DialogID, Message: m.ID, Kind: EventStatus})
+	})
+}

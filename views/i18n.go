@@ -1,0 +1,85 @@
+// Package views holds the templ components of every page and fragment, and
+// the Russian and English texts they show.
+package views
+
+import (
+	"context"
+	"fmt"
+)
+
+type langKey struct{}
+
+// WithLang makes lang ("ru" or "en") the language of components rendered
+// with the returned context.
+func WithLang(ctx context.Context, lang string) context.Context {
+	return context.WithValue(ctx, langKey{}, Lang(lang))
+}
+
+// Lang normalizes a Bitrix24 LANG value: Russian for ru (and the CIS
+// languages Bitrix24 serves in Russian), English otherwise.
+func Lang(lang string) string {
+	switch lang {
+	case "ru", "ua", "by", "kz":
+		return "ru"
+	default:
+		return "en"
+	}
+}
+
+func langOf(ctx context.Context) string {
+	if l, ok := ctx.Value(langKey{}).(string); ok {
+		return l
+	}
+	return "en"
+}
+
+// T translates a text key into the context's language.
+func T(ctx context.Context, key string) string {
+	if t, ok := texts[key]; ok {
+		if langOf(ctx) == "ru" {
+			return t.ru
+		}
+		return t.en
+	}
+	return key
+}
+
+// Tf translates and formats.
+func Tf(ctx context.Context, key string, args ...any) string {
+	return fmt.Sprintf(T(ctx, key), args...)
+}
+
+type text struct{ en, ru string }
+
+var texts = map[string]text{
+	"app.title":          {"Switchboard", "Switchboard"},
+	"inbox.title":        {"Shared chat", "Общий чат"},
+	"inbox.all":          {"All dialogs", "Все диалоги"},
+	"inbox.mine":         {"Only where I am responsible", "Только где я ответственный"},
+	"inbox.empty":        {"No dialogs yet. They appear here as soon as a client writes.", "Диалогов пока нет. Они появятся, как только клиент напишет."},
+	"inbox.pick":         {"Choose a dialog on the left.", "Выберите диалог слева."},
+	"inbox.unread_total": {"Unread", "Непрочитанных"},
+	"dialog.composer":    {"Write a message… (Enter sends, Shift+Enter for a new line)", "Напишите сообщение… (Enter — отправить, Shift+Enter — новая строка)"},
+	"dialog.send":        {"Send", "Отправить"},
+	"dialog.via":         {"via", "через"},
+	"dialog.from_phone":  {"from the phone", "с телефона"},
+	"dialog.client":      {"Client", "Клиент"},
+	"dialog.forwarded":   {"Forwarded", "Переслано"},
+	"dialog.not_found":   {"This dialog does not exist or is not available to you.", "Диалог не существует или недоступен вам."},
+	"status.queued":      {"Queued", "В очереди"},
+	"status.paused":      {"Paused until the next hour", "Приостановлено до следующего часа"},
+	"status.sent":        {"Sent", "Отправлено"},
+	"status.delivered":   {"Delivered", "Доставлено"},
+	"status.read":        {"Read", "Прочитано"},
+	"status.played":      {"Played", "Прослушано"},
+	"status.failed":      {"Not delivered", "Не доставлено"},
+	"signin.title":       {"Sign in to the demo", "Вход в демо"},
+	"signin.hint":        {"Pick which manager you are. In a real portal Bitrix24 signs you in.", "Выберите, кем из менеджеров вы будете. В настоящем портале вход выполняет Битрикс24."},
+	"signin.as":          {"Sign in as", "Войти как"},
+	"signin.signout":     {"Sign out", "Выйти"},
+	"error.title":        {"Something went wrong", "Что-то пошло не так"},
+	"error.retry":        {"Please try again. If it keeps happening, tell your administrator.", "Попробуйте ещё раз. Если ошибка повторяется, сообщите администратору."},
+	"error.empty":        {"The message is empty.", "Сообщение пустое."},
+	"error.too_long":     {"The message is too long.", "Сообщение слишком длинное."},
+	"error.signin":       {"Your session has ended. Open the app again from Bitrix24.", "Сеанс завершён. Откройте приложение заново из Битрикс24."},
+}
