@@ -1,0 +1,249 @@
+package graphemu
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Content kinds a client (or the business phone) can send.
+const (
+	KindText     = "text"
+	KindImage    = "image"
+	KindVideo    = "video"
+	KindAudio    = "audio"
+	KindVoice    = "voice" // an audio message recorded as a voice note
+	KindDocument = "document"
+	KindSticker  = "sticker"
+	KindLocation = "location"
+	KindContacts = "contacts"
+	KindReaction = "reaction"
+)
+
+// voiceMIME is the MIME type of WhatsApp voice notes.
+const voiceMIME = "audio/ogg; codecs=opus"
+
+// Content is one message as typed on a phone.
+type Content struct {
+	Kind     string        // one of the Kind constants; "" means text
+	Text     string        // body, or caption for image/video/document
+	File     *File         // the attachment of a media kind
+	Location *Location     // for KindLocation
+	Contacts []ContactCard // for KindContacts
+	ReplyTo  string        // id of the quoted message, if a reply
+	ReactTo  string        // id of the message reacted to, for KindReaction
+	Emoji    string        // the reaction; empty removes it
+}
+
+// File is an attachment's bytes.
+type File struct {
+	Name string
+	MIME string
+	Data []byte
+}
+
+// ErrUnknownAccount is returned for an account id that was never added.
+var ErrUnknownAccount = errors.New("graphemu: unknown account")
+
+// ClientSend sends a message from client c to a business account (a
+// WhatsApp phone_number_id or an Instagram account id) and returns its id.
+// The business receives it as a signed webhook.
+func (e *Emulator) ClientSend(account string, c Client, m Content) (string, error) {
+	if c.ID == "" {
+		return "", errors.New("graphemu: client id is required")
+	}
+	if m.Kind == "" {
+		m.Kind = KindText
+	}
+	if err := validateContent(m); err != nil {
+		return "", err
+	}
+	if n, ok := e.number(account); ok {
+		id, ok := normalizePhone(c.ID)
+		if !ok {
+			return "", fmt.Errorf("graphemu: client id %q is not a phone number", c.ID)
+		}
+		c.ID = id
+		return e.clientSendWA(n, c, m)
+	}
+	if a, ok := e.igAccount(account); ok {
+		return e.clientSendIG(a, c, m)
+	}
+	return "", fmt.Errorf("%w %q", ErrUnknownAccount, account)
+}
+
+// SendText sends a text message from a client.
+func (e *Emulator) SendText(account string, c Client, text string) (string, error) {
+	return e.ClientSend(account, c, Content{Kind: KindText, Text: text})
+}
+
+// SendReply sends a text that quotes an earlier message.
+func (e *Emulator) SendReply(account string, c Client, replyTo, text string) (string, error) {
+	return e.ClientSend(account, c, Content{Kind: KindText, Text: text, ReplyTo: replyTo})
+}
+
+// SendFile sends a media message of the given kind (image, video, audio,
+// voice, document, sticker) with an optional caption.
+func (e *Emulator) SendFile(account string, c Client, kind string, f File, caption string) (string, error) {
+	return e.ClientSend(account, c, Content{Kind: kind, File: &f, Text: caption})
+}
+
+// SendLocation shares a location from a client.
+func (e *Emulator) SendLocation(account string, c Client, loc Location) (string, error) {
+	return e.ClientSend(account, c, Content{Kind: KindLocation, Location: &loc})
+}
+
+// SendContacts shares contact cards from a client.
+func (e *Emulator) SendContacts(account string, c Client, cards ...ContactCard) (string, error) {
+	return e.ClientSend(account, c, Content{Kind: KindContacts, Contacts: cards})
+}
+
+// SendReaction reacts to a message; an empty emoji removes the reaction.
+func (e *Emulator) SendReaction(account string, c Client, messageID, emoji string) (string, error) {
+	return e.ClientSend(account, c, Content{Kind: KindReaction, ReactTo: messageID, Emoji: emoji})
+}
+
+// validateContent checks that a content has what its kind needs.
+func validateContent(m Content) error {
+	switch m.Kind {
+	case KindText:
+		if strings.TrimSpace(m.Text) == "" {
+			return errors.New("graphemu: text is empty")
+		}
+	case KindImage, KindVideo, KindAudio, KindVoice, KindDocument, KindSticker:
+		if m.File == nil || len(m.File.Data) == 0 {
+			return fmt.Errorf("graphemu: %s needs a file", m.Kind)
+		}
+	case KindLocation:
+		if m.Location == nil {
+			return errors.New("graphemu: location is missing")
+		}
+	case KindContacts:
+		if len(m.Contacts) == 0 {
+			return errors.New("graphemu: no contact cards")
+		}
+	case KindReaction:
+		if m.ReactTo == "" {
+			return errors.New("graphemu: reaction needs a target message")
+		}
+	default:
+		return fmt.Errorf("graphemu: unknown content kind %q", m.Kind)
+	}
+	return nil
+}
+
+// fileMIME is the MIME type stored for a client's file of a kind.
+func fileMIME(kind string, f *File) string {
+	mime := f.MIME
+	if kind == KindVoice {
+		return voiceMIME
+	}
+	if mime == "" {
+		mime = sniffMIME(f.Name, f.Data)
+	}
+	return mime
+}
+
+// clientSendWA stores the content, shows it on the phone and delivers the
+// "messages" webhook.
+func (e *Emulator) clientSendWA(n Number, c Client, m Content) (string, error) {
+	now := e.now()
+	id := e.newWamid()
+	msg := &ChatMessage{ID: id, From: FromClient, Source: SourceClient, Type: m.Kind, At: now, ReplyTo: m.ReplyTo}
+	wire := waMessage{From: c.ID, ID: id, Timestamp: unixString(now), Type: m.Kind}
+	if err := e.buildContent(n.PhoneNumberID, m, msg, &wire); err != nil {
+		return "", err
+	}
+	if m.ReplyTo != "" && m.Kind != KindReaction {
+		wire.Context = &waContext{From: e.quotedFrom(n, c.ID, m.ReplyTo), ID: m.ReplyTo}
+	}
+
+	e.mu.Lock()
+	conv := e.conv(n.PhoneNumberID, c.ID)
+	if c.Name != "" {
+		conv.name = c.Name
+	}
+	name := conv.name
+	conv.lastInbound = now
+	conv.messages = append(conv.messages, msg)
+	snapshot := copyMessage(msg)
+	e.mu.Unlock()
+
+	e.publish(n.PhoneNumberID, c.ID, "message", snapshot)
+	e.sendWA(n, "messages", waValue{
+		Contacts: []waContact{{Profile: waProfile{Name: name}, WaID: c.ID}},
+		Messages: []waMessage{wire},
+	}, 0)
+	e.log.Info("graphemu: client message sent", "phone_number_id", n.PhoneNumberID, "from", c.ID, "type", wire.Type, "id", id)
+	return id, nil
+}
+
+// quotedFrom is context.from of a reply: who wrote the quoted message.
+func (e *Emulator) quotedFrom(n Number, client, quoted string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c, ok := e.convs[convKey{n.PhoneNumberID, client}]; ok {
+		if m := c.findMessage(quoted); m != nil && m.From == FromClient {
+			return client
+		}
+	}
+	return n.DisplayPhone
+}
+
+// buildContent stores a content's media for owner and fills in the phone's
+// and the wire's view of the message.
+func (e *Emulator) buildContent(owner string, m Content, msg *ChatMessage, wire *waMessage) error {
+	switch m.Kind {
+	case KindText:
+		msg.Text = m.Text
+		wire.Text = &waText{Body: m.Text}
+	case KindImage, KindVideo, KindAudio, KindVoice, KindDocument, KindSticker:
+		obj, err := e.storeBytes(owner, m.File.Name, fileMIME(m.Kind, m.File), m.File.Data)
+		if err != nil {
+			return err
+		}
+		media := &waMedia{MIMEType: obj.MIME, SHA256: obj.SHA256B64, ID: obj.ID}
+		msg.Media = obj.file(m.File.Name)
+		switch m.Kind {
+		case KindVoice, KindAudio:
+			voice := m.Kind == KindVoice
+			media.Voice = &voice
+			msg.Type, wire.Type, wire.Audio = KindAudio, KindAudio, media
+			msg.Media.Voice = voice
+		case KindImage:
+			media.Caption, wire.Image = m.Text, media
+		case KindVideo:
+			media.Caption, wire.Video = m.Text, media
+		case KindDocument:
+			media.Caption, media.Filename, wire.Document = m.Text, m.File.Name, media
+		case KindSticker:
+			animated := false
+			media.Animated, wire.Sticker = &animated, media
+		}
+		if m.Kind == KindImage || m.Kind == KindVideo || m.Kind == KindDocument {
+			msg.Text = m.Text
+		}
+	case KindLocation:
+		l := *m.Location
+		msg.Location = &l
+		wire.Location = &waLocation{Latitude: l.Latitude, Longitude: l.Longitude, Name: l.Name, Address: l.Address}
+	case KindContacts:
+		msg.Contacts = append([]ContactCard(nil), m.Contacts...)
+		for _, card := range m.Contacts {
+			first, last, _ := strings.Cut(card.Name, " ")
+			wc := waContactCard{Name: waCardName{FormattedName: card.Name, FirstName: first, LastName: last}}
+			if card.Phone != "" {
+				ph := waCardPhone{Phone: card.Phone, Type: "CELL"}
+				if digits, ok := normalizePhone(card.Phone); ok {
+					ph.WaID = digits
+				}
+				wc.Phones = []waCardPhone{ph}
+			}
+			wire.Contacts = append(wire.Contacts, wc)
+		}
+	case KindReaction:
+		msg.ReactTo, msg.Emoji = m.ReactTo, m.Emoji
+		wire.Reaction = &waReaction{MessageID: m.ReactTo, Emoji: m.Emoji}
+	}
+	return nil
+}

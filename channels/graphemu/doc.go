@@ -1,0 +1,54 @@
+// Package graphemu is a fake of Meta's Graph API for the WhatsApp Cloud API
+// and the Instagram Messaging API. It speaks the real wire protocol over real
+// HTTP and is as strict as the real service: bearer tokens, request
+// validation with Graph error bodies, the 24-hour customer-service window,
+// throughput limits, media upload and short-lived authenticated downloads,
+// and signed (X-Hub-Signature-256) webhooks with retries. It also serves a
+// "client phone" page where a person plays a client of a business (and, for
+// coexistence numbers, the business's own phone), and Go methods that do the
+// same for tests. It imports nothing of Switchboard, so it can catch adapter
+// bugs instead of sharing them.
+//
+// # Status progression
+//
+// A business message accepted by POST /{ver}/{phone-number-id}/messages gets
+// a "sent" status webhook at once, "delivered" when a phone page for that
+// client is connected (or when one next connects), "read" when that page is
+// visible and shows the conversation, and "played" when a voice note is
+// played there. Free-form messages to a client whose last message is older
+// than 24 hours get an asynchronous "failed" status with error 131047.
+//
+// # Coexistence webhooks
+//
+// Messages the business types on its own phone (the "business phone" panel,
+// or BusinessSend) arrive as field "smb_message_echoes":
+//
+//	value: {messaging_product, metadata{display_phone_number, phone_number_id},
+//	        message_echoes: [{from: <business digits>, to: <client wa_id>, id, timestamp,
+//	                          type, <type object as in messages[]>}]}
+//
+// An edit is an echo of type "edit": {"edit":{"original_message_id":"wamid...",
+// "message":{"type":"text","text":{"body":"new text"}}}}; a revoke is type
+// "revoke": {"revoke":{"original_message_id":"wamid..."}}. Both carry their own
+// fresh id.
+//
+// The history backfill (field "history") has this shape, one webhook per chunk:
+//
+//	value: {messaging_product, metadata{display_phone_number, phone_number_id},
+//	        history: [{
+//	          metadata: {phase: 0|1|2, chunk_order: 1.., progress: 0..100},
+//	          threads: [{
+//	            id: <client wa_id>,
+//	            messages: [{from, to?, id, timestamp, type, text{body} | image{mime_type, caption?} ...,
+//	                        history_context: {status: "READ"|"DELIVERED"|"SENT"|"PLAYED"|"ERROR"}}]}]}]}
+//
+// Phase 0 holds messages from the last day before onboarding, phase 1 days
+// 1–90, phase 2 days 90–180; older ones are dropped. In a message the business
+// sent, "from" is the business's display number and "to" is the client; in a
+// message the client sent, "from" is the client. Media messages carry no media
+// id (only mime_type and caption, and filename for documents), as with Meta.
+// progress is the share of the whole backfill delivered once that chunk
+// arrives, so the last chunk says 100. If the business declined to share
+// history, one webhook carries history[{errors:[{code:2593109, title, message,
+// error_data{details}}]}] instead.
+package graphemu
