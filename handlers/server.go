@@ -113,3 +113,6 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			"duration", time.Since(start), "request_id", middleware.GetReqID(r.Context()))
 	})
 }
+
+// SetDemoPortal names the portal the demo's manager picker signs into.
+func (s *Server) SetDemoPortal(id int64) { s.cfg.DemoPortalID = id }

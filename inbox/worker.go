@@ -82,10 +82,27 @@ func (in *Inbox) finish(ctx context.Context, j db.Job, err error) {
 		err = in.Store.RetryJob(ctx, j.ID, in.Now().Add(backoff(j.Attempts)), err.Error())
 	default:
 		in.Log.Error("job failed", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "err", err)
+		in.giveUp(ctx, j)
 		err = in.Store.FailJob(ctx, j.ID, err.Error())
 	}
 	if err != nil {
 		in.Log.Error("unable to record job outcome", "job", j.ID, "err", err)
+	}
+}
+
+// giveUp marks the message of a send job abandoned after its last attempt
+// as failed, so the manager sees it was not delivered.
+func (in *Inbox) giveUp(ctx context.Context, j db.Job) {
+	var p SendPayload
+	if j.Kind != JobSend || json.Unmarshal(j.Payload, &p) != nil {
+		return
+	}
+	m, err := in.Store.Message(ctx, j.PortalID, p.MessageID)
+	if err == nil && m.ProviderID == nil {
+		err = in.fail(ctx, m, 0, "")
+	}
+	if err != nil {
+		in.Log.Error("unable to mark an abandoned message failed", "message", p.MessageID, "err", err)
 	}
 }
 

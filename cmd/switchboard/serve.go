@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"net"
 
 	"golang.org/x/sync/errgroup"
 
@@ -42,8 +43,9 @@ func openApp(ctx context.Context, cfg config, hcfg handlers.Config, log *slog.Lo
 	return &app{store: store, inbox: in, hub: hub, server: handlers.New(hcfg, in, hub, log)}, nil
 }
 
-// run serves until ctx ends: HTTP, the live event listener, the outbox worker.
-func (a *app) run(ctx context.Context, cfg config, log *slog.Logger) error {
+// run serves on ln until ctx ends: HTTP, the live event listener, the
+// outbox worker.
+func (a *app) run(ctx context.Context, cfg config, ln net.Listener, log *slog.Logger) error {
 	defer a.store.DB.Close()
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.hub.Run(ctx, cfg.DatabaseURL) })
@@ -53,7 +55,7 @@ func (a *app) run(ctx context.Context, cfg config, log *slog.Logger) error {
 		a.server.Close()
 		return nil
 	})
-	g.Go(func() error { return listen(ctx, "app", cfg.Addr, a.server.Routes(), log) })
+	g.Go(func() error { return serveOn(ctx, "app", ln, a.server.Routes(), log) })
 	return g.Wait()
 }
 
@@ -65,11 +67,16 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if cfg.DatabaseURL == "" {
 		return errMissing("DATABASE_URL")
 	}
-	a, err := openApp(ctx, cfg, handlers.Config{Secret: secret, SecureCookies: cfg.SecureCookies}, log)
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
-	return a.run(ctx, cfg, log)
+	a, err := openApp(ctx, cfg, handlers.Config{Secret: secret, SecureCookies: cfg.SecureCookies}, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	return a.run(ctx, cfg, ln, log)
 }
 
 type errMissing string

@@ -1,0 +1,133 @@
+package inbox_test
+
+import (
+	"context"
+	"testing"
+
+	"switchboard/channels/graphemu"
+	"switchboard/db"
+)
+
+// openDialog has the client write first (opening WhatsApp's 24-hour window)
+// and returns the dialog id.
+func (r *rig) openDialog(t *testing.T) int64 {
+	t.Helper()
+	if _, err := r.emu.SendText(phoneID, graphemu.Client{ID: clientWA, Name: "Ivan"}, "Hello"); err != nil {
+		t.Fatal(err)
+	}
+	r.deliver(t, r.nextHook(t))
+	rows, err := r.store.Dialogs(context.Background(), db.Visibility{PortalID: r.viewer.PortalID, All: true}, db.DialogFilter{})
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("dialogs: %v %v", rows, err)
+	}
+	return rows[0].ID
+}
+
+func (r *rig) runJobs(t *testing.T) int {
+	t.Helper()
+	n, err := r.in.RunDueJobs(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func (r *rig) businessMessages(t *testing.T) int {
+	t.Helper()
+	n := 0
+	for _, m := range r.emu.Conversation(phoneID, clientWA) {
+		if m.From == graphemu.FromBusiness {
+			n++
+		}
+	}
+	return n
+}
+
+func TestAJobRetriedAfterATransportErrorSendsOnce(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	dialog := r.openDialog(t)
+	msgID, err := r.in.Send(ctx, r.viewer, dialog, "Good afternoon!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.emu.SetFaults(graphemu.Faults{FailNext: 1, Code: 2, HTTPStatus: 500})
+	if n := r.runJobs(t); n != 1 {
+		t.Fatalf("ran %d jobs, want 1", n)
+	}
+	m, _ := r.store.Message(ctx, r.viewer.PortalID, msgID)
+	if m.Status != "queued" || m.ProviderID != nil {
+		t.Fatalf("after a transient error the message is %q (provider id %v), want still queued", m.Status, m.ProviderID)
+	}
+	if r.businessMessages(t) != 0 {
+		t.Fatal("the failed attempt reached the client")
+	}
+	// The retry comes due (skip the backoff wait) and runs, twice over.
+	if _, err := r.store.DB.Exec(`UPDATE outbox SET run_at = now() WHERE done_at IS NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.runJobs(t); n != 1 {
+		t.Fatalf("retry ran %d jobs, want 1", n)
+	}
+	if _, err := r.store.DB.Exec(`UPDATE outbox SET run_at = now(), done_at = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	r.runJobs(t)
+	m, _ = r.store.Message(ctx, r.viewer.PortalID, msgID)
+	if m.Status != "sent" && m.Status != "delivered" || m.ProviderID == nil {
+		t.Fatalf("after the retry the message is %q (provider id %v), want sent", m.Status, m.ProviderID)
+	}
+	if n := r.businessMessages(t); n != 1 {
+		t.Fatalf("the client got %d messages, want exactly 1", n)
+	}
+}
+
+func TestAPermanentErrorFailsTheMessageWithItsReason(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	dialog := r.openDialog(t)
+	msgID, err := r.in.Send(ctx, r.viewer, dialog, "Hello?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.emu.SetFaults(graphemu.Faults{FailNext: 1, Code: 131026, HTTPStatus: 400})
+	r.runJobs(t)
+	m, _ := r.store.Message(ctx, r.viewer.PortalID, msgID)
+	if m.Status != "failed" || m.ErrorCode != 131026 {
+		t.Fatalf("message %q code %d, want failed 131026", m.Status, m.ErrorCode)
+	}
+	var pending int
+	if err := r.store.DB.Get(&pending, `SELECT count(*) FROM outbox WHERE done_at IS NULL`); err != nil || pending != 0 {
+		t.Fatalf("%d jobs still pending (err %v): a permanent error must not be retried", pending, err)
+	}
+	if reason := r.in.FailureReason("whatsapp", m.ErrorCode, "", "en"); reason == "" {
+		t.Fatal("no reason in words")
+	}
+}
+
+func TestStatusesOutOfOrderEndRead(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	dialog := r.openDialog(t)
+	msgID, err := r.in.Send(ctx, r.viewer, dialog, "Your order is ready")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.runJobs(t)
+	sent := r.nextHook(t)
+	r.emu.MarkDelivered(phoneID, clientWA)
+	delivered := r.nextHook(t)
+	r.emu.MarkRead(phoneID, clientWA)
+	read := r.nextHook(t)
+	for _, body := range [][]byte{read, delivered, sent, read, delivered} {
+		r.deliver(t, body)
+	}
+	m, _ := r.store.Message(ctx, r.viewer.PortalID, msgID)
+	if m.Status != "read" {
+		t.Fatalf("final status %q, want read", m.Status)
+	}
+	var n int
+	if err := r.store.DB.Get(&n, `SELECT count(*) FROM messages`); err != nil || n != 2 {
+		t.Fatalf("%d messages (err %v), want 2", n, err)
+	}
+}
