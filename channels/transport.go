@@ -208,6 +208,7 @@ type OutMedia struct {
 type SendError struct {
 	HTTPStatus int
 	Code       int
+	Subcode    int // Graph error_subcode, when given (Instagram uses it, e.g. 2534022)
 	Message    string
 	Transient  bool // worth retrying later: rate limits, 5xx, timeouts
 }

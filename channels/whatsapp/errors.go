@@ -15,10 +15,11 @@ import (
 // {"error":{"message","type","code","error_subcode","error_data":{"details"},"fbtrace_id","is_transient"}}.
 type graphError struct {
 	Error *struct {
-		Message     string `json:"message"`
-		Type        string `json:"type"`
-		Code        int    `json:"code"`
-		IsTransient bool   `json:"is_transient"`
+		Message     string  `json:"message"`
+		Type        string  `json:"type"`
+		Code        int     `json:"code"`
+		Subcode     flexInt `json:"error_subcode"` // deprecated for WhatsApp; kept for logs
+		IsTransient bool    `json:"is_transient"`
 		ErrorData   struct {
 			Details string `json:"details"`
 		} `json:"error_data"`
@@ -37,6 +38,7 @@ func apiError(resp *http.Response) *channels.SendError {
 	var g graphError
 	if json.Unmarshal(body, &g) == nil && g.Error != nil {
 		e.Code = g.Error.Code
+		e.Subcode = int(g.Error.Subcode)
 		e.Message = g.Error.Message
 		if d := g.Error.ErrorData.Details; d != "" && !strings.Contains(e.Message, d) {
 			e.Message += ": " + d
