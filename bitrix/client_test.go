@@ -71,7 +71,7 @@ var sentinels = map[string]error{
 	"operation": ErrOperationLimit, "denied": ErrAccessDenied, "scope": ErrInsufficientScope,
 	"nomethod": ErrMethodNotFound, "grant": ErrInvalidGrant, "notfound": ErrNotFound,
 	"bound": ErrAlreadyBound, "cantedit": ErrCantEditMessage, "payment": ErrPaymentRequired,
-	"moved": ErrPortalMoved,
+	"moved": ErrPortalMoved, "pinlimit": ErrPinLimit,
 }
 
 func TestErrorsMapToSentinels(t *testing.T) {
@@ -101,6 +101,7 @@ func TestErrorsMapToSentinels(t *testing.T) {
 		{"event already bound", *errReply(400, "ERROR_HANDLER_ALREADY_EXIST", "Handler already exists!"), 400, "ERROR_HANDLER_ALREADY_EXIST", []string{"bound"}},
 		{"placement already bound", *errReply(400, "ERROR_CORE", "Unable to set placement handler: Handler already binded"), 400, "ERROR_CORE", []string{"bound"}},
 		{"message too old", *errReply(400, "CANT_EDIT_MESSAGE", "Time has expired for modification"), 400, "CANT_EDIT_MESSAGE", []string{"cantedit"}},
+		{"pin limit", fakeReply{Status: 400, Body: `{"error":0,"error_description":"Only three events can be added to favorites"}`}, 400, "0", []string{"pinlimit"}},
 		{"overload is not retried", *errReply(503, "OVERLOAD_LIMIT", "REST API is blocked due to overload"), 503, "OVERLOAD_LIMIT", nil},
 		{"non-JSON gateway error", fakeReply{Status: 502, Body: "<html>Bad Gateway</html>"}, 502, "", nil},
 		{"error with 200", fakeReply{Status: 200, Body: `{"error":"EMPTY_ERROR_HANDLER_URL","error_description":"x"}`}, 200, "EMPTY_ERROR_HANDLER_URL", nil},

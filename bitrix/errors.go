@@ -64,6 +64,8 @@ var (
 	ErrAlreadyBound = errors.New("bitrix: handler already bound")
 	// ErrCantEditMessage: the message is too old (3 days) or not ours to edit or delete.
 	ErrCantEditMessage = errors.New("bitrix: message can no longer be edited")
+	// ErrPinLimit: the owner already has the most pinned timeline entries the portal allows.
+	ErrPinLimit = errors.New("bitrix: too many pinned timeline entries")
 	// ErrPaymentRequired: the paid app's period has expired.
 	ErrPaymentRequired = errors.New("bitrix: payment required")
 	// ErrPortalMoved: the portal answered 302 (renamed); Description holds the new Location.
@@ -113,6 +115,8 @@ func (e *Error) Is(target error) bool {
 			strings.Contains(lower, "handler already exists")
 	case ErrCantEditMessage:
 		return code == "CANT_EDIT_MESSAGE"
+	case ErrPinLimit:
+		return strings.Contains(lower, "can be added to favorites")
 	case ErrPaymentRequired:
 		return code == "PAYMENT_REQUIRED"
 	case ErrPortalMoved:
