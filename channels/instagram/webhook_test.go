@@ -31,7 +31,9 @@ func file(m channels.Message, link, name string) channels.Message {
 	return m
 }
 
-func one(m channels.Message) channels.Webhook { return channels.Webhook{Messages: []channels.Message{m}} }
+func one(m channels.Message) channels.Webhook {
+	return channels.Webhook{Messages: []channels.Message{m}}
+}
 
 var cases = map[string]channels.Webhook{
 	"text": one(in("aWdfZAG1faXRlbTox", 1700000000101, channels.KindText, "Hello, do you ship to Kazan?")),
@@ -48,11 +50,11 @@ var cases = map[string]channels.Webhook{
 		"https://cdn.example.com/audioclip-1700000000105.m4a", "audioclip-1700000000105.m4a")),
 	"file": one(file(in("mid.file", 1700000000106, channels.KindDocument, ""),
 		"https://cdn.example.com/files/price%20list.pdf?sig=1", "price list.pdf")),
-	"share":   one(in("mid.share", 1700000000107, channels.KindText, "https://www.instagram.com/p/Cxyz/")),
-	"ig_reel": one(in("mid.igreel", 1700000000108, channels.KindText, "Our new collection\nhttps://www.instagram.com/reel/Rabc/")),
-	"reel":    one(in("mid.reel", 1700000000109, channels.KindText, "https://www.instagram.com/reel/Rdef/")),
-	"ig_post": one(in("mid.post", 1700000000110, channels.KindText, "Summer sale\nhttps://www.instagram.com/p/Post1/")),
-	"like_heart": one(in("mid.heart", 1700000000111, channels.KindText, "❤")),
+	"share":              one(in("mid.share", 1700000000107, channels.KindText, "https://www.instagram.com/p/Cxyz/")),
+	"ig_reel":            one(in("mid.igreel", 1700000000108, channels.KindText, "Our new collection\nhttps://www.instagram.com/reel/Rabc/")),
+	"reel":               one(in("mid.reel", 1700000000109, channels.KindText, "https://www.instagram.com/reel/Rdef/")),
+	"ig_post":            one(in("mid.post", 1700000000110, channels.KindText, "Summer sale\nhttps://www.instagram.com/p/Post1/")),
+	"like_heart":         one(in("mid.heart", 1700000000111, channels.KindText, "❤")),
 	"unknown_attachment": one(in("mid.unknown", 1700000000112, channels.KindUnsupported, "[unsupported: hologram]")),
 	// One Instagram message, three attachments: three messages with derived
 	// ids; the text rides on the first.
