@@ -47,7 +47,7 @@ func (e *Emulator) addBusinessMessage(account, client string, msg *ChatMessage) 
 	online := len(e.subs[convKey{account, client}]) > 0
 	e.mu.Unlock()
 
-	if n, ok := e.number(account); ok {
+	if n, ok := e.number(account); ok && msg.Source != SourceApp {
 		e.sendWA(n, "messages", waValue{Statuses: []waStatus{e.statusItem(n, client, msg.ID, "sent", msg.Template != "")}}, statusDelay)
 	}
 	e.publish(account, client, "message", snapshot)
