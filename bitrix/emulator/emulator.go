@@ -78,7 +78,8 @@ type User struct {
 	Gender   string // M or F
 	Admin    bool
 	Inactive bool
-	bot      bool
+	bot      bool // a chat bot's user
+	external bool // an open line client
 }
 
 // Portal is one emulated Bitrix24 portal with its OAuth server.
@@ -219,7 +220,7 @@ func New(cfg Config) *Portal {
 	p.appToken = p.randomHex(16)
 	p.bucket = leakyBucket{rate: cfg.Rate, burst: float64(cfg.Burst)}
 	p.stats = newRecorder()
-	p.lines[1] = &openLine{ID: 1, Name: "Open line", Active: true}
+	p.lines[1] = &openLine{ID: 1, Name: "Open line", Active: true, CRMCreate: "lead"}
 	p.nextID["line"] = 1
 	p.methods = p.methodTable()
 	return p
@@ -293,7 +294,7 @@ func (p *Portal) Users() []User {
 	defer p.mu.Unlock()
 	var out []User
 	for _, id := range p.userIDs {
-		if u := p.users[id]; !u.bot {
+		if u := p.users[id]; !u.bot && !u.external {
 			out = append(out, *u)
 		}
 	}
@@ -303,7 +304,7 @@ func (p *Portal) Users() []User {
 // adminLocked is the installing admin: the first admin user.
 func (p *Portal) adminLocked() *User {
 	for _, id := range p.userIDs {
-		if u := p.users[id]; u.Admin && !u.bot && !u.Inactive {
+		if u := p.users[id]; u.Admin && !u.bot && !u.external && !u.Inactive {
 			return u
 		}
 	}

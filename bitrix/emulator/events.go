@@ -151,6 +151,7 @@ type queuedEvent struct {
 	name   string
 	data   *obj
 	userID int
+	direct *Delivery // a prebuilt post to a fixed URL (bot and command handlers)
 }
 
 // queue records an event for delivery after the call, unless disabled.
@@ -168,6 +169,10 @@ func (p *Portal) deliverAsync(events []queuedEvent) {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
+			if e.direct != nil {
+				_ = p.post(ctx, *e.direct)
+				return
+			}
 			if err := p.sendEvent(ctx, e.name, e.data, e.userID); err != nil && !errors.Is(err, ErrNoHandler) && !errors.Is(err, ErrNotInstalled) {
 				p.log.Warn("event delivery failed", "event", e.name, "err", err)
 			}

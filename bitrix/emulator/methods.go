@@ -37,3 +37,53 @@ func (p *Portal) methodTable() map[string]method {
 	}
 	return m
 }
+
+// moreMethods are the timeline and messenger methods.
+func (p *Portal) moreMethods() map[string]method {
+	return map[string]method{
+		"crm.timeline.comment.add":    {scope: "crm", fn: p.timelineCommentAdd},
+		"crm.timeline.comment.update": {scope: "crm", fn: p.timelineCommentUpdate},
+		"crm.timeline.comment.delete": {scope: "crm", fn: p.timelineCommentDelete},
+		"crm.timeline.comment.get":    {scope: "crm", fn: p.timelineCommentGet},
+		"crm.timeline.comment.list":   {scope: "crm", fn: p.timelineCommentList},
+		"crm.timeline.item.pin":       {scope: "crm", fn: p.timelinePin},
+		"crm.timeline.item.unpin":     {scope: "crm", fn: p.timelineUnpin},
+
+		"im.chat.add":         {scope: "im", fn: p.imChatAdd},
+		"im.chat.get":         {scope: "im", fn: p.imChatGet},
+		"im.chat.user.add":    {scope: "im", fn: p.imChatUserAdd},
+		"im.chat.user.list":   {scope: "im", fn: p.imChatUserList},
+		"im.chat.user.delete": {scope: "im", fn: p.imChatUserDelete},
+		"im.message.add":      {scope: "im", fn: p.imMessageAdd},
+		"im.message.update":   {scope: "im", fn: p.imMessageUpdate},
+		"im.message.delete":   {scope: "im", fn: p.imMessageDelete},
+
+		"imbot.register":           {scope: "imbot", fn: p.imbotRegister},
+		"imbot.unregister":         {scope: "imbot", fn: p.imbotUnregister},
+		"imbot.bot.list":           {scope: "imbot", fn: p.imbotBotList},
+		"imbot.command.register":   {scope: "imbot", fn: p.imbotCommandRegister},
+		"imbot.command.unregister": {scope: "imbot", fn: p.imbotCommandUnregister},
+		"imbot.command.answer":     {scope: "imbot", fn: p.imbotCommandAnswer},
+		"imbot.message.add":        {scope: "imbot", fn: p.imbotMessageAdd},
+		"imbot.message.update":     {scope: "imbot", fn: p.imbotMessageUpdate},
+		"imbot.message.delete":     {scope: "imbot", fn: p.imbotMessageDelete},
+		"imbot.chat.add":           {scope: "imbot", fn: p.imbotChatAdd},
+		"imbot.chat.get":           {scope: "imbot", fn: p.imbotChatGet},
+		"imbot.chat.user.add":      {scope: "imbot", fn: p.imbotChatUserAdd},
+		"imbot.chat.user.list":     {scope: "imbot", fn: p.imbotChatUserList},
+
+		"imconnector.register":             {scope: "imconnector", appOnly: true, fn: p.imconnectorRegister},
+		"imconnector.unregister":           {scope: "imconnector", appOnly: true, fn: p.imconnectorUnregister},
+		"imconnector.list":                 {scope: "imconnector", appOnly: true, fn: p.imconnectorList},
+		"imconnector.activate":             {scope: "imconnector", appOnly: true, fn: p.imconnectorActivate},
+		"imconnector.status":               {scope: "imconnector", appOnly: true, fn: p.imconnectorStatus},
+		"imconnector.connector.data.set":   {scope: "imconnector", appOnly: true, fn: p.imconnectorDataSet},
+		"imconnector.send.messages":        {scope: "imconnector", appOnly: true, fn: p.imconnectorSendMessages},
+		"imconnector.update.messages":      {scope: "imconnector", appOnly: true, fn: p.imconnectorUpdateMessages},
+		"imconnector.delete.messages":      {scope: "imconnector", appOnly: true, fn: p.imconnectorDeleteMessages},
+		"imconnector.send.status.delivery": {scope: "imconnector", appOnly: true, fn: p.imconnectorDelivery},
+		"imconnector.send.status.reading":  {scope: "imconnector", appOnly: true, fn: p.imconnectorDelivery},
+		"imopenlines.config.list.get":      {scope: "imopenlines", fn: p.imopenlinesConfigList},
+		"imopenlines.config.get":           {scope: "imopenlines", fn: p.imopenlinesConfigGet},
+	}
+}

@@ -163,6 +163,9 @@ func (o *obj) clone() *obj {
 
 // str converts a parameter value the way PHP would cast it to string.
 func str(v any) string {
+	if isNil(v) {
+		return ""
+	}
 	switch t := v.(type) {
 	case nil:
 		return ""
@@ -183,6 +186,15 @@ func str(v any) string {
 		return "Array"
 	}
 	return fmt.Sprint(v)
+}
+
+// isNil is true for nil and for a nil *obj inside an interface.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	o, ok := v.(*obj)
+	return ok && o == nil
 }
 
 // num is the integer value of a parameter, 0 when it is not a number.
@@ -232,7 +244,7 @@ func asObj(v any) *obj {
 // list views a parameter as a list of values in key order; a scalar is a
 // one-element list.
 func list(v any) []any {
-	if v == nil {
+	if isNil(v) {
 		return nil
 	}
 	if o := asObj(v); o != nil {

@@ -54,7 +54,7 @@ func (p *Portal) userGet(c *call) (any, error) {
 	var rows []*obj
 	for _, id := range p.userIDs {
 		u := p.users[id]
-		if u.bot || !userMatches(u, filter) {
+		if u.bot || u.external || !userMatches(u, filter) {
 			continue
 		}
 		rows = append(rows, p.userObj(u))
