@@ -75,10 +75,11 @@ func New(cfg Config) *Client {
 
 // PortalClient calls one portal, with the app's stored tokens or with one fixed user token.
 type PortalClient struct {
-	c        *Client
-	memberID string
-	baseURL  string
-	token    string // fixed user token: no store, no refresh
+	c         *Client
+	memberID  string
+	baseURL   string
+	userToken bool   // calls use token: no store, no refresh
+	token     string // the fixed user token
 }
 
 // Portal returns a client for the portal identified by memberID (the TokenStore and Limiter
@@ -90,7 +91,7 @@ func (c *Client) Portal(memberID, baseURL string) *PortalClient {
 // AsUser returns a client that calls baseURL with a user's access token (e.g. a placement's
 // AUTH_ID): no TokenStore, no refresh. memberID keys the Limiter; "" skips it.
 func (c *Client) AsUser(memberID, baseURL, accessToken string) *PortalClient {
-	return &PortalClient{c: c, memberID: memberID, baseURL: normalizeBase(baseURL), token: accessToken}
+	return &PortalClient{c: c, memberID: memberID, baseURL: normalizeBase(baseURL), userToken: true, token: accessToken}
 }
 
 // CallWithToken calls method at baseURL with a given access token, without refresh or store.
@@ -200,10 +201,11 @@ func (p *PortalClient) Call(ctx context.Context, method string, params, out any)
 }
 
 // Do calls method with params and returns the whole answer. With the app's tokens it
-// refreshes them once on expired_token/invalid_token and retries; 503/429 are retried with
-// backoff; other errors come back as *Error.
+// refreshes them first when they are known to have expired, or else once after an
+// expired_token/invalid_token answer, and retries; 503/429 are retried with backoff; other
+// errors come back as *Error.
 func (p *PortalClient) Do(ctx context.Context, method string, params any) (*Response, error) {
-	if p.token != "" {
+	if p.userToken {
 		return p.doWith(ctx, method, params, p.token)
 	}
 	if p.c.cfg.Tokens == nil {
@@ -213,15 +215,21 @@ func (p *PortalClient) Do(ctx context.Context, method string, params any) (*Resp
 	if err != nil {
 		return nil, fmt.Errorf("bitrix: %s: load tokens: %w", method, err)
 	}
+	if toks.Access == "" || (!toks.Expires.IsZero() && !time.Now().Before(toks.Expires)) {
+		// Known to be dead: spare the portal a call (and a unit of its rate limit).
+		if toks, err = p.refresh(ctx, toks.Access); err != nil {
+			return nil, err
+		}
+		return p.doWith(ctx, method, params, toks.Access)
+	}
 	resp, err := p.doWith(ctx, method, params, toks.Access)
 	if !refreshable(err) {
 		return resp, err
 	}
-	fresh, rerr := p.refresh(ctx, toks.Access)
-	if rerr != nil {
-		return nil, rerr
+	if toks, err = p.refresh(ctx, toks.Access); err != nil {
+		return nil, err
 	}
-	return p.doWith(ctx, method, params, fresh.Access)
+	return p.doWith(ctx, method, params, toks.Access)
 }
 
 // refreshable reports whether err asks for a token refresh (and one retry).
@@ -239,7 +247,11 @@ func (p *PortalClient) refresh(ctx context.Context, stale string) (Tokens, error
 	toks, err := p.c.cfg.Tokens.RefreshTokens(ctx, p.memberID, stale,
 		func(ctx context.Context, current Tokens) (Tokens, error) {
 			p.c.log.InfoContext(ctx, "bitrix: refreshing tokens", "portal", p.memberID)
-			return p.c.RefreshTokens(ctx, current.Refresh)
+			next, err := p.c.RefreshTokens(ctx, current.Refresh)
+			if err == nil && next.Refresh == "" {
+				next.Refresh = current.Refresh
+			}
+			return next, err
 		})
 	if err != nil {
 		var e *Error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -171,6 +172,7 @@ func TestExpiredTokenRefreshesRetriesOnceAndPersistsRotation(t *testing.T) {
 	f := newFakePortal(t)
 	c, store := testClient(t, f)
 	old := f.issue(true)
+	old.Expires = time.Time{} // expiry unknown: the portal's 401 is the signal
 	store.Set("m1", old)
 
 	var u User
@@ -216,7 +218,7 @@ func TestInvalidTokenAlsoRefreshes(t *testing.T) {
 func TestRefreshRetriesOnlyOnce(t *testing.T) {
 	f := newFakePortal(t)
 	c, store := testClient(t, f)
-	store.Set("m1", f.issue(true))
+	store.Set("m1", unknownExpiry(f.issue(true)))
 	f.queue("user.current",
 		*errReply(401, "expired_token", "The access token provided has expired"),
 		*errReply(401, "expired_token", "The access token provided has expired"))
@@ -259,11 +261,48 @@ func TestWrongClientSecret(t *testing.T) {
 	}
 }
 
+// unknownExpiry drops the expiry, so that only the portal's 401 reveals it.
+func unknownExpiry(t Tokens) Tokens {
+	t.Expires = time.Time{}
+	return t
+}
+
+func TestKnownExpiredTokensRefreshBeforeTheCall(t *testing.T) {
+	f := newFakePortal(t)
+	c, store := testClient(t, f)
+	old := f.issue(true)
+	store.Set("m1", old)
+	if err := c.Portal("m1", f.srv.URL).Call(context.Background(), "user.current", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	calls := f.callsOf("user.current")
+	if f.refreshCount() != 1 || len(calls) != 1 || calls[0].Auth == old.Access {
+		t.Fatalf("refreshes = %d, calls = %+v", f.refreshCount(), calls)
+	}
+	// Tokens stored without an access token (only a refresh token) work the same way.
+	store.Set("m2", Tokens{Refresh: f.issue(false).Refresh})
+	if err := c.Portal("m2", f.srv.URL).Call(context.Background(), "user.current", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestTwoClientsRefreshConcurrentlyExactlyOnce(t *testing.T) {
+	for _, known := range []bool{false, true} {
+		t.Run(fmt.Sprintf("expiry known %v", known), func(t *testing.T) {
+			testConcurrentRefresh(t, known)
+		})
+	}
+}
+
+func testConcurrentRefresh(t *testing.T, expiryKnown bool) {
 	f := newFakePortal(t)
 	f.refreshDelay = 50 * time.Millisecond // widen the race window
 	store := NewMemoryTokens()
-	store.Set("m1", f.issue(true))
+	toks := f.issue(true)
+	if !expiryKnown {
+		toks = unknownExpiry(toks)
+	}
+	store.Set("m1", toks)
 	newClient := func() *Client {
 		return New(Config{ClientID: fakeClientID, ClientSecret: fakeSecret, OAuthURL: f.srv.URL,
 			Tokens: store, Logger: testLogger(t)})
@@ -400,7 +439,7 @@ func TestEveryHTTPAttemptPassesTheLimiter(t *testing.T) {
 	store := NewMemoryTokens()
 	c := New(Config{ClientID: fakeClientID, ClientSecret: fakeSecret, OAuthURL: f.srv.URL, Tokens: store,
 		Limiter: lim, RetryBase: time.Millisecond, Logger: testLogger(t)})
-	store.Set("m1", f.issue(true))
+	store.Set("m1", unknownExpiry(f.issue(true)))
 	f.queue("profile", *errReply(503, "QUERY_LIMIT_EXCEEDED", "Too many requests"))
 	f.methods["profile"] = func(Values, int) (any, map[string]any, *fakeReply) { return map[string]any{"ID": "1"}, nil, nil }
 	p := c.Portal("m1", f.srv.URL)
@@ -430,6 +469,9 @@ func TestUserTokenCallsNeverRefresh(t *testing.T) {
 	err := c.CallWithToken(context.Background(), f.srv.URL, expired.Access, "user.current", nil, nil)
 	if !errors.Is(err, ErrExpiredToken) || f.refreshCount() != 0 {
 		t.Fatalf("err = %v, refreshes = %d", err, f.refreshCount())
+	}
+	if err := c.AsUser("m1", f.srv.URL, "").Call(context.Background(), "user.current", nil, nil); !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("empty user token: %v", err)
 	}
 	if _, err := store.Tokens(context.Background(), "m1"); !errors.Is(err, ErrNoTokens) {
 		t.Fatalf("store touched: %v", err)
@@ -463,3 +505,6 @@ func TestRequestBodyPutsAuthLast(t *testing.T) {
 		t.Fatalf("body = %s", b)
 	}
 }
+
+// discardLogger drops all logs (benchmarks).
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -17,7 +17,7 @@ import (
 // speaking the wire shapes of rest-reference.md: JSON envelopes, 401/403/404/429/503 errors,
 // rotating refresh tokens, batch with parse_str semantics, start/next pagination.
 type fakePortal struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 
 	mu           sync.Mutex
@@ -55,7 +55,7 @@ const (
 	fakeSecret   = "s3cret"
 )
 
-func newFakePortal(t *testing.T) *fakePortal {
+func newFakePortal(t testing.TB) *fakePortal {
 	t.Helper()
 	f := &fakePortal{
 		t:       t,
