@@ -73,7 +73,10 @@ func (rs BatchResults) Err() error {
 // Batch runs cmds through `batch`, MaxBatch per request, and maps every command's result or
 // error back. With halt, the portal stops at the first failing command and no further
 // request is sent; the rest are marked ErrNotExecuted. The returned error is about the
-// requests themselves (auth, limits, transport); command failures are in the results.
+// requests themselves (auth, limits, transport); command failures are in the results. When a
+// request fails after earlier ones succeeded, the results come back too: the earlier
+// commands ran, the failed request's commands carry its error (they may or may not have
+// run), and later ones are ErrNotExecuted.
 func (p *PortalClient) Batch(ctx context.Context, halt bool, cmds ...BatchCommand) (BatchResults, error) {
 	results := make(BatchResults, len(cmds))
 	seen := make(map[string]bool, len(cmds))
@@ -94,7 +97,10 @@ func (p *PortalClient) Batch(ctx context.Context, halt bool, cmds ...BatchComman
 	for start := 0; start < len(cmds); start += MaxBatch {
 		end := min(start+MaxBatch, len(cmds))
 		if err := p.batchOnce(ctx, halt, cmds[start:end], results[start:end]); err != nil {
-			return nil, err
+			for i := start; i < end; i++ {
+				results[i].Err = err
+			}
+			return results, err
 		}
 		if halt && results[start:end].Err() != nil {
 			break

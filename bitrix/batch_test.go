@@ -249,3 +249,32 @@ func TestParseFormIsParseStr(t *testing.T) {
 		t.Fatalf("ParseForm =\n%#v\nwant\n%#v", got, want)
 	}
 }
+
+func TestBatchFailureAfterAnEarlierRequestKeepsItsResults(t *testing.T) {
+	f := newFakePortal(t)
+	c, store := testClient(t, f)
+	c.cfg.MaxRetries = -1
+	store.Set("m1", f.issue(false))
+	cmds := make([]BatchCommand, 120)
+	for i := range cmds {
+		cmds[i] = BatchCommand{Method: "echo", Params: Params{"n": i}}
+	}
+	// The first request succeeds; the second hits the rate limit.
+	p := c.Portal("m1", f.srv.URL)
+	batches := 0
+	f.intercept = func(method string) *fakeReply {
+		if method == "batch" {
+			if batches++; batches == 2 {
+				return errReply(503, "QUERY_LIMIT_EXCEEDED", "Too many requests")
+			}
+		}
+		return nil
+	}
+	rs, err := p.Batch(context.Background(), false, cmds...)
+	if !errors.Is(err, ErrRateLimited) || len(rs) != 120 {
+		t.Fatalf("err = %v, results = %d", err, len(rs))
+	}
+	if rs[49].Err != nil || !errors.Is(rs[50].Err, ErrRateLimited) || !errors.Is(rs[99].Err, ErrRateLimited) || !errors.Is(rs[100].Err, ErrNotExecuted) {
+		t.Fatalf("errs = %v / %v / %v / %v", rs[49].Err, rs[50].Err, rs[99].Err, rs[100].Err)
+	}
+}

@@ -30,6 +30,7 @@ type fakePortal struct {
 	script       map[string][]fakeReply // queued raw replies per method, served first
 	methods      map[string]fakeMethod
 	now          func() time.Time
+	intercept    func(method string) *fakeReply // called under mu before anything else; nil: none
 }
 
 // fakeCall records one REST request the portal received.
@@ -189,7 +190,10 @@ func (f *fakePortal) serveREST(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.calls = append(f.calls, fakeCall{Method: method, Auth: auth, Params: params, Raw: raw})
 	var scripted *fakeReply
-	if q := f.script[method]; len(q) > 0 {
+	if f.intercept != nil {
+		scripted = f.intercept(method)
+	}
+	if q := f.script[method]; scripted == nil && len(q) > 0 {
 		scripted = &q[0]
 		f.script[method] = q[1:]
 	}

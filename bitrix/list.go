@@ -109,19 +109,3 @@ func pageRows(raw json.RawMessage) ([]json.RawMessage, error) {
 	}
 	return rows, nil
 }
-
-// withMembers returns params with extra top-level keys added (they win over same-named ones).
-func withMembers(params any, extra ...member) json.Marshaler {
-	return extended{params: params, extra: extra}
-}
-
-// extended marshals as params plus extra members.
-type extended struct {
-	params any
-	extra  []member
-}
-
-// MarshalJSON encodes the merged object.
-func (e extended) MarshalJSON() ([]byte, error) {
-	return requestBody(e.params, e.extra...)
-}
