@@ -508,3 +508,18 @@ func TestRequestBodyPutsAuthLast(t *testing.T) {
 
 // discardLogger drops all logs (benchmarks).
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func TestExchangeCode(t *testing.T) {
+	f := newFakePortal(t)
+	c, _ := testClient(t, f)
+	g, err := c.ExchangeCode(context.Background(), "good-code")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Access == "" || g.Refresh == "" || g.MemberID != "m1" || g.BaseURL != f.srv.URL || g.UserID != 1 || g.Expires.IsZero() {
+		t.Fatalf("grant = %+v", g)
+	}
+	if _, err := c.ExchangeCode(context.Background(), "stale"); !errors.Is(err, ErrInvalidGrant) {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -148,12 +148,16 @@ func (f *fakePortal) serveToken(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	switch {
-	case r.Method != http.MethodGet || q.Get("grant_type") != "refresh_token":
+	case r.Method != http.MethodGet:
 		writeReply(w, errReply(400, "invalid_request", "bad request"))
 	case q.Get("client_id") != fakeClientID || q.Get("client_secret") != fakeSecret:
 		writeReply(w, errReply(401, "invalid_client", "Invalid client"))
-	case !f.refresh[q.Get("refresh_token")]:
+	case q.Get("grant_type") == "authorization_code" && q.Get("code") != "good-code":
+		writeReply(w, errReply(400, "invalid_grant", "Invalid authorization code"))
+	case q.Get("grant_type") == "refresh_token" && !f.refresh[q.Get("refresh_token")]:
 		writeReply(w, errReply(400, "invalid_grant", "Invalid refresh token"))
+	case q.Get("grant_type") != "refresh_token" && q.Get("grant_type") != "authorization_code":
+		writeReply(w, errReply(400, "invalid_request", "Unsupported grant_type"))
 	default:
 		delete(f.refresh, q.Get("refresh_token")) // rotation: a refresh token works once
 		t := f.issueLocked(false)
@@ -161,7 +165,7 @@ func (f *fakePortal) serveToken(w http.ResponseWriter, r *http.Request) {
 			"access_token": t.Access, "refresh_token": t.Refresh, "expires": t.Expires.Unix(),
 			"expires_in": 3600, "domain": "oauth.bitrix.info", "member_id": "m1",
 			"client_endpoint": f.srv.URL + "/rest/", "server_endpoint": "https://oauth.bitrix.info/rest/",
-			"scope": "crm,im", "status": "L",
+			"scope": "crm,im", "status": "L", "user_id": 1,
 		})
 	}
 }

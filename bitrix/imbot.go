@@ -99,6 +99,26 @@ func (p *PortalClient) DeleteBotMessage(ctx context.Context, botID, messageID in
 	return p.Call(ctx, "imbot.message.delete", Params{"BOT_ID": botID, "MESSAGE_ID": messageID, "COMPLETE": yn(complete)}, nil)
 }
 
+// BotCommandAnswer is an imbot.command.answer request.
+type BotCommandAnswer struct {
+	CommandID int64     `json:"COMMAND_ID"`
+	MessageID int64     `json:"MESSAGE_ID"` // from the event
+	Text      string    `json:"MESSAGE"`
+	Attach    any       `json:"ATTACH,omitempty"`
+	Keyboard  *Keyboard `json:"KEYBOARD,omitempty"`
+	ClientID  string    `json:"CLIENT_ID,omitempty"`
+}
+
+// AnswerBotCommand posts the bot's answer to a command (imbot.command.answer) and returns
+// the message id.
+func (p *PortalClient) AnswerBotCommand(ctx context.Context, a BotCommandAnswer) (int64, error) {
+	var id FlexInt
+	if err := p.Call(ctx, "imbot.command.answer", a, &id); err != nil {
+		return 0, err
+	}
+	return int64(id), nil
+}
+
 // BotCommandCall is one entry of an ONIMCOMMANDADD event's data[COMMAND], with the bot's tokens.
 type BotCommandCall struct {
 	BotID            FlexInt `json:"BOT_ID"`

@@ -255,6 +255,10 @@ func TestTimelineComments(t *testing.T) {
 	if lp := f.lastParams(t, "crm.timeline.comment.list"); lp.String("filter", "ENTITY_TYPE") != "deal" {
 		t.Fatalf("params = %v", lp)
 	}
+	f.answer("crm.timeline.comment.get", map[string]any{"ID": "1001", "ENTITY_ID": "10", "ENTITY_TYPE": "deal", "COMMENT": "edited", "AUTHOR_ID": "5", "FILES": []any{}})
+	if tc, err := p.TimelineComment(ctx, 1001); err != nil || tc.ID != 1001 || tc.AuthorID != 5 {
+		t.Fatalf("comment = %+v, %v", tc, err)
+	}
 	f.answer("crm.timeline.item.pin", nil)
 	if err := p.PinTimelineItem(ctx, 999, deal); err != nil {
 		t.Fatal(err)
@@ -335,6 +339,10 @@ func TestMessengerAndBots(t *testing.T) {
 	}
 	if bp := f.lastParams(t, "imbot.message.add"); bp.Int("BOT_ID") != 39 || bp.String("SYSTEM") != "Y" {
 		t.Fatalf("params = %v", bp)
+	}
+	f.answer("imbot.command.answer", 556)
+	if id, err := p.AnswerBotCommand(ctx, BotCommandAnswer{CommandID: 99, MessageID: 555, Text: "Done"}); err != nil || id != 556 {
+		t.Fatalf("answer = %d, %v", id, err)
 	}
 	f.answer("imbot.message.update", true)
 	if err := p.UpdateBotMessage(ctx, MessageUpdate{BotID: 39, MessageID: 555, Text: "hi again"}); err != nil {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Placement is the POST a portal sends when it opens one of the app's pages in its iframe.
@@ -215,4 +216,25 @@ func (p *PortalClient) PlacementHandlers(ctx context.Context) ([]PlacementHandle
 		return nil, err
 	}
 	return out, nil
+}
+
+// Tokens returns the viewing user's OAuth pair from the POST (AUTH_ID, REFRESH_ID); from the
+// install page (PLACEMENT=DEFAULT, opened by the installing admin) these are the app's tokens.
+func (p *Placement) Tokens() Tokens {
+	t := Tokens{Access: p.AuthID, Refresh: p.RefreshID}
+	if p.AuthExpires > 0 {
+		t.Expires = time.Now().Add(time.Duration(p.AuthExpires) * time.Second)
+	}
+	return t
+}
+
+// VerifyPlacement checks a placement POST against the portal: the APPLICATION_TOKEN must match
+// the stored one (when given), and AUTH_ID must be a live token at baseURL, the base URL
+// stored for the POST's member_id (never the POST's own DOMAIN). It returns the viewing user;
+// an error from the portal (invalid_token, expired_token…) means the POST is not to be trusted.
+func (c *Client) VerifyPlacement(ctx context.Context, pl *Placement, baseURL, storedAppToken string) (*User, error) {
+	if storedAppToken != "" && !pl.VerifyApplicationToken(storedAppToken) {
+		return nil, fmt.Errorf("%w: APPLICATION_TOKEN does not match", ErrBadPlacement)
+	}
+	return c.AsUser(pl.MemberID, baseURL, pl.AuthID).CurrentUser(ctx)
 }

@@ -1,12 +1,14 @@
 package bitrix
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 func placementRequest(query string, body url.Values) *http.Request {
@@ -102,5 +104,37 @@ func TestPlacementEntityTypes(t *testing.T) {
 		if got := placementEntityType(code); got != want {
 			t.Errorf("%s: %d, want %d", code, got, want)
 		}
+	}
+}
+
+func TestVerifyPlacement(t *testing.T) {
+	f := newFakePortal(t)
+	c, _ := testClient(t, f)
+	user := f.issue(false)
+	body := url.Values{"AUTH_ID": {user.Access}, "REFRESH_ID": {user.Refresh}, "AUTH_EXPIRES": {"3600"}, "member_id": {"m1"},
+		"APPLICATION_TOKEN": {"app-tok"}, "PLACEMENT": {"DEFAULT"}}
+	pl, err := ParsePlacement(placementRequest("DOMAIN=evil.example.com&PROTOCOL=1", body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk := pl.Tokens(); tk.Access != user.Access || tk.Refresh != user.Refresh || time.Until(tk.Expires) < 59*time.Minute {
+		t.Fatalf("tokens = %+v", tk)
+	}
+	u, err := c.VerifyPlacement(context.Background(), pl, f.srv.URL, "app-tok")
+	if err != nil || u.ID != 1 {
+		t.Fatalf("user = %+v, %v", u, err)
+	}
+	if calls := f.callsOf("user.current"); len(calls) != 1 || calls[0].Auth != user.Access {
+		t.Fatalf("calls = %+v", calls)
+	}
+	if _, err := c.VerifyPlacement(context.Background(), pl, f.srv.URL, "other"); !errors.Is(err, ErrBadPlacement) {
+		t.Fatalf("wrong app token: %v", err)
+	}
+	pl.AuthID = "forged"
+	if _, err := c.VerifyPlacement(context.Background(), pl, f.srv.URL, ""); !IsAuthError(err) {
+		t.Fatalf("forged AUTH_ID: %v", err)
+	}
+	if f.refreshCount() != 0 {
+		t.Fatal("verification refreshed a token")
 	}
 }

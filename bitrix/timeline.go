@@ -106,6 +106,16 @@ func (p *PortalClient) DeleteTimelineComment(ctx context.Context, id int64, owne
 	return p.Call(ctx, "crm.timeline.comment.delete", owner.params(Params{"id": id}), nil)
 }
 
+// TimelineComment returns one comment (crm.timeline.comment.get); a missing one gives an
+// error matching ErrNotFound.
+func (p *PortalClient) TimelineComment(ctx context.Context, id int64) (*TimelineComment, error) {
+	var c TimelineComment
+	if err := p.Call(ctx, "crm.timeline.comment.get", Params{"id": id}, &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
 // TimelineComments lists all comments of an item, oldest first (crm.timeline.comment.list).
 func (p *PortalClient) TimelineComments(ctx context.Context, owner Owner) ([]TimelineComment, error) {
 	return All[TimelineComment](ctx, p, "crm.timeline.comment.list", Params{
