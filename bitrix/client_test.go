@@ -523,3 +523,16 @@ func TestExchangeCode(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestRefreshedExpiryUsesOurClock(t *testing.T) {
+	// The server's absolute `expires` is an hour behind our clock; expires_in still counts.
+	ans := tokenAnswer{AccessToken: "a", RefreshToken: "r", Expires: FlexInt(time.Now().Add(-time.Hour).Unix()), ExpiresIn: 3600}
+	now := time.Now()
+	if got := ans.tokens(now).Expires; !got.Equal(now.Add(time.Hour)) {
+		t.Fatalf("expires = %v", got)
+	}
+	ans.ExpiresIn = 0
+	if got := ans.tokens(now).Expires; got.Unix() != int64(ans.Expires) {
+		t.Fatalf("expires without expires_in = %v", got)
+	}
+}

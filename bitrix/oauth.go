@@ -92,14 +92,16 @@ func (c *Client) token(ctx context.Context, q url.Values) (*Grant, error) {
 	return g, nil
 }
 
-// tokens converts the answer, preferring the absolute expiry when the server sent one.
+// tokens converts the answer. The expiry is reckoned on our clock from expires_in: with the
+// server's absolute `expires`, a clock running ahead would make every fresh token look
+// expired and the client would refresh on every call.
 func (a tokenAnswer) tokens(now time.Time) Tokens {
 	t := Tokens{Access: a.AccessToken, Refresh: a.RefreshToken}
 	switch {
-	case a.Expires > 0:
-		t.Expires = time.Unix(int64(a.Expires), 0)
 	case a.ExpiresIn > 0:
 		t.Expires = now.Add(time.Duration(a.ExpiresIn) * time.Second)
+	case a.Expires > 0:
+		t.Expires = time.Unix(int64(a.Expires), 0)
 	}
 	return t
 }
