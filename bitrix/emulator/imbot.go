@@ -96,9 +96,9 @@ func (p *Portal) imbotRegister(c *call) (any, error) {
 	if b.Type == "" {
 		b.Type = "B"
 	}
-	for k, v := range map[string]string{"EVENT_MESSAGE_ADD": b.OnMessageAdd, "EVENT_WELCOME_MESSAGE": b.OnWelcome, "EVENT_BOT_DELETE": b.OnDelete} {
-		if v == "" {
-			return nil, badRequest(k+"_ERROR", "Handler for \""+strings.ToLower(strings.TrimPrefix(k, "EVENT_"))+"\" event isn't specified")
+	for _, req := range [][2]string{{"EVENT_MESSAGE_ADD", b.OnMessageAdd}, {"EVENT_WELCOME_MESSAGE", b.OnWelcome}, {"EVENT_BOT_DELETE", b.OnDelete}} {
+		if req[1] == "" {
+			return nil, badRequest(req[0]+"_ERROR", "Handler for \""+strings.ToLower(strings.TrimPrefix(req[0], "EVENT_"))+"\" event isn't specified")
 		}
 	}
 	props := c.params.sub("PROPERTIES")

@@ -22,13 +22,13 @@ type PlacementRequest struct {
 // PlacementPost builds the POST that opens handler for userID in placement
 // code with options (encoded as the PLACEMENT_OPTIONS JSON string), with a
 // freshly issued token, exactly as the portal page submits it.
-func (p *Portal) PlacementPost(userID int, code, handler string, options map[string]string, lang string) (PlacementRequest, error) {
+func (p *Portal) PlacementPost(userID int, code, handler string, options map[string]any, lang string) (PlacementRequest, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.placementPostLocked(userID, code, handler, options, lang)
 }
 
-func (p *Portal) placementPostLocked(userID int, code, handler string, options map[string]string, lang string) (PlacementRequest, error) {
+func (p *Portal) placementPostLocked(userID int, code, handler string, options map[string]any, lang string) (PlacementRequest, error) {
 	if _, ok := p.users[userID]; !ok {
 		return PlacementRequest{}, fmt.Errorf("emulator: no user %d", userID)
 	}
@@ -74,7 +74,7 @@ func (p *Portal) placementPostLocked(userID int, code, handler string, options m
 
 // OpenPlacement makes the placement POST (see PlacementPost) and returns
 // the app's answer; the caller closes the body.
-func (p *Portal) OpenPlacement(ctx context.Context, userID int, code, handler string, options map[string]string) (*http.Response, error) {
+func (p *Portal) OpenPlacement(ctx context.Context, userID int, code, handler string, options map[string]any) (*http.Response, error) {
 	pr, err := p.PlacementPost(userID, code, handler, options, "")
 	if err != nil {
 		return nil, err
