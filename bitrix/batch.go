@@ -78,7 +78,9 @@ func (rs BatchResults) Err() error {
 // commands ran, the failed request's commands carry its error (they may or may not have
 // run), and later ones are ErrNotExecuted.
 func (p *PortalClient) Batch(ctx context.Context, halt bool, cmds ...BatchCommand) (BatchResults, error) {
+	// Validate and encode everything before the first request runs anything.
 	results := make(BatchResults, len(cmds))
+	lines := make([]string, len(cmds))
 	seen := make(map[string]bool, len(cmds))
 	for i, c := range cmds {
 		if c.Key == "" {
@@ -91,12 +93,19 @@ func (p *PortalClient) Batch(ctx context.Context, halt bool, cmds ...BatchComman
 			return nil, fmt.Errorf("bitrix: batch: command %q has no method", c.Key)
 		}
 		seen[c.Key] = true
-		cmds[i] = c
+		q, err := BuildQuery(c.Params)
+		if err != nil {
+			return nil, fmt.Errorf("bitrix: batch %s (%s): %w", c.Key, c.Method, err)
+		}
+		lines[i] = c.Method
+		if q != "" {
+			lines[i] += "?" + q
+		}
 		results[i] = BatchResult{Key: c.Key, Method: c.Method, Err: ErrNotExecuted}
 	}
 	for start := 0; start < len(cmds); start += MaxBatch {
 		end := min(start+MaxBatch, len(cmds))
-		if err := p.batchOnce(ctx, halt, cmds[start:end], results[start:end]); err != nil {
+		if err := p.batchOnce(ctx, halt, lines[start:end], results[start:end]); err != nil {
 			for i := start; i < end; i++ {
 				results[i].Err = err
 			}
@@ -119,11 +128,8 @@ type batchAnswer struct {
 }
 
 // batchOnce sends up to MaxBatch commands and fills their results.
-func (p *PortalClient) batchOnce(ctx context.Context, halt bool, cmds []BatchCommand, out []BatchResult) error {
-	cmd, err := encodeCommands(cmds)
-	if err != nil {
-		return err
-	}
+func (p *PortalClient) batchOnce(ctx context.Context, halt bool, lines []string, out []BatchResult) error {
+	cmd := encodeCommands(lines, out)
 	h := 0
 	if halt {
 		h = 1
@@ -186,29 +192,21 @@ func commandError(raw json.RawMessage, method string) error {
 }
 
 // encodeCommands builds the `cmd` object in command order: key → "method?query".
-func encodeCommands(cmds []BatchCommand) (json.RawMessage, error) {
+func encodeCommands(lines []string, out []BatchResult) json.RawMessage {
 	var b bytes.Buffer
 	b.WriteByte('{')
-	for i, c := range cmds {
-		q, err := BuildQuery(c.Params)
-		if err != nil {
-			return nil, fmt.Errorf("bitrix: batch %s (%s): %w", c.Key, c.Method, err)
-		}
-		line := c.Method
-		if q != "" {
-			line += "?" + q
-		}
+	for i, line := range lines {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		k, _ := json.Marshal(c.Key)
+		k, _ := json.Marshal(out[i].Key)
 		v, _ := marshalJSON(line)
 		b.Write(k)
 		b.WriteByte(':')
 		b.Write(v)
 	}
 	b.WriteByte('}')
-	return b.Bytes(), nil
+	return b.Bytes()
 }
 
 // BuildQuery encodes params (a JSON-object-shaped value) the way PHP's http_build_query does,

@@ -226,6 +226,18 @@ func TestBatchRequestErrorsAndValidation(t *testing.T) {
 	if _, err := p.Batch(context.Background(), false, BatchCommand{Key: "a"}); err == nil {
 		t.Fatal("empty method accepted")
 	}
+	// A bad command anywhere stops the batch before any request runs.
+	many := make([]BatchCommand, 60)
+	for i := range many {
+		many[i] = BatchCommand{Method: "echo"}
+	}
+	many[55].Params = []string{"not an object"}
+	if _, err := p.Batch(context.Background(), false, many...); err == nil || len(f.callsOf("batch")) != 0 {
+		t.Fatalf("err = %v, requests = %d", err, len(f.callsOf("batch")))
+	}
+	if many[0].Key != "" {
+		t.Fatal("Batch modified the caller's commands")
+	}
 	f.queue("batch", *errReply(403, "insufficient_scope", "The request requires higher privileges"))
 	if _, err := p.Batch(context.Background(), false, BatchCommand{Method: "user.current"}); !errors.Is(err, ErrInsufficientScope) {
 		t.Fatalf("err = %v", err)
