@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // PageSize is the fixed number of rows a Bitrix list method returns per page.
@@ -74,6 +75,72 @@ func All[T any](ctx context.Context, p *PortalClient, method string, params any)
 		return nil, err
 	}
 	return out, nil
+}
+
+// EachBatched lists like Each, but once the first page tells the total it fetches the other
+// pages up to MaxBatch at a time through `batch`: 1000 rows cost 2 requests instead of 20.
+// Params travel inside batch commands, so they go through BuildQuery (booleans become 1/0,
+// nulls and empty lists are dropped).
+func EachBatched[T any](ctx context.Context, p *PortalClient, method string, params any, fn func(T) error) error {
+	err := eachBatched(ctx, p, method, params, func(raw json.RawMessage) error {
+		rows, err := pageRows(raw)
+		if err != nil {
+			return fmt.Errorf("bitrix: %s: %w", method, err)
+		}
+		for _, row := range rows {
+			var v T
+			if err := decodeResult(row, &v); err != nil {
+				return fmt.Errorf("bitrix: %s: %w", method, err)
+			}
+			if err := fn(v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, ErrStop) {
+		return nil
+	}
+	return err
+}
+
+// eachBatched hands every page's raw result to page, in order.
+func eachBatched(ctx context.Context, p *PortalClient, method string, params any, page func(json.RawMessage) error) error {
+	first, err := p.Do(ctx, method, withMembers(params, member{"start", 0}))
+	if err != nil {
+		return err
+	}
+	if err := page(first.Result); err != nil {
+		return err
+	}
+	if first.Next <= 0 {
+		return nil
+	}
+	var starts []int
+	for start := first.Next; start < first.Total; start += PageSize {
+		starts = append(starts, start)
+	}
+	for len(starts) > 0 {
+		n := min(len(starts), MaxBatch)
+		cmds := make([]BatchCommand, n)
+		for i, start := range starts[:n] {
+			cmds[i] = BatchCommand{Key: "p" + strconv.Itoa(start), Method: method, Params: withMembers(params, member{"start", start})}
+		}
+		starts = starts[n:]
+		results, err := p.Batch(ctx, true, cmds...)
+		if err != nil {
+			return err
+		}
+		for _, r := range results {
+			if r.Err != nil {
+				return r.Err
+			}
+			if err := page(r.Result); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // pageRows returns the rows of one page: the result list, or the one list inside an object

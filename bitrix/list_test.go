@@ -90,3 +90,46 @@ func TestListReadsItemsObjects(t *testing.T) {
 		t.Fatal("[] gave rows")
 	}
 }
+
+func TestEachBatchedFetchesRemainingPagesInBatches(t *testing.T) {
+	f := newFakePortal(t)
+	c, store := testClient(t, f)
+	store.Set("m1", f.issue(false))
+	f.methods["crm.contact.list"] = listOf(contactRows(2600)) // 52 pages
+	var ids []int
+	err := EachBatched(context.Background(), c.Portal("m1", f.srv.URL), "crm.contact.list",
+		ListQuery{Select: []string{"ID"}, Order: map[string]string{"ID": "ASC"}}, func(r struct{ ID FlexInt }) error {
+			ids = append(ids, int(r.ID))
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 2600 {
+		t.Fatalf("rows = %d", len(ids))
+	}
+	for i, id := range ids {
+		if id != i+1 {
+			t.Fatalf("row %d has id %d: pages out of order", i, id)
+		}
+	}
+	// One plain call, then 51 pages in two batch requests.
+	if n, b := len(f.callsOf("crm.contact.list")), len(f.callsOf("batch")); n != 1 || b != 2 {
+		t.Fatalf("list calls = %d, batch calls = %d", n, b)
+	}
+	if sel := f.callsOf("batch:crm.contact.list")[0].Params; Values(sel).String("select", "0") != "ID" || Values(sel).Int("start") != 50 {
+		t.Fatalf("batched params = %v", sel)
+	}
+	// A single page needs no batch at all; ErrStop ends early.
+	f.methods["crm.lead.list"] = listOf(contactRows(10))
+	seen := 0
+	err = EachBatched(context.Background(), c.Portal("m1", f.srv.URL), "crm.lead.list", nil, func(Values) error {
+		if seen++; seen == 3 {
+			return ErrStop
+		}
+		return nil
+	})
+	if err != nil || seen != 3 || len(f.callsOf("batch")) != 2 {
+		t.Fatalf("err = %v, seen = %d", err, seen)
+	}
+}
