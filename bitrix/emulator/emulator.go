@@ -52,8 +52,11 @@ type Config struct {
 	// NoAutoEvents stops the portal from firing ONCRM*ADD/UPDATE on REST
 	// changes made by the app itself (the real portal fires them).
 	NoAutoEvents bool
-	Language     string // default UI language, "en" or "ru"
-	Status       string // app status letter: L (default), F, D, T, P
+	// EventDelay delays events the portal fires by itself (the real queue
+	// server delivers late); 0 sends at once.
+	EventDelay time.Duration
+	Language   string // default UI language, "en" or "ru"
+	Status     string // app status letter: L (default), F, D, T, P
 
 	HTTPClient *http.Client // for event and install deliveries
 	Logger     *slog.Logger
@@ -95,13 +98,15 @@ type Portal struct {
 	userIDs []int
 	nextID  map[string]int // id sequences by kind
 
-	tokens    map[string]*accessToken
-	refresh   map[string]*refreshToken
-	codes     map[string]*authCode
-	webhooks  map[string]int // secret -> user id
-	appToken  string
-	installed bool
-	appSIDs   map[string]int // APP_SID -> user id, for installFinish
+	tokens        map[string]*accessToken
+	refresh       map[string]*refreshToken
+	codes         map[string]*authCode
+	webhooks      map[string]int // secret -> user id
+	appToken      string
+	installed     bool
+	appSIDs       map[string]int // APP_SID -> user id, for installFinish
+	movedTo       string         // after RenameDomain: REST answers 302 to here
+	notifications []Notification
 
 	bucket    leakyBucket
 	stats     recorder

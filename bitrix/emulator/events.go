@@ -167,6 +167,9 @@ func (c *call) queue(p *Portal, name string, data *obj) {
 func (p *Portal) deliverAsync(events []queuedEvent) {
 	for _, e := range events {
 		go func() {
+			if d := p.cfg.EventDelay; d > 0 {
+				time.Sleep(d)
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			if e.direct != nil {
@@ -250,6 +253,14 @@ func (p *Portal) sendEvent(ctx context.Context, name string, data *obj, userID i
 			uid = b.AuthType
 		}
 		posts = append(posts, p.eventPostLocked(name, b.ID, b.Handler, data, uid, name != "ONAPPUNINSTALL"))
+	}
+	if len(posts) == 0 && name == "ONIMCOMMANDADD" {
+		// Bot commands go to the command's EVENT_COMMAND_ADD, keyed in data[COMMAND].
+		for _, k := range data.sub("COMMAND").keysOrNil() {
+			if cmd := p.commands[num(k)]; cmd != nil {
+				posts = append(posts, p.eventPostLocked(name, cmd.ID, cmd.Handler, data, userID, true))
+			}
+		}
 	}
 	p.mu.Unlock()
 	if len(posts) == 0 {

@@ -136,3 +136,9 @@ func expectOK(t *testing.T, a answer) {
 }
 
 func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
+
+func httptestServer(t *testing.T, p *Portal) string {
+	srv := httptest.NewServer(p.Handler())
+	t.Cleanup(srv.Close)
+	return srv.URL
+}

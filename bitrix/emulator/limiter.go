@@ -207,18 +207,19 @@ func (p *Portal) recordOperating(name string, started time.Time, latency time.Du
 	w.samples = append(w.samples, operatingSample{at: started, dur: p.now().Sub(started) + latency})
 }
 
-// operatingState is the time.operating / operating_reset_at pair; p.mu held.
-func (p *Portal) operatingState(now time.Time) (float64, int64) {
+// operatingState is the time.operating / operating_reset_at pair of a
+// method; p.mu held.
+func (p *Portal) operatingState(name string, now time.Time) (float64, int64) {
 	reset := now.Add(operatingSpan).Unix()
-	var total time.Duration
-	for _, w := range p.operating {
-		w.prune(now)
-		total = max(total, w.total())
-		if len(w.samples) > 0 {
-			reset = min(reset, w.samples[0].at.Add(operatingSpan).Unix())
-		}
+	w := p.operating[name]
+	if w == nil {
+		return 0, reset
 	}
-	return total.Seconds(), reset
+	w.prune(now)
+	if len(w.samples) > 0 {
+		reset = w.samples[0].at.Add(operatingSpan).Unix()
+	}
+	return w.total().Seconds(), reset
 }
 
 // Faults are injected failures, for testing the app's resilience.

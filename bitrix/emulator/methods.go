@@ -22,6 +22,11 @@ func (p *Portal) methodTable() map[string]method {
 		"events":       {appOnly: true, fn: p.eventList},
 
 		"crm.deal.contact.items.get": {scope: "crm", fn: p.dealContactItems},
+		"crm.settings.mode.get":      {scope: "crm", fn: p.crmSettingsMode},
+		"department.get":             {scope: "department", fn: p.departmentGet},
+		"im.notify.system.add":       {scope: "im", fn: p.imNotify},
+		"im.notify.personal.add":     {scope: "im", fn: p.imNotify},
+		"im.notify.delete":           {scope: "im", fn: p.imNotifyDelete},
 		"crm.duplicate.findbycomm":   {scope: "crm", fn: p.findByComm},
 	}
 	for _, s := range []*entityStore{p.contacts, p.leads, p.deals} {

@@ -49,6 +49,7 @@ func (p *Portal) pageRoutes(r chi.Router) {
 	r.Get("/contact_center/", p.serveContactCenter)
 	r.Post("/emulator/install-finish", p.serveInstallFinish)
 	r.Post("/emulator/frame-auth", p.serveFrameAuth)
+	r.Get("/emulator/avatar/{file}", p.serveAvatar)
 	r.Get("/disk/timeline/{id}/{name}", func(w http.ResponseWriter, r *http.Request) {
 		id, _ := strconv.Atoi(chi.URLParam(r, "id"))
 		p.serveTimelineFile(w, r, id)

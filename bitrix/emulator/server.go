@@ -82,6 +82,12 @@ func (p *Portal) serveREST(w http.ResponseWriter, r *http.Request) {
 	}
 
 	p.mu.Lock()
+	if p.movedTo != "" {
+		target := p.movedTo + r.URL.RequestURI()
+		p.mu.Unlock()
+		http.Redirect(w, r, target, http.StatusFound)
+		return
+	}
 	tok, aerr := p.authRequest(r, params)
 	if aerr != nil {
 		p.stats.reject(aerr.code)
@@ -103,10 +109,13 @@ func (p *Portal) serveREST(w http.ResponseWriter, r *http.Request) {
 
 	p.deliverAsync(queued)
 	if err != nil {
-		p.writeError(w, asAPIError(err))
+		ae := asAPIError(err)
+		p.log.Debug("rest call failed", "method", name, "status", ae.status, "error", ae.code, "description", ae.desc)
+		p.writeError(w, ae)
 		return
 	}
-	p.writeResult(w, res, started)
+	p.log.Debug("rest call", "method", name, "user", tok.userID)
+	p.writeResult(w, name, res, started, p.secureSignature(name, params.str("state"), res))
 }
 
 // invoke runs a method by name with scope and context checks; p.mu held.
@@ -194,7 +203,7 @@ func (p *Portal) timeBlock(start time.Time, operating float64, resetAt int64) *o
 
 func unixFloat(t time.Time) float64 { return float64(t.UnixMicro()) / 1e6 }
 
-func (p *Portal) writeResult(w http.ResponseWriter, res any, started time.Time) {
+func (p *Portal) writeResult(w http.ResponseWriter, name string, res any, started time.Time, signature string) {
 	body := newObj()
 	if lr, ok := res.(listResult); ok {
 		body.set("result", lr.items)
@@ -207,8 +216,11 @@ func (p *Portal) writeResult(w http.ResponseWriter, res any, started time.Time) 
 	} else {
 		body.set("result", res)
 	}
+	if signature != "" {
+		body.set("signature", signature)
+	}
 	p.mu.Lock()
-	op, reset := p.operatingState(started)
+	op, reset := p.operatingState(name, started)
 	body.set("time", p.timeBlock(started, op, reset))
 	p.mu.Unlock()
 	writeJSONResponse(w, http.StatusOK, body)
