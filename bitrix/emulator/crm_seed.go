@@ -1,6 +1,9 @@
 package emulator
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"strconv"
 )
 
@@ -160,4 +163,34 @@ func (p *Portal) EntityIDs(kind string) []int {
 		return nil
 	}
 	return append([]int(nil), s.order...)
+}
+
+// UpdateEntityAs changes a CRM item as userID would in the portal's card
+// (Bitrix multifield semantics apply) and sends ONCRM<KIND>UPDATE to the
+// bound handlers. ErrNoHandler and ErrNotInstalled are not errors here.
+func (p *Portal) UpdateEntityAs(ctx context.Context, userID int, kind string, id int, fields map[string]any) error {
+	p.mu.Lock()
+	s := p.storeFor(kind)
+	if s == nil {
+		p.mu.Unlock()
+		return fmt.Errorf("emulator: unknown CRM type %q", kind)
+	}
+	e, ok := s.rows[id]
+	if !ok {
+		p.mu.Unlock()
+		return fmt.Errorf("emulator: %s %d not found", s.kind, id)
+	}
+	f, _ := toObjDeep(fields).(*obj)
+	if err := p.applyFields(s, e, f, true); err != nil {
+		p.mu.Unlock()
+		return err
+	}
+	e.fields["DATE_MODIFY"] = bxTime(p.now())
+	e.fields["MODIFY_BY_ID"] = strconv.Itoa(userID)
+	p.mu.Unlock()
+	err := p.sendEvent(ctx, "ONCRM"+s.kind+"UPDATE", newObj().set("FIELDS", newObj().set("ID", strconv.Itoa(id))), userID)
+	if errors.Is(err, ErrNoHandler) || errors.Is(err, ErrNotInstalled) {
+		return nil
+	}
+	return err
 }

@@ -218,6 +218,12 @@ func toObjDeep(v any) any {
 			o.vals[k] = toObjDeep(o.vals[k])
 		}
 		return o
+	case []map[string]any:
+		o := newObj()
+		for i, m := range t {
+			o.set(strconv.Itoa(i), toObjDeep(m))
+		}
+		return o
 	case []string:
 		o := newObj()
 		for i, s := range t {

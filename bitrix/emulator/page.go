@@ -42,6 +42,7 @@ func (p *Portal) pageRoutes(r chi.Router) {
 	r.Get("/bx24.js", p.serveBX24)
 	r.Get("/crm/{type}/list/", p.serveList)
 	r.Get("/crm/{type}/details/{id}/", p.serveCard)
+	r.Post("/crm/{type}/details/{id}/", p.serveCardSave)
 	r.Get("/marketplace/app/", p.serveApp)
 	r.Get("/online/", p.serveMessenger)
 	r.Post("/online/send", p.serveSend)
@@ -347,5 +348,5 @@ var ruStrings = map[string]string{
 	"The application has no page.": "У приложения нет страницы.", "Close": "Закрыть", "Open line": "Открытая линия",
 	"The application is not fully installed yet. Ask your administrator to finish the installation.": "Приложение еще не до конца установлено. Попросите администратора завершить установку.",
 	"Connectors": "Коннекторы", "Line": "Линия", "Nothing here yet.": "Здесь пока пусто.", "Contacts of the deal": "Контакты сделки",
-	"Write a message…": "Напишите сообщение…",
+	"Write a message…": "Напишите сообщение…", "Save": "Сохранить",
 }

@@ -24,6 +24,10 @@ type listRow struct {
 type cardView struct {
 	Kind, Path, Title string
 	ID                int
+	Assigned          int
+	Stage             string   // STATUS_ID of leads, STAGE_ID of deals
+	Stages            []string // choices for Stage
+	People            []User
 	Fields            []formField
 	Contacts          []listRow
 	Tabs              []menuItem
@@ -39,6 +43,12 @@ type timelineView struct {
 	Comment string
 	Pinned  bool
 	Files   []formField // name, URL
+}
+
+// stageChoices are the statuses/stages a card offers.
+var stageChoices = map[string][]string{
+	"LEAD": {"NEW", "IN_PROCESS", "PROCESSED", "JUNK", "CONVERTED"},
+	"DEAL": {"NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_INVOICE", "WON", "LOSE"},
 }
 
 var crmPaths = map[string]string{"lead": "LEAD", "contact": "CONTACT", "deal": "DEAL"}
@@ -117,7 +127,17 @@ func (p *Portal) serveCard(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	cv := &cardView{Kind: kind, Path: path, ID: id, Title: entityTitle(kind, e), ActiveTab: -1}
+	cv := &cardView{Kind: kind, Path: path, ID: id, Title: entityTitle(kind, e), ActiveTab: -1,
+		Assigned: num(e.fields["ASSIGNED_BY_ID"]), Stages: stageChoices[kind]}
+	cv.Stage = e.fields["STATUS_ID"]
+	if kind == "DEAL" {
+		cv.Stage = e.fields["STAGE_ID"]
+	}
+	for _, uid := range p.userIDs {
+		if u := p.users[uid]; !u.bot && !u.external && !u.Inactive {
+			cv.People = append(cv.People, *u)
+		}
+	}
 	for _, f := range cardFields[kind] {
 		if v := e.fields[f]; v != "" {
 			cv.Fields = append(cv.Fields, formField{f, v})
@@ -188,4 +208,36 @@ func (p *Portal) serveCard(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Card = cv
 	p.render(w, r, "card", d)
+}
+
+// serveCardSave edits a card (responsible, status/stage) as the signed-in
+// user: the app gets ONCRM<KIND>UPDATE, as from a real portal.
+func (p *Portal) serveCardSave(w http.ResponseWriter, r *http.Request) {
+	u := p.requireUser(w, r)
+	if u == nil {
+		return
+	}
+	path := chi.URLParam(r, "type")
+	kind, ok := crmPaths[path]
+	id, _ := strconv.Atoi(chi.URLParam(r, "id"))
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	fields := map[string]any{}
+	if a := r.FormValue("ASSIGNED_BY_ID"); a != "" {
+		fields["ASSIGNED_BY_ID"] = a
+	}
+	if st := r.FormValue("STAGE"); st != "" {
+		key := "STATUS_ID"
+		if kind == "DEAL" {
+			key = "STAGE_ID"
+		}
+		fields[key] = st
+	}
+	back := "/crm/" + path + "/details/" + strconv.Itoa(id) + "/"
+	if err := p.UpdateEntityAs(r.Context(), u.ID, kind, id, fields); err != nil {
+		p.log.Warn("card save failed", "kind", kind, "id", id, "err", err)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
 }

@@ -229,3 +229,40 @@ func TestBX24Shim(t *testing.T) {
 		t.Fatal(resp.Header.Get("Content-Type"))
 	}
 }
+
+func TestCardEditFiresUpdate(t *testing.T) {
+	tp := newTestPortal(t)
+	app := newAppServer(t)
+	tp.FinishInstall()
+	lead := tp.SeedLead(Lead{Title: "L"})
+	expectOK(t, tp.form("event.bind", url.Values{"event": {"ONCRMLEADUPDATE"}, "handler": {app.URL}}))
+	b := tp.signIn(t, 1)
+	if page := b.get(fmt.Sprintf("/crm/lead/details/%d/", lead)); count(page, "card-edit") != 1 {
+		t.Fatal("no edit form")
+	}
+	b.post(fmt.Sprintf("/crm/lead/details/%d/", lead), url.Values{"ASSIGNED_BY_ID": {"2"}, "STAGE": {"IN_PROCESS"}})
+	ev := <-app.got
+	if ev.form.Get("event") != "ONCRMLEADUPDATE" || ev.form.Get("data[FIELDS][ID]") != fmt.Sprint(lead) || ev.form.Get("auth[user_id]") != "1" {
+		t.Fatal(ev.form)
+	}
+	l, _ := tp.Entity("LEAD", lead)
+	if l["ASSIGNED_BY_ID"] != "2" || l["STATUS_ID"] != "IN_PROCESS" {
+		t.Fatal(l)
+	}
+}
+
+func TestCORSPreflight(t *testing.T) {
+	tp := newTestPortal(t)
+	req, _ := http.NewRequest(http.MethodOptions, tp.srv.URL+"/rest/user.current.json", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Headers") == "" {
+		t.Fatal(resp.StatusCode)
+	}
+	if tp.Stats().Requests != 0 {
+		t.Fatal("a preflight is not a call")
+	}
+}

@@ -62,6 +62,14 @@ func (p *Portal) Handler() http.Handler {
 }
 
 func (p *Portal) serveREST(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodOptions {
+		// CORS preflight of BX24.callMethod from an app frame.
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+		w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	p.mu.Lock()
 	latency := p.faults.Latency
 	p.mu.Unlock()
@@ -72,7 +80,7 @@ func (p *Portal) serveREST(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	name := strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(chi.URLParam(r, "method"), ".json"), ".JSON"))
+	name := strings.TrimSuffix(strings.ToLower(chi.URLParam(r, "method")), ".json")
 	params := requestParams(r)
 
 	started := p.now()
