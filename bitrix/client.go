@@ -209,7 +209,7 @@ func (p *PortalClient) Do(ctx context.Context, method string, params any) (*Resp
 	}
 	toks, err := p.c.cfg.Tokens.Tokens(ctx, p.memberID)
 	if err != nil {
-		return nil, fmt.Errorf("bitrix: %s: load tokens: %w", method, err)
+		return nil, fmt.Errorf("bitrix: %s: load tokens: %w", method, unwrapPrefix(err))
 	}
 	if toks.Access == "" || (!toks.Expires.IsZero() && !time.Now().Before(toks.Expires)) {
 		// Known to be dead: spare the portal a call (and a unit of its rate limit).
@@ -254,7 +254,7 @@ func (p *PortalClient) refresh(ctx context.Context, stale string) (Tokens, error
 		if errors.As(err, &e) {
 			return Tokens{}, err
 		}
-		return Tokens{}, fmt.Errorf("bitrix: refresh tokens of %s: %w", p.memberID, err)
+		return Tokens{}, fmt.Errorf("bitrix: refresh tokens of %s: %w", p.memberID, unwrapPrefix(err))
 	}
 	return toks, nil
 }

@@ -481,7 +481,8 @@ func TestUserTokenCallsNeverRefresh(t *testing.T) {
 func TestMissingTokensAndBadParams(t *testing.T) {
 	f := newFakePortal(t)
 	c, _ := testClient(t, f)
-	if err := c.Portal("nobody", f.srv.URL).Call(context.Background(), "profile", nil, nil); !errors.Is(err, ErrNoTokens) {
+	err := c.Portal("nobody", f.srv.URL).Call(context.Background(), "profile", nil, nil)
+	if !errors.Is(err, ErrNoTokens) || strings.Count(err.Error(), "bitrix:") != 1 {
 		t.Fatalf("err = %v", err)
 	}
 	if err := c.CallWithToken(context.Background(), f.srv.URL, "t", "profile", []int{1}, nil); err == nil {
