@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -186,5 +185,3 @@ func (p *Portal) authBlock(userID int, withRefresh bool) *obj {
 		set("member_id", p.cfg.MemberID).
 		set("application_token", p.appToken)
 }
-
-func userIDString(id int) string { return fmt.Sprint(id) }

@@ -58,8 +58,6 @@ func (a answer) resultList() []any {
 	return l
 }
 
-func (a answer) errCode() any { return a.body["error"] }
-
 func (tp *testPortal) do(req *http.Request) answer {
 	tp.t.Helper()
 	resp, err := http.DefaultClient.Do(req)
