@@ -56,7 +56,7 @@ func (p *Portal) placementPostLocked(userID int, code, handler string, options m
 	opts := "{}"
 	if len(options) > 0 {
 		b, _ := json.Marshal(options)
-		opts = string(b)
+		opts = string(phpSlashes(b))
 	}
 	form := url.Values{}
 	form.Set("AUTH_ID", a.value)

@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -34,6 +35,9 @@ func TestRefreshRotates(t *testing.T) {
 	}
 	if a.body["client_endpoint"] != tp.srv.URL+"/rest/" {
 		t.Fatalf("client_endpoint %v", a.body["client_endpoint"])
+	}
+	if !strings.Contains(a.raw, `"client_endpoint":"http:\/\/`) {
+		t.Fatalf("slashes are escaped as PHP does: %s", a.raw)
 	}
 	if a.body["refresh_token"] == refresh {
 		t.Fatal("refresh token did not rotate")

@@ -110,6 +110,9 @@ func TestPortalPagePlacements(t *testing.T) {
 	if form.Get("PLACEMENT") != "CRM_DEAL_DETAIL_TAB" || form.Get("member_id") != tp.MemberID() || form.Get("APPLICATION_TOKEN") != tp.ApplicationToken() || form.Get("AUTH_EXPIRES") != "3600" {
 		t.Fatal(form)
 	}
+	if !strings.Contains(form.Get("PLACEMENT_OPTIONS"), `"URI":"\/crm\/deal\/details\/`) {
+		t.Fatalf("PLACEMENT_OPTIONS is PHP JSON: %s", form.Get("PLACEMENT_OPTIONS"))
+	}
 	var opts map[string]string
 	if err := json.Unmarshal([]byte(form.Get("PLACEMENT_OPTIONS")), &opts); err != nil || opts["ID"] != fmt.Sprint(deal) || !strings.HasPrefix(opts["URI"], "/crm/deal/details/") {
 		t.Fatalf("PLACEMENT_OPTIONS %q", form.Get("PLACEMENT_OPTIONS"))

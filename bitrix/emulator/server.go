@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -244,10 +245,17 @@ func writeJSONResponse(w http.ResponseWriter, status int, v any) {
 		status = http.StatusInternalServerError
 		data = []byte(`{"error":"WRONG_ENCODING","error_description":"Wrong request encoding"}`)
 	}
+	data = phpSlashes(data)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.WriteHeader(status)
 	_, _ = w.Write(data)
+}
+
+// phpSlashes escapes "/" as PHP's json_encode does ("https:\/\/…"); a
+// slash can only occur inside JSON strings, so a plain replace is exact.
+func phpSlashes(data []byte) []byte {
+	return bytes.ReplaceAll(data, []byte("/"), []byte(`\/`))
 }
 
 // paginate cuts rows for a classic list: start is floored to a page, as
