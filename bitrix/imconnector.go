@@ -105,9 +105,9 @@ func (p *PortalClient) ConnectorStatus(ctx context.Context, connector string, li
 // ConnectorMessage is one message between the external channel and Open Lines, in the wire
 // shape of imconnector.send.messages / update.messages / delete.messages.
 type ConnectorMessage struct {
-	User    *ConnectorUser     `json:"user,omitempty"`
-	Message ConnectorMessageID `json:"message"`
-	Chat    ConnectorChat      `json:"chat"`
+	User    *ConnectorUser       `json:"user,omitempty"`
+	Message ConnectorMessageBody `json:"message"`
+	Chat    ConnectorChat        `json:"chat"`
 }
 
 // ConnectorUser is the external client.
@@ -128,8 +128,8 @@ type ConnectorPicture struct {
 	URL string `json:"url"`
 }
 
-// ConnectorMessageID is the message part: text and/or files by public URL.
-type ConnectorMessageID struct {
+// ConnectorMessageBody is the message part: text and/or files by public URL.
+type ConnectorMessageBody struct {
 	ID         string          `json:"id"`
 	Date       int64           `json:"date,omitempty"` // unix seconds
 	Text       string          `json:"text,omitempty"`

@@ -394,7 +394,7 @@ func TestOpenLinesConnector(t *testing.T) {
 		"chat": map[string]any{"id": "channel-123"}, "SUCCESS": true, "session": map[string]any{"ID": "323", "CHAT_ID": "1767"}}}}})
 	res, err := p.SendConnectorMessages(ctx, "switchboard_wa", 3, []ConnectorMessage{{
 		User:    &ConnectorUser{ID: "wa-79991234567", Name: "Ivan", Phone: "+79991234567"},
-		Message: ConnectorMessageID{ID: "ext-msg-1001", Date: 1773265993, Text: "Hello", DisableCRM: "Y"},
+		Message: ConnectorMessageBody{ID: "ext-msg-1001", Date: 1773265993, Text: "Hello", DisableCRM: "Y"},
 		Chat:    ConnectorChat{ID: "channel-123"},
 	}})
 	if err != nil || len(res) != 1 || !bool(res[0].Success) || res[0].Session.ChatID != 1767 || res[0].Message.ID != "ext-msg-1001" {
@@ -415,10 +415,10 @@ func TestOpenLinesConnector(t *testing.T) {
 	for _, m := range []string{"imconnector.update.messages", "imconnector.delete.messages"} {
 		f.answer(m, map[string]any{"SUCCESS": true, "DATA": map[string]any{"RESULT": []any{map[string]any{"SUCCESS": true}}}})
 	}
-	if _, err := p.UpdateConnectorMessages(ctx, "switchboard_wa", 3, []ConnectorMessage{{Message: ConnectorMessageID{ID: "x", Text: "y"}, Chat: ConnectorChat{ID: "c"}}}); err != nil {
+	if _, err := p.UpdateConnectorMessages(ctx, "switchboard_wa", 3, []ConnectorMessage{{Message: ConnectorMessageBody{ID: "x", Text: "y"}, Chat: ConnectorChat{ID: "c"}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.DeleteConnectorMessages(ctx, "switchboard_wa", 3, []ConnectorMessage{{User: &ConnectorUser{ID: "u"}, Message: ConnectorMessageID{ID: "x"}, Chat: ConnectorChat{ID: "c"}}}); err != nil {
+	if _, err := p.DeleteConnectorMessages(ctx, "switchboard_wa", 3, []ConnectorMessage{{User: &ConnectorUser{ID: "u"}, Message: ConnectorMessageBody{ID: "x"}, Chat: ConnectorChat{ID: "c"}}}); err != nil {
 		t.Fatal(err)
 	}
 	f.fail("imconnector.send.messages", 400, "NOT_ACTIVE_LINE", "Line is not active")

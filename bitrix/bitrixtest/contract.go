@@ -238,7 +238,7 @@ func Contract(t *testing.T, cp ContractPortal) {
 		}
 		res, err := p.SendConnectorMessages(ctx, id, line, []bitrix.ConnectorMessage{{
 			User:    &bitrix.ConnectorUser{ID: "contract-" + tag, Name: "Ivan"},
-			Message: bitrix.ConnectorMessageID{ID: "m-" + tag, Date: time.Now().Unix(), Text: "Hello & bye"},
+			Message: bitrix.ConnectorMessageBody{ID: "m-" + tag, Date: time.Now().Unix(), Text: "Hello & bye"},
 			Chat:    bitrix.ConnectorChat{ID: "contract-" + tag},
 		}})
 		must(t, "imconnector.send.messages", err)
