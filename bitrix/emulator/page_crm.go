@@ -101,9 +101,9 @@ func (p *Portal) serveList(w http.ResponseWriter, r *http.Request) {
 
 // cardFields are the fields a card shows, in order.
 var cardFields = map[string][]string{
-	"LEAD":    {"TITLE", "NAME", "LAST_NAME", "STATUS_ID", "SOURCE_ID", "OPPORTUNITY", "COMMENTS"},
+	"LEAD":    {"TITLE", "NAME", "LAST_NAME", "SOURCE_ID", "OPPORTUNITY", "COMMENTS"},
 	"CONTACT": {"NAME", "LAST_NAME", "POST", "TYPE_ID", "SOURCE_ID", "COMMENTS"},
-	"DEAL":    {"TITLE", "STAGE_ID", "OPPORTUNITY", "CURRENCY_ID", "SOURCE_ID", "COMMENTS"},
+	"DEAL":    {"TITLE", "OPPORTUNITY", "CURRENCY_ID", "SOURCE_ID", "COMMENTS"},
 }
 
 func (p *Portal) serveCard(w http.ResponseWriter, r *http.Request) {
@@ -143,7 +143,6 @@ func (p *Portal) serveCard(w http.ResponseWriter, r *http.Request) {
 			cv.Fields = append(cv.Fields, formField{f, v})
 		}
 	}
-	cv.Fields = append(cv.Fields, formField{"ASSIGNED_BY_ID", p.userName(num(e.fields["ASSIGNED_BY_ID"]))})
 	for _, mf := range []string{"PHONE", "EMAIL", "IM", "WEB"} {
 		for _, m := range e.multi[mf] {
 			cv.Fields = append(cv.Fields, formField{mf + " (" + m.ValueType + ")", m.Value})
