@@ -2,6 +2,7 @@ package inbox_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"switchboard/channels/graphemu"
@@ -100,8 +101,10 @@ func TestAPermanentErrorFailsTheMessageWithItsReason(t *testing.T) {
 	if err := r.store.DB.Get(&pending, `SELECT count(*) FROM outbox WHERE done_at IS NULL`); err != nil || pending != 0 {
 		t.Fatalf("%d jobs still pending (err %v): a permanent error must not be retried", pending, err)
 	}
-	if reason := r.in.FailureReason("whatsapp", m.ErrorCode, "", "en"); reason == "" {
-		t.Fatal("no reason in words")
+	for lang, want := range map[string]string{"en": "could not be delivered", "ru": "не принял условия WhatsApp"} {
+		if reason := r.in.FailureReason("whatsapp", m.ErrorCode, "", lang); !strings.Contains(reason, want) {
+			t.Fatalf("reason in %s: %q, want it to say %q", lang, reason, want)
+		}
 	}
 }
 

@@ -27,3 +27,10 @@
     });
   });
 })();
+
+// The live stream's state, for the connection indicator (and browser tests).
+(function () {
+  function set(state) { document.body.setAttribute("data-live-state", state); }
+  document.addEventListener("htmx:sseOpen", function () { set("open"); });
+  document.addEventListener("htmx:sseError", function () { set("error"); });
+})();

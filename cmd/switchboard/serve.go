@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"switchboard/channels"
+	"switchboard/channels/instagram"
 	"switchboard/channels/whatsapp"
 	"switchboard/db"
 	"switchboard/handlers"
@@ -38,7 +39,7 @@ func openApp(ctx context.Context, cfg config, hcfg handlers.Config, log *slog.Lo
 		return nil, err
 	}
 	store := db.New(conn)
-	in := inbox.New(store, []channels.Transport{&whatsapp.Transport{}}, log)
+	in := inbox.New(store, []channels.Transport{&whatsapp.Transport{}, &instagram.Transport{}}, log)
 	hub := inbox.NewHub(log)
 	return &app{store: store, inbox: in, hub: hub, server: handlers.New(hcfg, in, hub, log)}, nil
 }
