@@ -23,7 +23,7 @@ var ErrNotInstalled = errors.New("pgcluster: PostgreSQL server binaries not foun
 
 // Cluster is a running PostgreSQL server listening on a Unix socket only.
 type Cluster struct {
-	Dir  string // data directory; the socket lives here too
+	Dir    string // data directory; the socket lives here too
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when the server process ends
 	err    error         // its exit status, once exited is closed
