@@ -285,3 +285,20 @@ func TestUninstall(t *testing.T) {
 	}
 	expectError(t, tp.form("profile", nil), 401, "invalid_token", "")
 }
+
+func TestSendCRMEvent(t *testing.T) {
+	tp := newTestPortal(t)
+	app := newAppServer(t)
+	tp.FinishInstall()
+	expectOK(t, tp.form("event.bind", url.Values{"event": {"ONCRMLEADUPDATE"}, "handler": {app.URL}, "auth_type": {"2"}}))
+	if err := tp.SendCRMEvent(context.Background(), "lead", "update", 12); err != nil {
+		t.Fatal(err)
+	}
+	f := (<-app.got).form
+	if f.Get("data[FIELDS][ID]") != "12" || f.Get("auth[user_id]") != "2" {
+		t.Fatalf("auth_type user's tokens expected: %v", f)
+	}
+	if b := tp.EventBindings(); len(b) != 1 || b[0].AuthType != 2 {
+		t.Fatal(b)
+	}
+}

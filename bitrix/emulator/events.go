@@ -183,6 +183,32 @@ func (p *Portal) deliverAsync(events []queuedEvent) {
 	}
 }
 
+// EventBinding is an event.bind registration, for inspection.
+type EventBinding struct {
+	ID       int
+	Event    string
+	Handler  string
+	AuthType int
+}
+
+// EventBindings lists the app's event.bind registrations.
+func (p *Portal) EventBindings() []EventBinding {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]EventBinding, 0, len(p.events))
+	for _, b := range p.events {
+		out = append(out, EventBinding{ID: b.ID, Event: b.Event, Handler: b.Handler, AuthType: b.AuthType})
+	}
+	return out
+}
+
+// SendCRMEvent sends ONCRM<KIND><ACTION> (e.g. "LEAD", "UPDATE") for id,
+// as the installing admin's change: data[FIELDS][ID]=id.
+func (p *Portal) SendCRMEvent(ctx context.Context, kind, action string, id int) error {
+	name := "ONCRM" + strings.ToUpper(kind) + strings.ToUpper(action)
+	return p.SendEvent(ctx, name, map[string]any{"FIELDS": map[string]any{"ID": strconv.Itoa(id)}})
+}
+
 // SendEvent posts an event to every handler bound for it with event.bind,
 // as the installing admin's action. data is nested maps/slices/strings,
 // sent as data[...] form fields.

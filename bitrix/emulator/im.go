@@ -186,6 +186,13 @@ func (p *Portal) chatAddFrom(c *call, owner int) (*chat, error) {
 	if text := strings.TrimSpace(c.params.str("MESSAGE")); text != "" {
 		p.addMessage(ch, owner, 0, text)
 	}
+	if p.installed {
+		for _, u := range ch.Users {
+			if b := p.bots[u]; b != nil && u != owner {
+				c.queued = append(c.queued, p.botJoinEvent(b, ch, owner))
+			}
+		}
+	}
 	return ch, nil
 }
 
@@ -235,7 +242,7 @@ func (p *Portal) chatUserAdd(c *call, who int) (any, error) {
 		}
 		if !slices.Contains(ch.Users, u) {
 			ch.Users = append(ch.Users, u)
-			if b := p.bots[u]; b != nil {
+			if b := p.bots[u]; b != nil && p.installed {
 				c.queued = append(c.queued, p.botJoinEvent(b, ch, c.user.ID))
 			}
 		}

@@ -200,3 +200,19 @@ func TestUserMessageToBotFiresEvent(t *testing.T) {
 		}
 	}
 }
+
+func TestBotJoinEvent(t *testing.T) {
+	tp := newTestPortal(t)
+	app := newAppServer(t)
+	tp.FinishInstall()
+	bot := tp.json("imbot.register", fmt.Sprintf(`{"CODE":"j","EVENT_HANDLER":%q,"PROPERTIES":{"NAME":"J"}}`, app.URL+"/bot")).result()
+	chat := tp.json("im.chat.add", fmt.Sprintf(`{"TITLE":"with bot","USERS":[%v]}`, bot)).result()
+	ev := <-app.got
+	if ev.form.Get("event") != "ONIMBOTJOINCHAT" || ev.form.Get("data[PARAMS][DIALOG_ID]") != fmt.Sprintf("chat%v", chat) ||
+		ev.form.Get(fmt.Sprintf("data[BOT][%v][BOT_CODE]", bot)) != "j" {
+		t.Fatal(ev.form)
+	}
+	if len(tp.EventBindings()) != 0 {
+		t.Fatal("bot handlers are not event.bind bindings")
+	}
+}
