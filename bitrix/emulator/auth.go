@@ -115,7 +115,7 @@ func (p *Portal) checkToken(value string) (*accessToken, *apiError) {
 	}
 	t, ok := p.tokens[value]
 	if !ok {
-		return nil, errInvalidToken
+		return nil, p.errInvalidToken()
 	}
 	if p.expired(t) {
 		return nil, errExpiredToken

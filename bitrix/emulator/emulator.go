@@ -47,6 +47,11 @@ type Config struct {
 	MethodNotFoundStatus    int  // 404 (source, default) or 400 (JS SDK table)
 	PinLimit                int  // pinned timeline items per entity; default 3 (docs now say 7)
 	ConnectorRegisterPlain  bool // imconnector.register answers {"result":true} instead of {"result":{"result":true}}
+	EventDuplicateStatus    int  // status of a duplicate event.bind; default 400
+	PortalDeletedStatus     int  // status of PORTAL_DELETED (Faults.PortalDeleted): 403 (source, default) or 500 (docs)
+	// InvalidTokenDescription is the text of invalid_token (not documented);
+	// default "The access token provided is invalid".
+	InvalidTokenDescription string
 	TimelineEmptyFilesMap   bool // empty FILES in crm.timeline.comment.list as {} instead of PHP's []
 
 	// NoAutoEvents stops the portal from firing ONCRM*ADD/UPDATE on REST
@@ -177,6 +182,15 @@ func New(cfg Config) *Portal {
 	}
 	if cfg.MethodNotFoundStatus == 0 {
 		cfg.MethodNotFoundStatus = http.StatusNotFound
+	}
+	if cfg.EventDuplicateStatus == 0 {
+		cfg.EventDuplicateStatus = http.StatusBadRequest
+	}
+	if cfg.PortalDeletedStatus == 0 {
+		cfg.PortalDeletedStatus = http.StatusForbidden
+	}
+	if cfg.InvalidTokenDescription == "" {
+		cfg.InvalidTokenDescription = "The access token provided is invalid"
 	}
 	if cfg.PinLimit <= 0 {
 		cfg.PinLimit = 3

@@ -44,7 +44,6 @@ func argErr(name string) *apiError {
 
 var (
 	errNoAuth       = newErr(http.StatusUnauthorized, "NO_AUTH_FOUND", "Wrong authorization data")
-	errInvalidToken = newErr(http.StatusUnauthorized, "invalid_token", "The access token provided is invalid")
 	errExpiredToken = newErr(http.StatusUnauthorized, "expired_token", "The access token provided has expired")
 	errBadWebhook   = newErr(http.StatusUnauthorized, "INVALID_CREDENTIALS", "Invalid request credentials")
 	errQueryLimit   = newErr(http.StatusServiceUnavailable, "QUERY_LIMIT_EXCEEDED", "Too many requests")
@@ -59,4 +58,8 @@ func (p *Portal) errMethodNotFound() *apiError {
 
 func (p *Portal) errScope() *apiError {
 	return newErr(p.cfg.InsufficientScopeStatus, "insufficient_scope", "The request requires higher privileges than provided by the access token")
+}
+
+func (p *Portal) errInvalidToken() *apiError {
+	return newErr(http.StatusUnauthorized, "invalid_token", p.cfg.InvalidTokenDescription)
 }

@@ -89,7 +89,7 @@ func (p *Portal) eventBind(c *call) (any, error) {
 	}
 	for _, b := range p.events {
 		if b.Event == name && b.Handler == handler && b.AuthType == authType {
-			return nil, badRequest("ERROR_HANDLER_ALREADY_EXIST", "Handler already exists!")
+			return nil, newErr(p.cfg.EventDuplicateStatus, "ERROR_HANDLER_ALREADY_EXIST", "Handler already exists!")
 		}
 	}
 	b := &eventBinding{ID: p.seq("event"), Event: name, Handler: handler, AuthType: authType, Offline: offline, UserID: c.user.ID}

@@ -136,6 +136,11 @@ func (p *Portal) admit(name string) *apiError {
 	defer p.mu.Unlock()
 	now := p.now()
 	p.stats.s.Requests++
+	if p.faults.PortalDeleted {
+		e := newErr(p.cfg.PortalDeletedStatus, "PORTAL_DELETED", "Portal was deleted")
+		p.stats.reject(e.code)
+		return e
+	}
 	if p.faults.ForceRateLimit || (p.faults.ErrorRate > 0 && p.rng.Float64() < p.faults.ErrorRate) {
 		p.stats.s.Injected++
 		p.stats.reject(errQueryLimit.code)
@@ -228,6 +233,7 @@ type Faults struct {
 	Latency           time.Duration // added before every REST answer
 	ExpireTokensEvery time.Duration // every access token older than the last tick expires
 	ForceRateLimit    bool          // every REST request answers 503 QUERY_LIMIT_EXCEEDED
+	PortalDeleted     bool          // every REST request answers PORTAL_DELETED (Config.PortalDeletedStatus)
 }
 
 // SetFaults replaces the injected faults.
@@ -250,6 +256,7 @@ type faultsJSON struct {
 	Latency           string  `json:"latency"`
 	ExpireTokensEvery string  `json:"expire_tokens_every"`
 	ForceRateLimit    bool    `json:"force_rate_limit"`
+	PortalDeleted     bool    `json:"portal_deleted"`
 }
 
 // serveFaults reads (GET) or replaces (POST/PUT JSON) the faults:
@@ -263,7 +270,7 @@ func (p *Portal) serveFaults(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "emulator: bad faults JSON: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		f := Faults{ErrorRate: in.ErrorRate, ForceRateLimit: in.ForceRateLimit}
+		f := Faults{ErrorRate: in.ErrorRate, ForceRateLimit: in.ForceRateLimit, PortalDeleted: in.PortalDeleted}
 		var err error
 		if in.Latency != "" {
 			if f.Latency, err = time.ParseDuration(in.Latency); err != nil {
@@ -286,7 +293,7 @@ func (p *Portal) serveFaults(w http.ResponseWriter, r *http.Request) {
 	f := p.CurrentFaults()
 	writeJSONResponse(w, http.StatusOK, faultsJSON{
 		ErrorRate: f.ErrorRate, Latency: f.Latency.String(),
-		ExpireTokensEvery: f.ExpireTokensEvery.String(), ForceRateLimit: f.ForceRateLimit,
+		ExpireTokensEvery: f.ExpireTokensEvery.String(), ForceRateLimit: f.ForceRateLimit, PortalDeleted: f.PortalDeleted,
 	})
 }
 

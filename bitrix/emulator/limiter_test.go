@@ -112,3 +112,23 @@ func TestOperatingLimit(t *testing.T) {
 	tp.clock.Advance(10 * time.Minute)
 	expectOK(t, tp.form("profile", nil))
 }
+
+func TestPortalDeletedFault(t *testing.T) {
+	for _, status := range []int{403, 500} {
+		tp := newTestPortal(t, func(c *Config) {
+			if status != 403 {
+				c.PortalDeletedStatus = status
+			}
+		})
+		tp.SetFaults(Faults{PortalDeleted: true})
+		expectError(t, tp.form("profile", nil), status, "PORTAL_DELETED", "Portal was deleted")
+	}
+}
+
+func TestConfigurableConflicts(t *testing.T) {
+	tp := newTestPortal(t, func(c *Config) { c.EventDuplicateStatus = 200; c.InvalidTokenDescription = "Unable to get application by token" })
+	bind := url.Values{"event": {"ONCRMLEADADD"}, "handler": {"https://x"}}
+	expectOK(t, tp.form("event.bind", bind))
+	expectError(t, tp.form("event.bind", bind), 200, "ERROR_HANDLER_ALREADY_EXIST", "")
+	expectError(t, tp.get("/rest/profile?auth=zzz"), 401, "invalid_token", "Unable to get application by token")
+}
