@@ -50,12 +50,17 @@ type Stats struct {
 	OAuthGrants  int            // tokens issued by /oauth/token/
 	MaxPerSecond int            // most accepted requests in any 1-second window
 	PeakLevel    float64        // highest leaky-bucket level reached (≤ Burst)
+	// DemandPeak is the highest level an unbounded bucket fed with every
+	// request (refused ones too) would reach: above Burst means the client
+	// asked for more than the portal allows.
+	DemandPeak float64
 	First, Last  time.Time      // first and last accepted request
 }
 
 type recorder struct {
-	s     Stats
-	times []time.Time
+	s      Stats
+	times  []time.Time
+	demand leakyBucket // unbounded: burst is +Inf
 }
 
 func newRecorder() recorder {
@@ -136,6 +141,10 @@ func (p *Portal) admit(name string) *apiError {
 	defer p.mu.Unlock()
 	now := p.now()
 	p.stats.s.Requests++
+	p.stats.demand.rate = p.bucket.rate
+	p.stats.demand.drain(now)
+	p.stats.demand.level++
+	p.stats.s.DemandPeak = max(p.stats.s.DemandPeak, p.stats.demand.level)
 	if p.faults.PortalDeleted {
 		e := newErr(p.cfg.PortalDeletedStatus, "PORTAL_DELETED", "Portal was deleted")
 		p.stats.reject(e.code)

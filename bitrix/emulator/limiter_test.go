@@ -31,6 +31,10 @@ func TestLeakyBucket(t *testing.T) {
 	if st.MaxPerSecond != 50 || st.PeakLevel != 50 { // windows are half-open: [t, t+1s)
 		t.Fatalf("max/s %d peak %v", st.MaxPerSecond, st.PeakLevel)
 	}
+	// Unbounded: 51 at once; 1 s drains 2 → 49 + 3 = 52; 0.5 s drains 1 → 51 + 2 = 53.
+	if st.DemandPeak != 53 {
+		t.Fatalf("demand peak %v", st.DemandPeak)
+	}
 	if got := tp.MaxCallsIn(2 * time.Second); got != 53 {
 		t.Fatalf("max in 2s %d", got)
 	}
