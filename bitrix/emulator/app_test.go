@@ -302,3 +302,15 @@ func TestSendCRMEvent(t *testing.T) {
 		t.Fatal(b)
 	}
 }
+
+func TestInstallPageCallsBack(t *testing.T) {
+	var tp *testPortal
+	app := newFakeApp(t, func() *testPortal { return tp })
+	tp = newTestPortal(t, func(c *Config) { c.AppHandlers.Install = app.srv.URL + "/install" })
+	if err := tp.Install(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if b := tp.Bindings(); len(b) != 2 || !tp.Installed() {
+		t.Fatalf("the install page's placement.bind calls: %+v", b)
+	}
+}

@@ -1,0 +1,215 @@
+package emulator
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// entityID reads and validates the id parameter of get/update.
+func entityID(c *call) (int, error) {
+	id := num(c.params.str("id", "ID"))
+	if id <= 0 {
+		return 0, crmErr("ID is not defined or invalid.")
+	}
+	return id, nil
+}
+
+func fieldsParam(c *call) (*obj, error) {
+	v, ok := c.params.first("fields", "FIELDS")
+	f := asObjStrict(v)
+	if !ok || f == nil {
+		return nil, crmErr("Parameter 'fields' must be array.")
+	}
+	return f, nil
+}
+
+func (p *Portal) crmAdd(s *entityStore) func(c *call) (any, error) {
+	return func(c *call) (any, error) {
+		fields, err := fieldsParam(c)
+		if err != nil {
+			return nil, err
+		}
+		e, err := p.createEntity(s, fields, c.user.ID)
+		if err != nil {
+			return nil, err
+		}
+		c.queue(p, "ONCRM"+s.kind+"ADD", newObj().set("FIELDS", newObj().set("ID", strconv.Itoa(e.ID))))
+		return e.ID, nil
+	}
+}
+
+func (p *Portal) crmGet(s *entityStore) func(c *call) (any, error) {
+	return func(c *call) (any, error) {
+		id, err := entityID(c)
+		if err != nil {
+			return nil, err
+		}
+		e, ok := s.rows[id]
+		if !ok {
+			return nil, crmErr("Not found.")
+		}
+		return s.view(e, nil), nil
+	}
+}
+
+func (p *Portal) crmUpdate(s *entityStore) func(c *call) (any, error) {
+	return func(c *call) (any, error) {
+		id, err := entityID(c)
+		if err != nil {
+			return nil, err
+		}
+		e, ok := s.rows[id]
+		if !ok {
+			return nil, crmErr(s.notFoundText())
+		}
+		fields, err := fieldsParam(c)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.applyFields(s, e, fields, true); err != nil {
+			return nil, err
+		}
+		e.fields["DATE_MODIFY"] = bxTime(p.now())
+		e.fields["MODIFY_BY_ID"] = strconv.Itoa(c.user.ID)
+		c.queue(p, "ONCRM"+s.kind+"UPDATE", newObj().set("FIELDS", newObj().set("ID", strconv.Itoa(e.ID))))
+		return true, nil
+	}
+}
+
+func (p *Portal) crmDelete(s *entityStore) func(c *call) (any, error) {
+	return func(c *call) (any, error) {
+		id, err := entityID(c)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := s.rows[id]; !ok {
+			return nil, crmErr(s.notFoundText())
+		}
+		delete(s.rows, id)
+		s.order = slices.DeleteFunc(s.order, func(x int) bool { return x == id })
+		c.queue(p, "ONCRM"+s.kind+"DELETE", newObj().set("FIELDS", newObj().set("ID", strconv.Itoa(id))))
+		return true, nil
+	}
+}
+
+// crmList answers crm.*.list: filter with prefix operators, select (no
+// multifields unless named), order, 50 per page.
+func (p *Portal) crmList(s *entityStore) func(c *call) (any, error) {
+	return func(c *call) (any, error) {
+		var sel []string
+		for _, v := range list(c.params.sub("select", "SELECT")) {
+			sel = append(sel, strings.ToUpper(str(v)))
+		}
+		filter := c.params.sub("filter", "FILTER")
+		var rows []*entity
+		for _, id := range s.order {
+			if e := s.rows[id]; s.matches(e, filter) {
+				rows = append(rows, e)
+			}
+		}
+		sortEntities(rows, c.params.sub("order", "ORDER"))
+		lr := paginate(c.params, rows)
+		page := lr.items.([]*entity)
+		out := make([]*obj, 0, len(page))
+		for _, e := range page {
+			out = append(out, s.view(e, orDefault(sel)))
+		}
+		lr.items = out
+		return lr, nil
+	}
+}
+
+// orDefault is the list select: "*" when nothing was asked for.
+func orDefault(sel []string) []string {
+	if len(sel) == 0 {
+		return []string{"*", "UF_*"}
+	}
+	return sel
+}
+
+func sortEntities(rows []*entity, order *obj) {
+	if order.len() == 0 {
+		return
+	}
+	slices.SortStableFunc(rows, func(a, b *entity) int {
+		for _, k := range order.keys {
+			f := strings.ToUpper(k)
+			r := compareValues(a.fields[f], b.fields[f])
+			if strings.EqualFold(str(order.vals[k]), "DESC") {
+				r = -r
+			}
+			if r != 0 {
+				return r
+			}
+		}
+		return 0
+	})
+}
+
+func compareValues(a, b string) int {
+	fa, ea := strconv.ParseFloat(a, 64)
+	fb, eb := strconv.ParseFloat(b, 64)
+	if ea == nil && eb == nil {
+		return cmp.Compare(fa, fb)
+	}
+	return strings.Compare(a, b)
+}
+
+var filterOps = []string{">=", "<=", "!=", "=%", "%=", "!@", ">", "<", "@", "%", "=", "!"}
+
+func (s *entityStore) matches(e *entity, filter *obj) bool {
+	for _, k := range filter.keysOrNil() {
+		op, field := "=", strings.ToUpper(k)
+		for _, candidate := range filterOps {
+			if strings.HasPrefix(field, candidate) {
+				op, field = candidate, field[len(candidate):]
+				break
+			}
+		}
+		want := filter.vals[k]
+		if isMultiField(field) {
+			found := slices.ContainsFunc(e.multi[field], func(m multiValue) bool { return m.Value == str(want) })
+			if found == (op == "!" || op == "!=") {
+				return false
+			}
+			continue
+		}
+		if !matchOp(op, e.fields[field], want) {
+			return false
+		}
+	}
+	return true
+}
+
+func matchOp(op, have string, want any) bool {
+	w := str(want)
+	switch op {
+	case "=":
+		if o := asObjStrict(want); o != nil {
+			return matchOp("@", have, want)
+		}
+		return compareValues(have, w) == 0
+	case "!", "!=":
+		return compareValues(have, w) != 0
+	case ">":
+		return compareValues(have, w) > 0
+	case ">=":
+		return compareValues(have, w) >= 0
+	case "<":
+		return compareValues(have, w) < 0
+	case "<=":
+		return compareValues(have, w) <= 0
+	case "@", "!@":
+		in := slices.ContainsFunc(list(want), func(v any) bool { return compareValues(have, str(v)) == 0 })
+		return in == (op == "@")
+	case "%":
+		return strings.Contains(strings.ToLower(have), strings.ToLower(w))
+	case "=%":
+		return strings.HasPrefix(strings.ToLower(have), strings.ToLower(w))
+	case "%=":
+		return strings.HasSuffix(strings.ToLower(have), strings.ToLower(w))
+	}
+	return false
+}
