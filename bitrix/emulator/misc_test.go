@@ -121,3 +121,27 @@ func TestSeedDemo(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+func TestAdminEndpoints(t *testing.T) {
+	tp := newTestPortal(t)
+	app := newAppServer(t)
+	tp.FinishInstall()
+	expectOK(t, tp.form("event.bind", url.Values{"event": {"ONCRMDEALUPDATE"}, "handler": {app.URL}}))
+	resp, err := http.Post(tp.srv.URL+"/emulator/events", "application/json",
+		strings.NewReader(`{"event":"OnCrmDealUpdate","data":{"FIELDS":{"ID":"5"}},"user_id":0}`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatal(err, resp.StatusCode)
+	}
+	resp.Body.Close()
+	f := (<-app.got).form
+	if f.Get("data[FIELDS][ID]") != "5" || f.Get("auth[access_token]") != "" {
+		t.Fatal(f)
+	}
+	list := []map[string]any{}
+	r2, _ := http.Get(tp.srv.URL + "/emulator/deliveries")
+	_ = json.NewDecoder(r2.Body).Decode(&list)
+	r2.Body.Close()
+	if len(list) != 1 || list[0]["event"] != "ONCRMDEALUPDATE" || list[0]["status"] != float64(200) {
+		t.Fatal(list)
+	}
+}

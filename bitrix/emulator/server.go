@@ -58,6 +58,9 @@ func (p *Portal) Handler() http.Handler {
 	r.Get("/oauth/authorize/", p.serveAuthorize)
 	r.HandleFunc("/emulator/faults", p.serveFaults)
 	r.Get("/emulator/stats", p.serveStats)
+	r.Post("/emulator/install", p.serveAdminInstall)
+	r.Post("/emulator/events", p.serveAdminEvent)
+	r.Get("/emulator/deliveries", p.serveDeliveries)
 	p.pageRoutes(r)
 	return r
 }
