@@ -44,9 +44,9 @@ func migrations() ([]migration, error) {
 		ms = append(ms, migration{version: version, name: e.Name(), sql: string(body)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("db: migration %s breaks the numbering (want %d)", m.name, i+1)
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("db: migrations %s and %s share a number", ms[i-1].name, ms[i].name)
 		}
 	}
 	return ms, nil
@@ -55,10 +55,10 @@ func migrations() ([]migration, error) {
 // LatestVersion is the schema version this binary expects.
 func LatestVersion() int {
 	ms, err := migrations()
-	if err != nil {
+	if err != nil || len(ms) == 0 {
 		return -1
 	}
-	return len(ms)
+	return ms[len(ms)-1].version
 }
 
 // Migrate applies every pending migration, each in its own transaction under
@@ -118,14 +118,24 @@ func SchemaVersion(ctx context.Context, conn *sqlx.DB) (int, error) {
 	return v, nil
 }
 
-// CheckSchema refuses a database whose schema is behind (or ahead of) this binary.
+// CheckSchema refuses a database that lacks any migration of this binary.
 func CheckSchema(ctx context.Context, conn *sqlx.DB) error {
-	v, err := SchemaVersion(ctx, conn)
+	ms, err := migrations()
 	if err != nil {
 		return err
 	}
-	if want := LatestVersion(); v != want {
-		return fmt.Errorf("db: schema is at version %d, this binary needs %d: run `switchboard migrate`", v, want)
+	var applied []int
+	if err := conn.SelectContext(ctx, &applied, `SELECT version FROM schema_migrations`); err != nil {
+		return fmt.Errorf("db: unable to read schema_migrations (run `switchboard migrate`): %w", err)
+	}
+	have := make(map[int]bool, len(applied))
+	for _, v := range applied {
+		have[v] = true
+	}
+	for _, m := range ms {
+		if !have[m.version] {
+			return fmt.Errorf("db: migration %s is not applied: run `switchboard migrate`", m.name)
+		}
 	}
 	return nil
 }
