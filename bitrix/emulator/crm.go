@@ -299,4 +299,3 @@ func (s *entityStore) view(e *entity, sel []string) *obj {
 	}
 	return o
 }
-

@@ -53,8 +53,8 @@ type Stats struct {
 	// DemandPeak is the highest level an unbounded bucket fed with every
 	// request (refused ones too) would reach: above Burst means the client
 	// asked for more than the portal allows.
-	DemandPeak float64
-	First, Last  time.Time      // first and last accepted request
+	DemandPeak  float64
+	First, Last time.Time // first and last accepted request
 }
 
 type recorder struct {

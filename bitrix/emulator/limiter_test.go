@@ -130,7 +130,10 @@ func TestPortalDeletedFault(t *testing.T) {
 }
 
 func TestConfigurableConflicts(t *testing.T) {
-	tp := newTestPortal(t, func(c *Config) { c.EventDuplicateStatus = 200; c.InvalidTokenDescription = "Unable to get application by token" })
+	tp := newTestPortal(t, func(c *Config) {
+		c.EventDuplicateStatus = 200
+		c.InvalidTokenDescription = "Unable to get application by token"
+	})
 	bind := url.Values{"event": {"ONCRMLEADADD"}, "handler": {"https://x"}}
 	expectOK(t, tp.form("event.bind", bind))
 	expectError(t, tp.form("event.bind", bind), 200, "ERROR_HANDLER_ALREADY_EXIST", "")

@@ -47,6 +47,7 @@ func (p *Portal) pageRoutes(r chi.Router) {
 	r.Get("/online/", p.serveMessenger)
 	r.Post("/online/send", p.serveSend)
 	r.Post("/online/button", p.serveButton)
+	r.Post("/online/join", p.serveJoin)
 	r.Get("/contact_center/", p.serveContactCenter)
 	r.Post("/emulator/install-finish", p.serveInstallFinish)
 	r.Post("/emulator/frame-auth", p.serveFrameAuth)
@@ -348,5 +349,5 @@ var ruStrings = map[string]string{
 	"The application has no page.": "У приложения нет страницы.", "Close": "Закрыть", "Open line": "Открытая линия",
 	"The application is not fully installed yet. Ask your administrator to finish the installation.": "Приложение еще не до конца установлено. Попросите администратора завершить установку.",
 	"Connectors": "Коннекторы", "Line": "Линия", "Nothing here yet.": "Здесь пока пусто.", "Contacts of the deal": "Контакты сделки",
-	"Write a message…": "Напишите сообщение…", "Save": "Сохранить",
+	"Write a message…": "Напишите сообщение…", "Save": "Сохранить", "Join": "Присоединиться",
 }

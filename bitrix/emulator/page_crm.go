@@ -34,6 +34,14 @@ type cardView struct {
 	Toolbar           []menuItem
 	ActiveTab         int // -1: General
 	Timeline          []timelineView
+	OpenLines         []olChatView
+}
+
+// olChatView is an open line chat linked to the card (IM OPENLINE field).
+type olChatView struct {
+	ChatID int
+	Title  string
+	Member bool
 }
 
 type timelineView struct {
@@ -157,6 +165,16 @@ func (p *Portal) serveCard(w http.ResponseWriter, r *http.Request) {
 	slices.Sort(ufs)
 	for _, k := range ufs {
 		cv.Fields = append(cv.Fields, formField{k, e.fields[k]})
+	}
+	for _, im := range e.multi["IM"] {
+		if im.ValueType != "OPENLINE" && im.ValueType != "IMOL" {
+			continue
+		}
+		for _, ch := range p.chats {
+			if ch.Line != nil && "imol|"+ch.EntityID == im.Value {
+				cv.OpenLines = append(cv.OpenLines, olChatView{ChatID: ch.ID, Title: ch.Title, Member: slices.Contains(ch.Users, u.ID)})
+			}
+		}
 	}
 	if kind == "DEAL" {
 		for _, cid := range p.dealContacts[id] {

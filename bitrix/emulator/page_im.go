@@ -194,3 +194,18 @@ func (p *Portal) serveContactCenter(w http.ResponseWriter, r *http.Request) {
 func urlQuery(s string) string {
 	return url.QueryEscape(s)
 }
+
+// serveJoin adds the signed-in user to an open line chat ("Join").
+func (p *Portal) serveJoin(w http.ResponseWriter, r *http.Request) {
+	u := p.requireUser(w, r)
+	if u == nil {
+		return
+	}
+	chatID, _ := strconv.Atoi(r.FormValue("chat_id"))
+	p.mu.Lock()
+	if ch := p.chats[chatID]; ch != nil && ch.Line != nil && !slices.Contains(ch.Users, u.ID) {
+		ch.Users = append(ch.Users, u.ID)
+	}
+	p.mu.Unlock()
+	http.Redirect(w, r, "/online/?IM_DIALOG=chat"+strconv.Itoa(chatID), http.StatusSeeOther)
+}

@@ -269,3 +269,25 @@ func TestCORSPreflight(t *testing.T) {
 		t.Fatal("a preflight is not a call")
 	}
 }
+
+func TestCardShowsOpenLineChat(t *testing.T) {
+	tp := newTestPortal(t)
+	expectOK(t, tp.json("imconnector.register", connectorReg))
+	expectOK(t, tp.json("imconnector.activate", `{"CONNECTOR":"switchboard_wa","LINE":1,"ACTIVE":1}`))
+	res := tp.json("imconnector.send.messages", `{"CONNECTOR":"switchboard_wa","LINE":1,"MESSAGES":[{"user":{"id":"wa-1","name":"Ivan","phone":"+79990000001"},"message":{"id":"m1","text":"hi"},"chat":{"id":"wa-1"}}]}`)
+	expectOK(t, res)
+	lead := tp.EntityIDs("LEAD")[0]
+	m := tp.signIn(t, 2)
+	page := m.get(fmt.Sprintf("/crm/lead/details/%d/", lead))
+	if count(page, "card-openline") != 1 || count(page, "openline-join") != 1 {
+		t.Fatal(page)
+	}
+	chatID := tp.OpenLineSessions()["wa-1"]
+	m.post("/online/join", url.Values{"chat_id": {fmt.Sprint(chatID)}})
+	if page := m.get(fmt.Sprintf("/crm/lead/details/%d/", lead)); count(page, "openline-join") != 0 {
+		t.Fatal("joined user still sees Join")
+	}
+	if page := m.get(fmt.Sprintf("/online/?IM_DIALOG=chat%d", chatID)); count(page, "chat-message") != 1 {
+		t.Fatal("operator sees the client's message")
+	}
+}
