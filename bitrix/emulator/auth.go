@@ -128,7 +128,27 @@ func (p *Portal) checkUser(t *accessToken) (*accessToken, *apiError) {
 	if !ok || u.Inactive {
 		return nil, newErr(http.StatusUnauthorized, "authorization_error", "Unable to authorize user")
 	}
+	if t.kind == kindApp && !p.canUseAppLocked(u) {
+		return nil, newErr(http.StatusForbidden, "user_access_error", "The user does not have access to the application.")
+	}
 	return t, nil
+}
+
+// SetAppAccess restricts the app to these users (the app's access rights
+// in the portal); no ids means everybody. Others get no placements and
+// their app tokens answer 403 user_access_error.
+func (p *Portal) SetAppAccess(userIDs ...int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.appAccess = map[int]bool{}
+	for _, id := range userIDs {
+		p.appAccess[id] = true
+	}
+}
+
+// canUseAppLocked: admins and bots always may; p.mu held.
+func (p *Portal) canUseAppLocked(u *User) bool {
+	return len(p.appAccess) == 0 || p.appAccess[u.ID] || u.Admin || u.bot
 }
 
 func (p *Portal) expired(t *accessToken) bool {

@@ -112,6 +112,7 @@ type Portal struct {
 	appSIDs       map[string]int // APP_SID -> user id, for installFinish
 	movedTo       string         // after RenameDomain: REST answers 302 to here
 	notifications []Notification
+	appAccess     map[int]bool // users allowed to use the app; empty: all
 
 	bucket    leakyBucket
 	stats     recorder

@@ -58,6 +58,12 @@ func (p *Portal) pageRoutes(r chi.Router) {
 	})
 }
 
+func (p *Portal) canUseApp(u *User) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.canUseAppLocked(u)
+}
+
 // sessionUser is the signed-in portal user of a page request, or nil.
 func (p *Portal) sessionUser(r *http.Request) *User {
 	c, err := r.Cookie(userCookie)
@@ -135,7 +141,7 @@ func (p *Portal) render(w http.ResponseWriter, r *http.Request, view string, d p
 	if d.User != nil {
 		p.mu.Lock()
 		d.Installed = p.installed
-		if d.Installed {
+		if d.Installed && p.canUseAppLocked(d.User) {
 			for i, pl := range p.boundLocked("LEFT_MENU") {
 				d.Menu = append(d.Menu, menuItem{Title: orText(pl.Title, d.T("Application")), Href: "/marketplace/app/?placement=LEFT_MENU&n=" + strconv.Itoa(i)})
 			}
@@ -310,6 +316,8 @@ func (p *Portal) serveApp(w http.ResponseWriter, r *http.Request) {
 		d.Notice = d.T("The application has no page.")
 	case !installed && !u.Admin:
 		d.Notice = d.T("The application is not fully installed yet. Ask your administrator to finish the installation.")
+	case !p.canUseApp(u):
+		d.Notice = d.T("You do not have access to this application.")
 	default:
 		f, err := p.frame(r, u, code, handler, title, nil)
 		if err != nil {
@@ -349,5 +357,5 @@ var ruStrings = map[string]string{
 	"The application has no page.": "У приложения нет страницы.", "Close": "Закрыть", "Open line": "Открытая линия",
 	"The application is not fully installed yet. Ask your administrator to finish the installation.": "Приложение еще не до конца установлено. Попросите администратора завершить установку.",
 	"Connectors": "Коннекторы", "Line": "Линия", "Nothing here yet.": "Здесь пока пусто.", "Contacts of the deal": "Контакты сделки",
-	"Write a message…": "Напишите сообщение…", "Save": "Сохранить", "Join": "Присоединиться",
+	"Write a message…": "Напишите сообщение…", "Save": "Сохранить", "You do not have access to this application.": "У вас нет доступа к этому приложению.", "Join": "Присоединиться",
 }

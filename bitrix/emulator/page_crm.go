@@ -184,7 +184,7 @@ func (p *Portal) serveCard(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var tabs, toolbar []*placement
-	if p.installed {
+	if p.installed && p.canUseAppLocked(u) {
 		tabs = p.boundLocked("CRM_" + kind + "_DETAIL_TAB")
 		toolbar = p.boundLocked("CRM_" + kind + "_DETAIL_TOOLBAR")
 	}

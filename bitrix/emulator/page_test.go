@@ -291,3 +291,22 @@ func TestCardShowsOpenLineChat(t *testing.T) {
 		t.Fatal("operator sees the client's message")
 	}
 }
+
+func TestAppAccessRights(t *testing.T) {
+	tp := newTestPortal(t)
+	tp.AddUser(User{ID: 3, Name: "Carl"})
+	deal := tp.SeedDeal(Deal{Title: "D"})
+	expectOK(t, tp.form("placement.bind", url.Values{"PLACEMENT": {"CRM_DEAL_DETAIL_TAB"}, "HANDLER": {"https://app.example.com/tab"}}))
+	tp.FinishInstall()
+	tp.SetAppAccess(2)
+	carl, _ := tp.IssueToken(3)
+	expectError(t, tp.form("profile", url.Values{"auth": {carl}}), 403, "user_access_error", "The user does not have access to the application.")
+	mark, _ := tp.IssueToken(2)
+	expectOK(t, tp.form("profile", url.Values{"auth": {mark}}))
+	if page := tp.signIn(t, 3).get(fmt.Sprintf("/crm/deal/details/%d/", deal)); count(page, "card-tab-app") != 0 {
+		t.Fatal("no tab for a user without access")
+	}
+	if page := tp.signIn(t, 2).get(fmt.Sprintf("/crm/deal/details/%d/", deal)); count(page, "card-tab-app") != 1 {
+		t.Fatal("tab for a user with access")
+	}
+}
