@@ -50,6 +50,9 @@ func (p *Portal) crmGet(s *entityStore) func(c *call) (any, error) {
 		if !ok {
 			return nil, crmErr("Not found.")
 		}
+		if !c.mayAccess(e) {
+			return nil, crmErr("Access denied.")
+		}
 		return s.view(e, nil), nil
 	}
 }
@@ -63,6 +66,9 @@ func (p *Portal) crmUpdate(s *entityStore) func(c *call) (any, error) {
 		e, ok := s.rows[id]
 		if !ok {
 			return nil, crmErr(s.notFoundText())
+		}
+		if !c.mayAccess(e) {
+			return nil, crmErr("Access denied.")
 		}
 		fields, err := fieldsParam(c)
 		if err != nil {
@@ -84,8 +90,12 @@ func (p *Portal) crmDelete(s *entityStore) func(c *call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, ok := s.rows[id]; !ok {
+		e, ok := s.rows[id]
+		if !ok {
 			return nil, crmErr(s.notFoundText())
+		}
+		if !c.mayAccess(e) {
+			return nil, crmErr("Access denied.")
 		}
 		delete(s.rows, id)
 		s.order = slices.DeleteFunc(s.order, func(x int) bool { return x == id })
@@ -105,7 +115,7 @@ func (p *Portal) crmList(s *entityStore) func(c *call) (any, error) {
 		filter := c.params.sub("filter", "FILTER")
 		var rows []*entity
 		for _, id := range s.order {
-			if e := s.rows[id]; s.matches(e, filter) {
+			if e := s.rows[id]; c.mayAccess(e) && s.matches(e, filter) {
 				rows = append(rows, e)
 			}
 		}
@@ -119,6 +129,12 @@ func (p *Portal) crmList(s *entityStore) func(c *call) (any, error) {
 		lr.items = out
 		return lr, nil
 	}
+}
+
+// mayAccess applies the user's CRM role: OwnCRMOnly users reach only the
+// items assigned to them.
+func (c *call) mayAccess(e *entity) bool {
+	return !c.user.OwnCRMOnly || c.user.Admin || num(e.fields["ASSIGNED_BY_ID"]) == c.user.ID
 }
 
 // orDefault is the list select: "*" when nothing was asked for.

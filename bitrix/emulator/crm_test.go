@@ -200,3 +200,19 @@ func TestFindByComm(t *testing.T) {
 	// GET ignores a JSON body.
 	expectError(t, tp.get("/rest/crm.duplicate.findbycomm?auth="+tp.token), 400, "", "Communication type is not defined.")
 }
+
+func TestOwnCRMOnlyRole(t *testing.T) {
+	tp := newTestPortal(t)
+	tp.AddUser(User{ID: 3, Name: "Own", OwnCRMOnly: true})
+	mine := tp.SeedLead(Lead{Title: "mine", AssignedByID: 3})
+	other := tp.SeedLead(Lead{Title: "other", AssignedByID: 2})
+	tok, _ := tp.IssueToken(3)
+	expectOK(t, tp.form("crm.lead.get", url.Values{"auth": {tok}, "id": {fmt.Sprint(mine)}}))
+	expectError(t, tp.form("crm.lead.get", url.Values{"auth": {tok}, "id": {fmt.Sprint(other)}}), 400, "", "Access denied.")
+	expectError(t, tp.form("crm.lead.update", url.Values{"auth": {tok}, "id": {fmt.Sprint(other)}, "fields[TITLE]": {"x"}}), 400, "", "Access denied.")
+	list := tp.form("crm.lead.list", url.Values{"auth": {tok}})
+	if len(list.resultList()) != 1 || list.body["total"] != float64(1) {
+		t.Fatal(list.raw)
+	}
+	expectError(t, tp.json("crm.timeline.comment.add", fmt.Sprintf(`{"auth":%q,"fields":{"ENTITY_ID":%d,"ENTITY_TYPE":"lead","COMMENT":"x"}}`, tok, other)), 400, "ACCESS_DENIED", "")
+}

@@ -86,8 +86,11 @@ type User struct {
 	Gender   string // M or F
 	Admin    bool
 	Inactive bool
-	bot      bool // a chat bot's user
-	external bool // an open line client
+	// OwnCRMOnly gives the user a CRM role that reaches only items
+	// assigned to them (others: "Access denied.", left out of lists).
+	OwnCRMOnly bool
+	bot        bool // a chat bot's user
+	external   bool // an open line client
 }
 
 // Portal is one emulated Bitrix24 portal with its OAuth server.

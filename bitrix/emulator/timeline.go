@@ -70,9 +70,10 @@ func (p *Portal) ownerExists(typeID, id int) bool {
 // Engine-controller errors (crm.timeline.*): numeric codes where the
 // portal's Error object has one.
 var (
-	errOwnerNotFound = badRequest("OWNER_NOT_FOUND", "Owner was not found.")
-	errTimelineNF    = badRequest("NOT_FOUND", "Not found.")
-	errEmptyComment  = badRequest("INVALID_ARG_VALUE", "Empty comment message")
+	errOwnerNotFound  = badRequest("OWNER_NOT_FOUND", "Owner was not found.")
+	errTimelineNF     = badRequest("NOT_FOUND", "Not found.")
+	errEmptyComment   = badRequest("INVALID_ARG_VALUE", "Empty comment message")
+	errTimelineAccess = badRequest("ACCESS_DENIED", "Access denied.")
 )
 
 func missingParam(name string) *apiError {
@@ -149,6 +150,9 @@ func (p *Portal) timelineCommentAdd(c *call) (any, error) {
 	}
 	if !p.ownerExists(typeID, ownerID) {
 		return nil, errOwnerNotFound
+	}
+	if !c.mayAccess(p.storeFor(strconv.Itoa(typeID)).rows[ownerID]) {
+		return nil, errTimelineAccess
 	}
 	text := strings.TrimSpace(fields.str("COMMENT"))
 	if text == "" {
@@ -310,6 +314,9 @@ func (p *Portal) pinTarget(c *call) (*timelineComment, error) {
 	typeID, ownerID := num(c.params.str("ownerTypeId")), num(c.params.str("ownerId"))
 	if !p.ownerExists(typeID, ownerID) {
 		return nil, errOwnerNotFound
+	}
+	if !c.mayAccess(p.storeFor(strconv.Itoa(typeID)).rows[ownerID]) {
+		return nil, errTimelineAccess
 	}
 	tc, ok := p.timeline[num(c.params.str("id"))]
 	if !ok || tc.OwnerType != typeID || tc.OwnerID != ownerID {
