@@ -284,6 +284,10 @@ func TestUninstall(t *testing.T) {
 		t.Fatal("placements survive uninstall")
 	}
 	expectError(t, tp.form("profile", nil), 401, "invalid_token", "")
+	v := url.Values{"grant_type": {"refresh_token"}, "client_id": {tp.cfg.ClientID}, "client_secret": {tp.cfg.ClientSecret}, "refresh_token": {"any"}}
+	if a := tp.get("/oauth/token/?" + v.Encode()); a.status != 401 || a.body["error"] != "invalid_client" {
+		t.Fatalf("a deleted app's client is refused: %s", a.raw)
+	}
 }
 
 func TestSendCRMEvent(t *testing.T) {

@@ -112,6 +112,7 @@ type Portal struct {
 	webhooks      map[string]int // secret -> user id
 	appToken      string
 	installed     bool
+	uninstalled   bool           // the app was deleted: the OAuth server refuses the client
 	appSIDs       map[string]int // APP_SID -> user id, for installFinish
 	movedTo       string         // after RenameDomain: REST answers 302 to here
 	notifications []Notification

@@ -146,6 +146,7 @@ func (p *Portal) FinishInstall() {
 		p.log.Info("app installed")
 	}
 	p.installed = true
+	p.uninstalled = false
 }
 
 func (p *Portal) sendInstallEvent(ctx context.Context) error {
@@ -175,6 +176,7 @@ func (p *Portal) Uninstall(ctx context.Context, clean bool) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.installed = false
+	p.uninstalled = true
 	p.events = nil
 	p.placements = nil
 	p.tokens = map[string]*accessToken{}

@@ -28,7 +28,7 @@ func (p *Portal) serveToken(w http.ResponseWriter, r *http.Request) {
 		p.writeError(w, oauthErr(http.StatusBadRequest, "invalid_request", "grant_type is required"))
 		return
 	}
-	if params.str("client_id") != p.cfg.ClientID || params.str("client_secret") != p.cfg.ClientSecret {
+	if params.str("client_id") != p.cfg.ClientID || params.str("client_secret") != p.cfg.ClientSecret || p.uninstalled {
 		p.stats.reject("invalid_client")
 		p.writeError(w, oauthErr(http.StatusUnauthorized, "invalid_client", "Invalid client credentials"))
 		return
