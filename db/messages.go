@@ -27,12 +27,26 @@ type Message struct {
 	ReplyTo      string    `db:"reply_to"`
 	Forwarded    bool      `db:"forwarded"`
 	CreatedAt    time.Time `db:"created_at"`
+	// EditedAt and DeletedAt are set when the message was edited, or unsent
+	// / revoked, in the messenger.
+	EditedAt  *time.Time `db:"edited_at"`
+	DeletedAt *time.Time `db:"deleted_at"`
+	// Read-only projections: the files, the reactions (emoji separated by
+	// spaces), and the quoted message when ReplyTo names one we have.
+	Attachments    Attachments `db:"attachments"`
+	Reactions      string      `db:"reactions"`
+	QuoteKind      string      `db:"quote_kind"`
+	QuoteBody      string      `db:"quote_body"`
+	QuoteDirection string      `db:"quote_direction"`
 }
 
 const messageSelect = `SELECT m.portal_id, m.id, m.dialog_id, m.channel_id, m.direction, m.author_user_id,
 	COALESCE(u.name, '') AS author_name, m.from_phone, m.kind, m.body, m.provider_id, m.status,
-	m.error_code, m.error_text, m.reply_to, m.forwarded, m.created_at
-	FROM messages m LEFT JOIN users u ON u.id = m.author_user_id`
+	m.error_code, m.error_text, m.reply_to, m.forwarded, m.created_at, m.edited_at, m.deleted_at,
+	` + attachmentsJSON + `, ` + reactionsOf + `,
+	COALESCE(q.kind, '') AS quote_kind, COALESCE(q.body, '') AS quote_body, COALESCE(q.direction, '') AS quote_direction
+	FROM messages m LEFT JOIN users u ON u.id = m.author_user_id
+	LEFT JOIN messages q ON q.portal_id = m.portal_id AND q.channel_id = m.channel_id AND q.provider_id = NULLIF(m.reply_to, '')`
 
 // InsertMessage stores a message once: a message whose provider id the
 // channel already has is not stored again, and inserted is false.
@@ -166,4 +180,50 @@ func (s *Store) FailMessage(ctx context.Context, portalID, msgID int64, code int
 		return fmt.Errorf("db: unable to fail message %d: %w", msgID, err)
 	}
 	return nil
+}
+
+// MessageRef is where a message lives.
+type MessageRef struct {
+	ID       int64 `db:"id"`
+	DialogID int64 `db:"dialog_id"`
+}
+
+// EditMessage replaces the text of the message of (channel, provider id), as
+// edited in the messenger. ErrNotFound when there is no such message.
+func (s *Store) EditMessage(ctx context.Context, portalID, channelID int64, providerID, text string, at time.Time) (MessageRef, error) {
+	var ref MessageRef
+	err := s.get(ctx, &ref, `UPDATE messages SET body = $4, edited_at = $5, updated_at = now()
+		WHERE portal_id = $1 AND channel_id = $2 AND provider_id = $3
+		AND (edited_at IS NULL OR edited_at <= $5) RETURNING id, dialog_id`,
+		portalID, channelID, providerID, text, at)
+	if err != nil {
+		return ref, fmt.Errorf("db: unable to edit message %s: %w", providerID, notFound(err))
+	}
+	return ref, nil
+}
+
+// DeleteMessage marks the message of (channel, provider id) deleted (unsent
+// or revoked in the messenger); its text is kept for the record. ErrNotFound
+// when there is no such message.
+func (s *Store) DeleteMessage(ctx context.Context, portalID, channelID int64, providerID string, at time.Time) (MessageRef, error) {
+	var ref MessageRef
+	err := s.get(ctx, &ref, `UPDATE messages SET deleted_at = COALESCE(deleted_at, $4), updated_at = now()
+		WHERE portal_id = $1 AND channel_id = $2 AND provider_id = $3 RETURNING id, dialog_id`,
+		portalID, channelID, providerID, at)
+	if err != nil {
+		return ref, fmt.Errorf("db: unable to delete message %s: %w", providerID, notFound(err))
+	}
+	return ref, nil
+}
+
+// MessageByProviderID finds the message of (channel, provider id);
+// ErrNotFound when there is none.
+func (s *Store) MessageByProviderID(ctx context.Context, portalID, channelID int64, providerID string) (MessageRef, error) {
+	var ref MessageRef
+	err := s.get(ctx, &ref, `SELECT id, dialog_id FROM messages
+		WHERE portal_id = $1 AND channel_id = $2 AND provider_id = $3`, portalID, channelID, providerID)
+	if err != nil {
+		return ref, fmt.Errorf("db: unable to find message %s: %w", providerID, notFound(err))
+	}
+	return ref, nil
 }
