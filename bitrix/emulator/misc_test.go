@@ -145,3 +145,18 @@ func TestAdminEndpoints(t *testing.T) {
 		t.Fatal(list)
 	}
 }
+
+func TestNewServer(t *testing.T) {
+	p, srv := NewServer(Config{})
+	defer srv.Close()
+	p.AddUser(User{ID: 1, Name: "A", Admin: true})
+	tok, _ := p.IssueToken(1)
+	resp, err := http.Get(srv.URL + "/rest/app.info?auth=" + tok)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if p.ClientEndpoint() != srv.URL+"/rest/" {
+		t.Fatal(p.ClientEndpoint())
+	}
+}

@@ -36,6 +36,14 @@ type messageView struct {
 	Created time.Time
 	Rows    [][]buttonView
 	Blocked bool
+	Attach  []attachBlock
+}
+
+// attachBlock is one ATTACH block as the messenger draws it.
+type attachBlock struct {
+	Kind        string // MESSAGE, LINK, DELIMITER, GRID, IMAGE, USER
+	Text, Link  string
+	Name, Value string
 }
 
 type buttonView struct {
@@ -43,6 +51,8 @@ type buttonView struct {
 	Text     string
 	Command  bool
 	Link     string
+	Action   string // SEND, PUT, COPY, CALL, DIALOG: handled in the page
+	Value    string // ACTION_VALUE
 	Disabled bool
 	Color    string
 }
@@ -91,10 +101,21 @@ func (p *Portal) chatViewLocked(ch *chat, title string, viewer int) *chatView {
 					row = []buttonView{}
 					continue
 				}
-				row = append(row, buttonView{Index: i, Text: str(b["TEXT"]), Command: str(b["COMMAND"]) != "",
-					Link: str(b["LINK"]), Disabled: truthy(b["DISABLED"]) || m.Keyboard.Blocked, Color: str(b["BG_COLOR_TOKEN"])})
+				bv := buttonView{Index: i, Text: str(b["TEXT"]), Command: str(b["COMMAND"]) != "", Link: str(b["LINK"]),
+					Action: strings.ToUpper(str(b["ACTION"])), Value: str(b["ACTION_VALUE"]),
+					Disabled: truthy(b["DISABLED"]) || m.Keyboard.Blocked, Color: str(b["BG_COLOR_TOKEN"])}
+				switch bv.Action {
+				case "DIALOG":
+					bv.Link = "/online/?IM_DIALOG=" + bv.Value
+				case "CALL":
+					bv.Link = "tel:" + bv.Value
+				}
+				row = append(row, bv)
 			}
 			mv.Rows = append(mv.Rows, row)
+		}
+		if !m.Deleted {
+			mv.Attach = attachBlocks(m.Attach)
 		}
 		cv.Messages = append(cv.Messages, mv)
 	}
@@ -208,4 +229,46 @@ func (p *Portal) serveJoin(w http.ResponseWriter, r *http.Request) {
 	}
 	p.mu.Unlock()
 	http.Redirect(w, r, "/online/?IM_DIALOG=chat"+strconv.Itoa(chatID), http.StatusSeeOther)
+}
+
+// attachBlocks reads ATTACH: {"BLOCKS":[…]} or a bare list of blocks.
+func attachBlocks(v any) []attachBlock {
+	var blocks []any
+	switch t := v.(type) {
+	case map[string]any:
+		blocks, _ = t["BLOCKS"].([]any)
+	case []any:
+		blocks = t
+	}
+	var out []attachBlock
+	for _, b := range blocks {
+		bm, _ := b.(map[string]any)
+		for kind, val := range bm {
+			switch kind {
+			case "MESSAGE":
+				out = append(out, attachBlock{Kind: kind, Text: str(val)})
+			case "DELIMITER":
+				out = append(out, attachBlock{Kind: kind})
+			case "LINK", "IMAGE", "USER", "FILE":
+				for _, item := range asList(val) {
+					im, _ := item.(map[string]any)
+					out = append(out, attachBlock{Kind: kind, Name: str(im["NAME"]), Link: str(im["LINK"]), Text: str(im["DESC"])})
+				}
+			case "GRID":
+				for _, item := range asList(val) {
+					im, _ := item.(map[string]any)
+					out = append(out, attachBlock{Kind: kind, Name: str(im["NAME"]), Value: str(im["VALUE"])})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// asList is a block value that may be one object or a list of them.
+func asList(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	return []any{v}
 }

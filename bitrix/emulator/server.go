@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"time"
@@ -291,4 +292,18 @@ func toList[T any](rows []T) []T {
 		return []T{}
 	}
 	return rows
+}
+
+// NewServer starts a portal on a local httptest server, with Domain set to
+// the server's address (cfg.Domain is ignored); the caller closes it.
+func NewServer(cfg Config) (*Portal, *httptest.Server) {
+	srv := httptest.NewUnstartedServer(nil)
+	cfg.Domain = srv.Listener.Addr().String()
+	if cfg.Scheme == "https" {
+		cfg.Scheme = "http" // httptest serves plain HTTP here
+	}
+	p := New(cfg)
+	srv.Config.Handler = p.Handler()
+	srv.Start()
+	return p, srv
 }
