@@ -3,6 +3,8 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,6 +48,31 @@ type message struct {
 	Deleted    bool
 	Delivered  bool   // imconnector.send.status.delivery arrived (operator messages)
 	ExternalID string // imconnector message id (client messages)
+	Files      []chatFile
+}
+
+// File is an attachment a portal user sends in the messenger.
+type File struct {
+	Name string
+	Data []byte
+}
+
+type chatFile struct {
+	ID int
+	File
+}
+
+// fileType is the messenger's kind of a file: image or file.
+func (f chatFile) fileType() string {
+	if (timelineFile{Name: f.Name}).isImage() {
+		return "image"
+	}
+	return "file"
+}
+
+// link is the file's public URL on the portal.
+func (p *Portal) fileLink(f chatFile) string {
+	return p.BaseURL() + "/disk/im/" + strconv.Itoa(f.ID) + "/" + url.PathEscape(f.Name)
 }
 
 // keyboard is a message's button set; BotID routes COMMAND buttons.
@@ -477,10 +504,37 @@ func (p *Portal) imMessageDelete(c *call) (any, error) {
 	return true, nil
 }
 
+// attachFiles stores files on a message; p.mu held.
+func (p *Portal) attachFiles(m *message, files []File) {
+	for _, f := range files {
+		m.Files = append(m.Files, chatFile{ID: p.seq("file"), File: f})
+	}
+}
+
+// serveChatFile serves a messenger attachment.
+func (p *Portal) serveChatFile(w http.ResponseWriter, r *http.Request, id int) {
+	p.mu.Lock()
+	var file *chatFile
+	for _, m := range p.messages {
+		for i := range m.Files {
+			if m.Files[i].ID == id {
+				file = &m.Files[i]
+			}
+		}
+	}
+	p.mu.Unlock()
+	if file == nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", http.DetectContentType(file.Data))
+	_, _ = w.Write(file.Data)
+}
+
 // PostAsUser writes a message into a chat as a portal user (the messenger
 // page's composer); in an open line chat it reaches the app as
 // ONIMCONNECTORMESSAGEADD, in a bot's chat as ONIMBOTMESSAGEADD.
-func (p *Portal) PostAsUser(userID, chatID int, text string) (int, error) {
+func (p *Portal) PostAsUser(userID, chatID int, text string, files ...File) (int, error) {
 	p.mu.Lock()
 	ch, ok := p.chats[chatID]
 	if !ok || !slices.Contains(ch.Users, userID) {
@@ -488,11 +542,12 @@ func (p *Portal) PostAsUser(userID, chatID int, text string) (int, error) {
 		return 0, fmt.Errorf("emulator: user %d is not in chat %d", userID, chatID)
 	}
 	text = strings.TrimSpace(text)
-	if text == "" {
+	if text == "" && len(files) == 0 {
 		p.mu.Unlock()
 		return 0, fmt.Errorf("emulator: empty message")
 	}
 	m := p.addMessage(ch, userID, 0, text)
+	p.attachFiles(m, files)
 	queued := p.messageEventsLocked(ch, m)
 	p.mu.Unlock()
 	p.deliverAsync(queued)

@@ -374,9 +374,21 @@ func (p *Portal) operatorMessageEvent(ch *chat, m *message) queuedEvent {
 	if u := p.users[m.AuthorID]; u != nil && cn != nil && cn.NeedSignature {
 		text = "[b]" + strings.TrimSpace(u.Name+" "+u.LastName) + ":[/b] [br]" + text
 	}
+	msg := newObj().set("user_id", strconv.Itoa(m.AuthorID)).set("text", text)
+	if len(m.Files) > 0 {
+		// The files' schema is not documented (§6): link, name, type,
+		// downloadLink and size are what connector handlers see.
+		files := newObj()
+		for i, f := range m.Files {
+			link := p.fileLink(f)
+			files.set(strconv.Itoa(i), newObj().set("name", f.Name).set("link", link).set("downloadLink", link+"?download=Y").
+				set("type", f.fileType()).set("size", strconv.Itoa(len(f.Data))))
+		}
+		msg.set("files", files)
+	}
 	item := newObj().
 		set("im", newObj().set("chat_id", strconv.Itoa(ch.ID)).set("message_id", strconv.Itoa(m.ID))).
-		set("message", newObj().set("user_id", strconv.Itoa(m.AuthorID)).set("text", text)).
+		set("message", msg).
 		set("chat", newObj().set("id", s.ExternalChatID))
 	data := newObj().set("CONNECTOR", s.Connector).set("LINE", strconv.Itoa(s.Line)).set("MESSAGES", newObj().set("0", item))
 	return queuedEvent{name: "ONIMCONNECTORMESSAGEADD", data: data, userID: m.AuthorID}
@@ -384,7 +396,7 @@ func (p *Portal) operatorMessageEvent(ch *chat, m *message) queuedEvent {
 
 // OperatorReply writes an operator's answer into an open line chat and
 // sends ONIMCONNECTORMESSAGEADD to the app synchronously.
-func (p *Portal) OperatorReply(ctx context.Context, userID, chatID int, text string) (int, error) {
+func (p *Portal) OperatorReply(ctx context.Context, userID, chatID int, text string, files ...File) (int, error) {
 	p.mu.Lock()
 	ch, ok := p.chats[chatID]
 	if !ok || ch.Line == nil {
@@ -395,6 +407,7 @@ func (p *Portal) OperatorReply(ctx context.Context, userID, chatID int, text str
 		ch.Users = append(ch.Users, userID) // "Join"
 	}
 	m := p.addMessage(ch, userID, 0, strings.TrimSpace(text))
+	p.attachFiles(m, files)
 	ev := p.operatorMessageEvent(ch, m)
 	p.mu.Unlock()
 	return m.ID, p.sendEvent(ctx, ev.name, ev.data, userID)

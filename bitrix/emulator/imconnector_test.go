@@ -3,6 +3,8 @@ package emulator
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"testing"
 )
 
@@ -137,5 +139,34 @@ func TestOpenLinesConfig(t *testing.T) {
 	second := l[1].(map[string]any)
 	if second["ID"] != "2" || second["LINE_NAME"] != "Sales" || second["ACTIVE"] != "Y" || fmt.Sprint(second["QUEUE"]) != "[2]" {
 		t.Fatal(second)
+	}
+}
+
+func TestOperatorReplyWithFile(t *testing.T) {
+	tp := newTestPortal(t)
+	app := newAppServer(t)
+	tp.FinishInstall()
+	expectOK(t, tp.json("imconnector.register", connectorReg))
+	expectOK(t, tp.json("imconnector.activate", `{"CONNECTOR":"switchboard_wa","LINE":1,"ACTIVE":1}`))
+	expectOK(t, tp.json("event.bind", fmt.Sprintf(`{"event":"ONIMCONNECTORMESSAGEADD","handler":%q}`, app.URL)))
+	expectOK(t, tp.json("imconnector.send.messages", `{"CONNECTOR":"switchboard_wa","LINE":1,"MESSAGES":[{"user":{"id":"u1","name":"Ivan"},"message":{"id":"m1","text":"hi"},"chat":{"id":"u1"}}]}`))
+	chatID := tp.OpenLineSessions()["u1"]
+	if _, err := tp.OperatorReply(context.Background(), 1, chatID, "", File{Name: "price.pdf", Data: []byte("%PDF-1.4 price")}); err != nil {
+		t.Fatal(err)
+	}
+	f := (<-app.got).form
+	link := f.Get("data[MESSAGES][0][message][files][0][link]")
+	if f.Get("data[MESSAGES][0][message][files][0][name]") != "price.pdf" || f.Get("data[MESSAGES][0][message][files][0][type]") != "file" ||
+		f.Get("data[MESSAGES][0][message][files][0][size]") != "14" || link == "" {
+		t.Fatal(f)
+	}
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(data) != "%PDF-1.4 price" {
+		t.Fatalf("file link serves %q", data)
 	}
 }

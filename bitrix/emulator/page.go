@@ -52,6 +52,10 @@ func (p *Portal) pageRoutes(r chi.Router) {
 	r.Post("/emulator/install-finish", p.serveInstallFinish)
 	r.Post("/emulator/frame-auth", p.serveFrameAuth)
 	r.Get("/emulator/avatar/{file}", p.serveAvatar)
+	r.Get("/disk/im/{id}/{name}", func(w http.ResponseWriter, r *http.Request) {
+		id, _ := strconv.Atoi(chi.URLParam(r, "id"))
+		p.serveChatFile(w, r, id)
+	})
 	r.Get("/disk/timeline/{id}/{name}", func(w http.ResponseWriter, r *http.Request) {
 		id, _ := strconv.Atoi(chi.URLParam(r, "id"))
 		p.serveTimelineFile(w, r, id)

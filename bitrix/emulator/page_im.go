@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -37,6 +38,7 @@ type messageView struct {
 	Rows    [][]buttonView
 	Blocked bool
 	Attach  []attachBlock
+	Files   []formField // name, link
 }
 
 // attachBlock is one ATTACH block as the messenger draws it.
@@ -116,6 +118,9 @@ func (p *Portal) chatViewLocked(ch *chat, title string, viewer int) *chatView {
 		}
 		if !m.Deleted {
 			mv.Attach = attachBlocks(m.Attach)
+			for _, f := range m.Files {
+				mv.Files = append(mv.Files, formField{f.Name, p.fileLink(f)})
+			}
 		}
 		cv.Messages = append(cv.Messages, mv)
 	}
@@ -127,9 +132,21 @@ func (p *Portal) serveSend(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
+	var files []File
+	if err := r.ParseMultipartForm(50 << 20); err == nil {
+		for _, fh := range r.MultipartForm.File["file"] {
+			f, err := fh.Open()
+			if err != nil {
+				continue
+			}
+			data, _ := io.ReadAll(f)
+			f.Close()
+			files = append(files, File{Name: fh.Filename, Data: data})
+		}
+	}
 	chatID, _ := strconv.Atoi(r.FormValue("chat_id"))
 	back := "/online/?IM_DIALOG=chat" + strconv.Itoa(chatID)
-	if _, err := p.PostAsUser(u.ID, chatID, r.FormValue("text")); err != nil {
+	if _, err := p.PostAsUser(u.ID, chatID, r.FormValue("text"), files...); err != nil {
 		back += "&notice=" + urlQuery(err.Error())
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)

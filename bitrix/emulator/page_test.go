@@ -310,3 +310,21 @@ func TestAppAccessRights(t *testing.T) {
 		t.Fatal("tab for a user with access")
 	}
 }
+
+func TestComposerUpload(t *testing.T) {
+	tp := newTestPortal(t)
+	chat := tp.json("im.chat.add", `{"TITLE":"t","USERS":[2]}`).result()
+	b := tp.signIn(t, 2)
+	body := "--B\r\nContent-Disposition: form-data; name=\"chat_id\"\r\n\r\n" + fmt.Sprint(chat) + "\r\n" +
+		"--B\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nphoto\r\n" +
+		"--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\nPNGDATA\r\n--B--\r\n"
+	resp, err := b.c.Post(tp.srv.URL+"/online/send", "multipart/form-data; boundary=B", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	page := b.get(fmt.Sprintf("/online/?IM_DIALOG=chat%v", chat))
+	if count(page, "chat-file") != 1 || !strings.Contains(page, "a.png") {
+		t.Fatal(page)
+	}
+}
