@@ -44,6 +44,8 @@ type ChatMessage struct {
 	Revoked   bool          `json:"revoked,omitempty"`
 	At        time.Time     `json:"at"`
 	Recipient string        `json:"-"`
+
+	tracker string // biz_opaque_callback_data of an API send, echoed in its statuses
 }
 
 // MediaFile is an attachment as the phone holds it.

@@ -42,7 +42,7 @@ func (o *mediaObject) file(name string) *MediaFile {
 		name = o.FileName
 	}
 	return &MediaFile{ID: o.ID, MIME: o.MIME, FileName: name, Size: o.Size, URL: "/phone/media/" + o.ID,
-		Voice: o.MIME == voiceMIME}
+		Voice: strings.HasPrefix(o.MIME, "audio/ogg")}
 }
 
 // WhatsApp media limits per kind (transports.md 1.12).

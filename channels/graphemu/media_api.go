@@ -146,6 +146,42 @@ func checkUpload(fields map[string]string, obj *mediaObject) *graphError {
 	return nil
 }
 
+// handleObjectGet serves GET /{ver}/{id}: a phone number's or Instagram
+// account's profile, or a media object's short-lived download URL.
+func (e *Emulator) handleObjectGet(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "objectID")
+	if _, ok := e.number(id); ok {
+		if n, ok := e.numberForToken(w, r, id, "get"); ok {
+			writeJSON(w, http.StatusOK, map[string]any{
+				"verified_name": n.Name, "display_phone_number": n.DisplayPhone, "id": n.PhoneNumberID,
+				"quality_rating": "GREEN", "code_verification_status": "VERIFIED", "platform_type": "CLOUD_API",
+				"throughput": map[string]string{"level": "STANDARD"}, "is_on_biz_app": n.Coexistence,
+			})
+		}
+		return
+	}
+	if _, ok := e.igAccount(id); ok || id == "me" {
+		e.handleIGProfile(w, r, id)
+		return
+	}
+	e.handleMediaGet(w, r)
+}
+
+// handleIGProfile answers GET /{ig-id} and /me with the account's profile.
+func (e *Emulator) handleIGProfile(w http.ResponseWriter, r *http.Request, id string) {
+	tok := bearer(r)
+	if tok == "" {
+		writeGraphError(w, http.StatusUnauthorized, errNoToken())
+		return
+	}
+	a, ok := e.igAccountByToken(tok)
+	if !ok || (id != "me" && a.ID != id) {
+		writeGraphError(w, http.StatusUnauthorized, errBadToken())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"id": a.ID, "user_id": a.ID, "username": a.Username})
+}
+
 // handleMediaGet serves GET /{ver}/{media-id}: the short-lived download URL.
 func (e *Emulator) handleMediaGet(w http.ResponseWriter, r *http.Request) {
 	o, ok := e.authorizeMedia(w, r, "get")
@@ -230,6 +266,20 @@ func (e *Emulator) handleMediaDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	serveMedia(w, r, o)
+}
+
+// Media returns the bytes and MIME type of a stored file, e.g. what the app
+// uploaded and sent, for tests.
+func (e *Emulator) Media(id string) ([]byte, string, error) {
+	o, ok := e.mediaByID(id)
+	if !ok {
+		return nil, "", fmt.Errorf("graphemu: no media %q", id)
+	}
+	data, err := os.ReadFile(o.Path)
+	if err != nil {
+		return nil, "", fmt.Errorf("graphemu: unable to read media %s: %w", id, err)
+	}
+	return data, o.MIME, nil
 }
 
 // handlePhoneMedia serves the phone's own copy of a file.

@@ -128,6 +128,12 @@ func TestMediaUploadGetDownload(t *testing.T) {
 	if last.Type != "image" || last.Text != "here" || last.Media == nil || last.Media.ID != id {
 		t.Errorf("phone shows %+v", last)
 	}
+	if data, mime, err := f.emu.Media(last.Media.ID); err != nil || !bytes.Equal(data, pngBytes) || mime != "image/png" {
+		t.Errorf("Media: %v %q", err, mime)
+	}
+	if c, body, _ := download(t, f.srv.URL+last.Media.URL, ""); c != 200 || !bytes.Equal(body, pngBytes) {
+		t.Errorf("phone copy %d", c)
+	}
 
 	// Deleted media is gone.
 	if c, out := f.call(t, "DELETE", "/v23.0/"+id, testToken, nil); c != 200 || out["success"] != true {

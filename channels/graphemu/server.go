@@ -159,7 +159,7 @@ func (e *Emulator) Handler() http.Handler {
 		r.Use(e.graphMiddleware)
 		r.Post("/{objectID}/messages", e.handleMessages)
 		r.Post("/{objectID}/media", e.handleMediaUpload)
-		r.Get("/{objectID}", e.handleMediaGet)
+		r.Get("/{objectID}", e.handleObjectGet)
 		r.Delete("/{objectID}", e.handleMediaDelete)
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {

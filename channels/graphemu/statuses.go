@@ -48,7 +48,7 @@ func (e *Emulator) addBusinessMessage(account, client string, msg *ChatMessage) 
 	e.mu.Unlock()
 
 	if n, ok := e.number(account); ok && msg.Source != SourceApp {
-		e.sendWA(n, "messages", waValue{Statuses: []waStatus{e.statusItem(n, client, msg.ID, "sent", msg.Template != "")}}, statusDelay)
+		e.sendWA(n, "messages", waValue{Statuses: []waStatus{e.statusItem(n, client, snapshot, "sent")}}, statusDelay)
 	}
 	e.publish(account, client, "message", snapshot)
 	if online {
@@ -57,16 +57,16 @@ func (e *Emulator) addBusinessMessage(account, client string, msg *ChatMessage) 
 }
 
 // statusItem builds a statuses[] item with conversation and pricing, as Meta does.
-func (e *Emulator) statusItem(n Number, client, id, status string, template bool) waStatus {
+func (e *Emulator) statusItem(n Number, client string, m ChatMessage, status string) waStatus {
 	now := e.now()
 	category := "service"
-	if template {
+	if m.Template != "" {
 		category = "utility"
 	}
 	day := now.UTC().Format("2006-01-02")
 	sum := sha256.Sum256([]byte(n.PhoneNumberID + "/" + client + "/" + day))
 	st := waStatus{
-		ID: id, Status: status, Timestamp: unixString(now), RecipientID: client,
+		ID: m.ID, Status: status, Timestamp: unixString(now), RecipientID: client, BizOpaqueCallbackData: m.tracker,
 		Conversation: &waConversation{ID: hex.EncodeToString(sum[:16]), Origin: waOrigin{Type: category}},
 		Pricing:      &waPricing{Billable: true, PricingModel: "PMP", Category: category},
 	}
@@ -106,9 +106,8 @@ func (e *Emulator) MarkPlayed(account, client, messageID string) {
 // sending every intermediate status in order.
 func (e *Emulator) advance(account, client, target, onlyID string) {
 	type change struct {
-		id, status string
-		template   bool
-		snapshot   ChatMessage
+		status   string
+		snapshot ChatMessage
 	}
 	var changes []change
 	var lastMid string
@@ -131,7 +130,7 @@ func (e *Emulator) advance(account, client, target, onlyID string) {
 		}
 		for r := statusRank(m.Status) + 1; r <= goal; r++ {
 			m.Status = []string{"", "sent", "delivered", "read", "played"}[r]
-			changes = append(changes, change{id: m.ID, status: m.Status, template: m.Template != "", snapshot: copyMessage(m)})
+			changes = append(changes, change{status: m.Status, snapshot: copyMessage(m)})
 			lastMid = m.ID
 		}
 	}
@@ -144,7 +143,7 @@ func (e *Emulator) advance(account, client, target, onlyID string) {
 			if n.Coexistence && ch.snapshot.Source == SourceApp {
 				continue // the business app's own messages get no Cloud API statuses
 			}
-			e.sendWA(n, "messages", waValue{Statuses: []waStatus{e.statusItem(n, client, ch.id, ch.status, ch.template)}}, statusDelay)
+			e.sendWA(n, "messages", waValue{Statuses: []waStatus{e.statusItem(n, client, ch.snapshot, ch.status)}}, statusDelay)
 		}
 	} else if a, ok := e.igAccount(account); ok && target == "read" {
 		e.sendIGRead(a, client, lastMid)

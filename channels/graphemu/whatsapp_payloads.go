@@ -135,13 +135,14 @@ type waHistoryContext struct {
 }
 
 type waStatus struct {
-	ID           string          `json:"id"`
-	Status       string          `json:"status"`
-	Timestamp    string          `json:"timestamp"`
-	RecipientID  string          `json:"recipient_id"`
-	Conversation *waConversation `json:"conversation,omitempty"`
-	Pricing      *waPricing      `json:"pricing,omitempty"`
-	Errors       []waErrorItem   `json:"errors,omitempty"`
+	ID                    string          `json:"id"`
+	Status                string          `json:"status"`
+	Timestamp             string          `json:"timestamp"`
+	RecipientID           string          `json:"recipient_id"`
+	BizOpaqueCallbackData string          `json:"biz_opaque_callback_data,omitempty"`
+	Conversation          *waConversation `json:"conversation,omitempty"`
+	Pricing               *waPricing      `json:"pricing,omitempty"`
+	Errors                []waErrorItem   `json:"errors,omitempty"`
 }
 
 type waConversation struct {

@@ -270,7 +270,10 @@ func (e *Emulator) buildBusinessMessage(n Number, req waSendRequest) (*ChatMessa
 		ge := invalidParam(details)
 		return nil, &ge
 	}
-	msg := &ChatMessage{From: FromBusiness, Source: SourceAPI, Type: typ, At: e.now()}
+	msg := &ChatMessage{From: FromBusiness, Source: SourceAPI, Type: typ, At: e.now(), tracker: req.BizOpaqueCallbackData}
+	if len(req.BizOpaqueCallbackData) > 512 {
+		return fail("Param biz_opaque_callback_data must be at most 512 characters long.")
+	}
 	if req.Context != nil {
 		if req.Context.MessageID == "" {
 			return fail("Param context['message_id'] is required.")

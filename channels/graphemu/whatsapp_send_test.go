@@ -222,3 +222,43 @@ func TestPlayedVoiceNote(t *testing.T) {
 		t.Errorf("statuses %v", seq)
 	}
 }
+
+// biz_opaque_callback_data comes back in every status of the message.
+func TestTrackerInStatuses(t *testing.T) {
+	f := newFixture(t)
+	_, _ = f.emu.SendText(testNumber, Client{ID: testClient}, "hi")
+	body := textBody(testClient, "tracked")
+	body["biz_opaque_callback_data"] = "order-42"
+	code, out := f.call(t, "POST", "/v23.0/"+testNumber+"/messages", testToken, body)
+	if code != 200 {
+		t.Fatalf("%d %v", code, out)
+	}
+	id := out["messages"].([]any)[0].(map[string]any)["id"].(string)
+	f.emu.MarkDelivered(testNumber, testClient)
+	waitFor(t, "statuses", func() bool { return len(f.rc.statusSeq(id)) == 2 })
+	for _, s := range f.rc.statuses() {
+		if s["id"] == id && s["biz_opaque_callback_data"] != "order-42" {
+			t.Errorf("status without tracker: %v", s)
+		}
+	}
+}
+
+// GET /{phone-number-id} and /me answer the account profiles an app checks
+// when a channel is connected.
+func TestAccountProfiles(t *testing.T) {
+	f := newFixture(t)
+	code, out := f.call(t, "GET", "/v23.0/"+testNumber, testToken, nil)
+	if code != 200 || out["display_phone_number"] != testDisplay || out["verified_name"] != "Acme Shop" || out["id"] != testNumber {
+		t.Errorf("number profile %d %v", code, out)
+	}
+	if code, _ := f.call(t, "GET", "/v23.0/"+testNumber, testIGToken, nil); code != 401 {
+		t.Errorf("number profile with a foreign token: %d", code)
+	}
+	code, out = f.call(t, "GET", "/v23.0/me", testIGToken, nil)
+	if code != 200 || out["id"] != testIG || out["username"] != "acme" {
+		t.Errorf("/me %d %v", code, out)
+	}
+	if code, _ := f.call(t, "GET", "/v23.0/"+testIG, testToken, nil); code != 401 {
+		t.Errorf("IG profile with a foreign token: %d", code)
+	}
+}
