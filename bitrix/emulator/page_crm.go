@@ -109,9 +109,9 @@ func (p *Portal) serveList(w http.ResponseWriter, r *http.Request) {
 
 // cardFields are the fields a card shows, in order.
 var cardFields = map[string][]string{
-	"LEAD":    {"TITLE", "NAME", "LAST_NAME", "SOURCE_ID", "OPPORTUNITY", "COMMENTS"},
-	"CONTACT": {"NAME", "LAST_NAME", "POST", "TYPE_ID", "SOURCE_ID", "COMMENTS"},
-	"DEAL":    {"TITLE", "OPPORTUNITY", "CURRENCY_ID", "SOURCE_ID", "COMMENTS"},
+	"LEAD":    {"TITLE", "NAME", "LAST_NAME", "SOURCE_ID", "SOURCE_DESCRIPTION", "OPPORTUNITY", "COMMENTS"},
+	"CONTACT": {"NAME", "LAST_NAME", "POST", "TYPE_ID", "SOURCE_ID", "SOURCE_DESCRIPTION", "COMMENTS"},
+	"DEAL":    {"TITLE", "OPPORTUNITY", "CURRENCY_ID", "SOURCE_ID", "SOURCE_DESCRIPTION", "COMMENTS"},
 }
 
 func (p *Portal) serveCard(w http.ResponseWriter, r *http.Request) {

@@ -76,8 +76,13 @@ func (p *Portal) serveREST(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.mu.Lock()
-	latency := p.faults.Latency
+	latency, movedTo := p.faults.Latency, p.movedTo
 	p.mu.Unlock()
+	if movedTo != "" {
+		// A renamed portal's old domain only redirects.
+		http.Redirect(w, r, movedTo+r.URL.RequestURI(), http.StatusFound)
+		return
+	}
 	if latency > 0 {
 		select {
 		case <-time.After(latency):
@@ -95,12 +100,6 @@ func (p *Portal) serveREST(w http.ResponseWriter, r *http.Request) {
 	}
 
 	p.mu.Lock()
-	if p.movedTo != "" {
-		target := p.movedTo + r.URL.RequestURI()
-		p.mu.Unlock()
-		http.Redirect(w, r, target, http.StatusFound)
-		return
-	}
 	tok, aerr := p.authRequest(r, params)
 	if aerr != nil {
 		p.stats.reject(aerr.code)
