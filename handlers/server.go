@@ -82,6 +82,9 @@ func (s *Server) Routes() http.Handler {
 	// Meta's webhooks: authenticated by their signature, not a session.
 	r.Get("/hooks/{transport}/{channel}", s.webhookVerify)
 	r.Post("/hooks/{transport}/{channel}", s.webhookReceive)
+	// Outgoing files for providers that fetch by link: a signed, expiring token.
+	r.Get("/media/{token}", s.mediaGet)
+	r.Get("/media/{token}/{name}", s.mediaGet)
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.sessions.LoadAndSave, s.language)
@@ -98,6 +101,7 @@ func (s *Server) Routes() http.Handler {
 			r.Get("/dialogs/{id}/messages", s.dialogMessages)
 			r.Post("/dialogs/{id}/messages", s.messageSend)
 			r.Post("/dialogs/{id}/read", s.dialogRead)
+			r.Get("/attachments/{id}", s.attachmentGet)
 			r.Get("/events", s.events)
 		})
 	})

@@ -76,6 +76,18 @@ func (s *Server) webhookReceive(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed webhook", http.StatusBadRequest)
 		return
 	}
+	if hook.History {
+		// A history backfill: kept raw first, absorbed in the background.
+		id, err := s.inbox.KeepWebhook(r.Context(), ch, r.Header.Get("X-Hub-Signature-256"), body)
+		if err != nil {
+			s.log.Error("history webhook not kept", "channel", ch.ID, "err", err)
+			http.Error(w, "not stored, retry later", http.StatusInternalServerError)
+			return
+		}
+		s.log.Debug("history webhook kept", "channel", ch.ID, "backlog", id)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	res, err := s.inbox.Ingest(r.Context(), ch, hook)
 	if err != nil {
 		s.log.Error("webhook not stored", "channel", ch.ID, "err", err)

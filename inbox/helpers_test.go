@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"time"
 )
@@ -18,3 +19,5 @@ func signed(body []byte) http.Header {
 }
 
 func timeout() <-chan time.Time { return time.After(10 * time.Second) }
+
+func errorsAs[T error](err error, target *T) bool { return errors.As(err, target) }

@@ -17,6 +17,13 @@ type Inbox struct {
 	Transports map[string]channels.Transport // by channels.WhatsApp / channels.Instagram
 	Log        *slog.Logger
 	Now        func() time.Time
+	// Blobs holds the files of attachments, both ways.
+	Blobs Blobs
+	// PublicURL is the app's address as the providers reach it (no trailing
+	// slash); Instagram fetches outgoing files from signed links under it.
+	PublicURL string
+	// LinkSecret signs those links.
+	LinkSecret []byte
 }
 
 // New builds an Inbox.

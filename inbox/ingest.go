@@ -15,6 +15,8 @@ type IngestResult struct {
 	Stored     int // new messages
 	Duplicates int // messages already stored (a retried webhook)
 	Statuses   int // delivery statuses applied
+	Changes    int // reactions, edits and deletes applied
+	Orphans    int // edits and deletes whose message we do not have
 }
 
 // Ingest stores everything one webhook carried for a channel in ONE
@@ -23,7 +25,20 @@ type IngestResult struct {
 func (in *Inbox) Ingest(ctx context.Context, ch db.Channel, w *channels.Webhook) (IngestResult, error) {
 	var res IngestResult
 	err := in.Store.InTx(ctx, func(tx *db.Store) error {
-		res = IngestResult{}
+		var err error
+		res, err = in.ingestTx(ctx, tx, ch, w)
+		return err
+	})
+	if err != nil {
+		return IngestResult{}, fmt.Errorf("inbox: unable to ingest webhook of channel %d: %w", ch.ID, err)
+	}
+	return res, nil
+}
+
+// ingestTx is Ingest inside the caller's transaction.
+func (in *Inbox) ingestTx(ctx context.Context, tx *db.Store, ch db.Channel, w *channels.Webhook) (IngestResult, error) {
+	var res IngestResult
+	err := func() error {
 		for _, m := range w.Messages {
 			stored, err := in.ingestMessage(ctx, tx, ch, m, w.History)
 			if err != nil {
@@ -44,12 +59,9 @@ func (in *Inbox) Ingest(ctx context.Context, ch db.Channel, w *channels.Webhook)
 				res.Statuses++
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return IngestResult{}, fmt.Errorf("inbox: unable to ingest webhook of channel %d: %w", ch.ID, err)
-	}
-	return res, nil
+		return in.applyChanges(ctx, tx, ch, w, &res)
+	}()
+	return res, err
 }
 
 func (in *Inbox) ingestMessage(ctx context.Context, tx *db.Store, ch db.Channel, m channels.Message, history bool) (bool, error) {
@@ -81,6 +93,9 @@ func (in *Inbox) ingestMessage(ctx context.Context, tx *db.Store, ch db.Channel,
 		ReplyTo: m.ReplyTo, Forwarded: m.Forwarded, CreatedAt: at,
 	})
 	if err != nil || !inserted {
+		return false, err
+	}
+	if err := in.attachInbound(ctx, tx, ch, msgID, m.Media); err != nil {
 		return false, err
 	}
 	inbound := m.Direction == channels.Inbound

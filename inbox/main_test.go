@@ -10,6 +10,7 @@ import (
 
 	"switchboard/channels"
 	"switchboard/channels/graphemu"
+	"switchboard/channels/instagram"
 	"switchboard/channels/whatsapp"
 	"switchboard/db"
 	"switchboard/db/pgtest"
@@ -41,7 +42,8 @@ func newRig(t *testing.T) *rig {
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	r := &rig{store: db.New(pgtest.New(t)), hooks: make(chan []byte, 100)}
-	r.in = inbox.New(r.store, []channels.Transport{&whatsapp.Transport{}}, log)
+	r.in = inbox.New(r.store, []channels.Transport{&whatsapp.Transport{}, &instagram.Transport{}}, log)
+	r.in.Blobs = inbox.NewDisk(t.TempDir())
 
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"switchboard/channels"
@@ -29,51 +30,88 @@ var (
 // their own, stricter limits before sending.
 const maxText = 4096
 
-// Send queues a manager's text for a dialog they may see: the message is
-// stored "queued" with its author, the dialog counts as answered, and an
-// outbox job delivers it.
+// Send queues a manager's text for a dialog they may see (SendMessage
+// without files) and returns the message's id.
 func (in *Inbox) Send(ctx context.Context, v Viewer, dialogID int64, text string) (int64, error) {
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return 0, ErrEmpty
-	}
-	if utf8.RuneCountInString(text) > maxText {
-		return 0, ErrTooLong
-	}
-	vis, err := in.Visibility(ctx, v)
+	ids, err := in.SendMessage(ctx, v, dialogID, text, nil)
 	if err != nil {
 		return 0, err
 	}
-	var msgID int64
+	return ids[0], nil
+}
+
+// SendMessage queues what a manager wrote to a dialog they may see: the
+// text and files, split into provider messages as planPieces decides and
+// checked against the transport's limits first (a *RefusedError queues
+// nothing). Each message is stored "queued" with its author and delivered
+// by its own outbox job; the dialog counts as answered. The ids come in
+// sending order.
+func (in *Inbox) SendMessage(ctx context.Context, v Viewer, dialogID int64, text string, files []Upload) ([]int64, error) {
+	text = strings.TrimSpace(text)
+	if text == "" && len(files) == 0 {
+		return nil, ErrEmpty
+	}
+	if utf8.RuneCountInString(text) > maxText {
+		return nil, ErrTooLong
+	}
+	vis, err := in.Visibility(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
 	err = in.Store.InTx(ctx, func(tx *db.Store) error {
+		ids = nil
 		d, err := tx.Dialog(ctx, vis, dialogID)
 		if err != nil {
 			return err
 		}
+		pieces, err := planPieces(d.Transport, text, files)
+		if err != nil {
+			return err
+		}
 		now := in.Now()
-		author := v.UserID
-		msgID, _, err = tx.InsertMessage(ctx, db.Message{
-			PortalID: v.PortalID, DialogID: d.ID, ChannelID: d.ChannelID, Direction: string(channels.Outbound),
-			AuthorUserID: &author, Kind: string(channels.KindText), Body: text, Status: "queued", CreatedAt: now,
+		for _, p := range pieces {
+			id, err := in.queuePiece(ctx, tx, v, d, p, now)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		last := pieces[len(pieces)-1]
+		return tx.TouchDialog(ctx, v.PortalID, d.ID, db.Activity{
+			At: now, Preview: Preview(last.Kind, last.Text), Direction: string(channels.Outbound), Answered: true,
 		})
-		if err != nil {
-			return err
-		}
-		err = tx.TouchDialog(ctx, v.PortalID, d.ID, db.Activity{
-			At: now, Preview: Preview(channels.KindText, text), Direction: string(channels.Outbound), Answered: true,
-		})
-		if err != nil {
-			return err
-		}
-		if err := tx.Enqueue(ctx, v.PortalID, JobSend, SendPayload{MessageID: msgID}, now); err != nil {
-			return err
-		}
-		return tx.Notify(ctx, Event{Portal: v.PortalID, Dialog: d.ID, Message: msgID, Kind: EventMessage})
 	})
 	if err != nil {
-		return 0, fmt.Errorf("inbox: unable to send to dialog %d: %w", dialogID, err)
+		return nil, fmt.Errorf("inbox: unable to send to dialog %d: %w", dialogID, err)
 	}
-	return msgID, nil
+	return ids, nil
+}
+
+// queuePiece stores one provider message of a composer message, with its
+// file, and queues its delivery.
+func (in *Inbox) queuePiece(ctx context.Context, tx *db.Store, v Viewer, d db.DialogRow, p piece, now time.Time) (int64, error) {
+	author := v.UserID
+	msgID, _, err := tx.InsertMessage(ctx, db.Message{
+		PortalID: v.PortalID, DialogID: d.ID, ChannelID: d.ChannelID, Direction: string(channels.Outbound),
+		AuthorUserID: &author, Kind: string(p.Kind), Body: p.Text, Status: "queued", CreatedAt: now,
+	})
+	if err != nil {
+		return 0, err
+	}
+	if f := p.File; f != nil {
+		_, err := tx.InsertAttachment(ctx, db.Attachment{
+			PortalID: v.PortalID, MessageID: msgID, FileName: f.FileName, MIME: f.MIME, Size: f.Size,
+			SHA256: f.SHA256, StorageKey: f.Key, State: db.AttachmentReady,
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	if err := tx.Enqueue(ctx, v.PortalID, JobSend, SendPayload{MessageID: msgID}, now); err != nil {
+		return 0, err
+	}
+	return msgID, tx.Notify(ctx, Event{Portal: v.PortalID, Dialog: d.ID, Message: msgID, Kind: EventMessage})
 }
 
 // MarkRead zeroes the unread count of a dialog the viewer opened.

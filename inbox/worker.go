@@ -67,6 +67,10 @@ func (in *Inbox) runJob(ctx context.Context, j db.Job) error {
 			return fmt.Errorf("inbox: bad %s payload: %w", j.Kind, err)
 		}
 		return in.deliver(ctx, j.PortalID, p.MessageID)
+	case JobFetchMedia:
+		return in.runFetchMedia(ctx, j)
+	case JobHistory:
+		return in.runHistory(ctx, j)
 	default:
 		return fmt.Errorf("inbox: unknown job kind %q", j.Kind)
 	}
@@ -135,11 +139,16 @@ func (in *Inbox) deliver(ctx context.Context, portalID, msgID int64) error {
 	if !ok {
 		return fmt.Errorf("inbox: no transport %q", ch.Transport)
 	}
-	providerID, err := t.Send(ctx, Account(ch), channels.Outgoing{
-		To: d.ClientExternalID, Kind: channels.Kind(m.Kind), Text: m.Body, ReplyTo: m.ReplyTo,
-	})
+	out, err := in.outgoing(ctx, t, ch, d, m)
+	var providerID string
+	if err == nil {
+		providerID, err = t.Send(ctx, Account(ch), out)
+	}
 	var sendErr *channels.SendError
+	var limitErr *channels.LimitError
 	switch {
+	case errors.As(err, &limitErr):
+		return in.fail(ctx, m, 0, limitErr.Message)
 	case errors.As(err, &sendErr) && !sendErr.Transient:
 		return in.fail(ctx, m, sendErr.Code, sendErr.Message)
 	case err != nil:

@@ -8,7 +8,8 @@
     var t = e.target;
     if (e.key !== "Enter" || e.shiftKey || e.isComposing || !t.matches(".composer textarea")) return;
     e.preventDefault();
-    if (t.value.trim() !== "") t.form.requestSubmit();
+    var files = t.form.querySelector("input[type=file]");
+    if (t.value.trim() !== "" || (files && files.files.length > 0)) t.form.requestSubmit();
   });
 
   function scrollToEnd() {
@@ -33,4 +34,47 @@
   function set(state) { document.body.setAttribute("data-live-state", state); }
   document.addEventListener("htmx:sseOpen", function () { set("open"); });
   document.addEventListener("htmx:sseError", function () { set("error"); });
+})();
+
+// The composer's paperclip: our 50 MB per file is checked before uploading
+// (the server checks again), and the chosen files are listed.
+(function () {
+  "use strict";
+
+  // A refusal the composer explains (422) is shown, not dropped.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.htmx) return;
+    htmx.config.responseHandling = [
+      {code: "204", swap: false},
+      {code: "[23]..", swap: true},
+      {code: "422", swap: true, error: false},
+      {code: "[45]..", swap: false, error: true},
+    ];
+  });
+
+  document.addEventListener("change", function (e) {
+    var input = e.target;
+    if (!input.matches(".composer input[type=file]")) return;
+    var form = input.form;
+    var error = form.querySelector(".composer-error");
+    var list = form.querySelector(".composer-file-list");
+    var max = parseInt(input.dataset.maxSize, 10);
+    var big = Array.prototype.filter.call(input.files, function (f) { return f.size > max; });
+    error.textContent = "";
+    if (big.length > 0) {
+      var flash = document.createElement("div");
+      flash.className = "flash error";
+      flash.setAttribute("role", "alert");
+      flash.setAttribute("data-testid", "flash-error");
+      flash.textContent = input.dataset.tooLarge.replace("%s", big[0].name);
+      error.appendChild(flash);
+      input.value = "";
+    }
+    list.textContent = Array.prototype.map.call(input.files, function (f) { return "📄 " + f.name; }).join("  ");
+  });
+
+  document.addEventListener("reset", function (e) {
+    var list = e.target.querySelector && e.target.querySelector(".composer-file-list");
+    if (list) list.textContent = "";
+  });
 })();

@@ -40,6 +40,7 @@ func openApp(ctx context.Context, cfg config, hcfg handlers.Config, log *slog.Lo
 	}
 	store := db.New(conn)
 	in := inbox.New(store, []channels.Transport{&whatsapp.Transport{}, &instagram.Transport{}}, log)
+	wireMedia(in, cfg, hcfg.Secret)
 	hub := inbox.NewHub(log)
 	return &app{store: store, inbox: in, hub: hub, server: handlers.New(hcfg, in, hub, log)}, nil
 }
