@@ -34,6 +34,8 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(dir), chromedp.Env("TMPDIR="+dir), chromedp.WindowSize(1280, 900),
+		chromedp.Flag("use-fake-device-for-media-stream", true), chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
@@ -128,6 +130,28 @@ func TestPhonePageInBrowser(t *testing.T) {
 		t.Errorf("voice %v", a)
 	}
 
+	waitPage(t, tab, "the sample voice note decodes", `[...document.querySelectorAll('[data-testid=phone-message][data-direction=out] [data-testid=phone-audio]')].some(a => a.readyState >= 1 && Math.abs(a.duration - 1.5) < 0.1)`)
+
+	// A real recording (Chromium's fake microphone) is remuxed from WebM to Ogg.
+	run(t, tab, "start recording", chromedp.Click(chromedp.CSS(`[data-testid=phone-record]`)))
+	waitPage(t, tab, "recording", `document.querySelector('[data-testid=phone-record]').dataset.state === 'recording'`)
+	time.Sleep(1200 * time.Millisecond)
+	before := len(f.rc.changes("messages"))
+	run(t, tab, "stop recording", chromedp.Click(chromedp.CSS(`[data-testid=phone-record]`)))
+	waitFor(t, "recorded voice webhook", func() bool { return len(f.rc.changes("messages")) > before })
+	rec := f.rc.lastMessage()["audio"].(map[string]any)
+	if rec["voice"] != true || rec["mime_type"] != voiceMIME {
+		t.Fatalf("recorded voice %v", rec)
+	}
+	data, _, err := f.emu.Media(rec["id"].(string))
+	if err != nil || !bytes.HasPrefix(data, []byte("OggS")) {
+		t.Fatalf("recorded voice is not Ogg: %v", err)
+	}
+	waitPage(t, tab, "the recording decodes", `(() => {
+		const a = [...document.querySelectorAll('[data-testid=phone-message][data-direction=out] [data-testid=phone-audio]')].pop();
+		return a.readyState >= 1 && a.duration > 0.8 && a.duration < 5;
+	})()`)
+
 	run(t, tab, "share a location",
 		chromedp.Click(chromedp.CSS(`[data-testid=phone-location]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid=phone-location-send]`)),
@@ -174,7 +198,7 @@ func TestPhonePageInBrowser(t *testing.T) {
 	if f.rc.badSigs != 0 {
 		t.Errorf("bad signatures: %d", f.rc.badSigs)
 	}
-	if conv := f.emu.Conversation(testNumber, testClient); len(conv) != 9 {
+	if conv := f.emu.Conversation(testNumber, testClient); len(conv) != 10 {
 		t.Errorf("conversation has %d messages", len(conv))
 	}
 }

@@ -1,6 +1,7 @@
 package graphemu
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -56,6 +57,9 @@ func (e *Emulator) ClientSend(account string, c Client, m Content) (string, erro
 		m.Kind = KindText
 	}
 	if err := validateContent(m); err != nil {
+		return "", err
+	}
+	if err := prepareVoice(&m); err != nil {
 		return "", err
 	}
 	if n, ok := e.number(account); ok {
@@ -128,6 +132,31 @@ func validateContent(m Content) error {
 		}
 	default:
 		return fmt.Errorf("graphemu: unknown content kind %q", m.Kind)
+	}
+	return nil
+}
+
+// prepareVoice turns a browser's WebM recording into the Ogg Opus file a
+// WhatsApp voice note is; other voice files must already be Ogg.
+func prepareVoice(m *Content) error {
+	if m.Kind != KindVoice {
+		return nil
+	}
+	mime := strings.ToLower(m.File.MIME)
+	if strings.Contains(mime, "webm") || strings.HasSuffix(strings.ToLower(m.File.Name), ".webm") || bytes.HasPrefix(m.File.Data, []byte{0x1A, 0x45, 0xDF, 0xA3}) {
+		ogg, err := webmToOgg(m.File.Data)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimSuffix(m.File.Name, ".webm") + ".ogg"
+		if m.File.Name == "" {
+			name = "voice.ogg"
+		}
+		m.File = &File{Name: name, MIME: voiceMIME, Data: ogg}
+		return nil
+	}
+	if !bytes.HasPrefix(m.File.Data, []byte("OggS")) {
+		return errors.New("graphemu: a voice note must be Ogg Opus (or a WebM recording)")
 	}
 	return nil
 }

@@ -60,6 +60,9 @@ func (e *Emulator) BusinessSend(numberID, client string, m Content) (string, err
 	if err := validateContent(m); err != nil {
 		return "", err
 	}
+	if err := prepareVoice(&m); err != nil {
+		return "", err
+	}
 	now := e.now()
 	id := e.newWamid()
 	msg := &ChatMessage{ID: id, From: FromBusiness, Source: SourceApp, Type: m.Kind, At: now, ReplyTo: m.ReplyTo}
