@@ -9,6 +9,37 @@
 // same for tests. It imports nothing of Switchboard, so it can catch adapter
 // bugs instead of sharing them.
 //
+// # Routes
+//
+// Graph API (Bearer token of the account required; any "vNN.N" version):
+//
+//	POST   /{ver}/{phone-number-id}/messages  WhatsApp send, or {"status":"read"} mark-as-read
+//	POST   /{ver}/{phone-number-id}/media     multipart upload (file, type, messaging_product)
+//	GET    /{ver}/{media-id}                  media URL (?phone_number_id= optional)
+//	DELETE /{ver}/{media-id}
+//	GET    /{ver}/{phone-number-id}           number profile; GET /{ver}/{ig-id} or /{ver}/me: IG profile
+//	POST   /{ver}/{ig-id}/messages, /{ver}/me/messages   Instagram send and sender actions
+//	GET    /media-download/{id}?ext=&hash=    WhatsApp media bytes (Bearer, 5 minutes)
+//	GET    /ig-cdn/{id}?ext=&hash=            Instagram attachment bytes (public, 1 hour)
+//
+// Phone page and its API (form or multipart fields account, client, name):
+//
+//	GET  /                                    the client phone page (?account=&client=&name= preselect)
+//	GET  /phone/api/accounts                  registered accounts
+//	GET  /phone/api/conversation              the conversation as the phone shows it
+//	GET  /phone/api/events                    SSE: "snapshot", then "message" and "status" events
+//	POST /phone/api/send                      kind text|file|image|video|audio|voice|document|sticker|
+//	                                          location|contacts|reaction, text, file, reply_to, react_to,
+//	                                          emoji, lat, lon, loc_name, loc_address, contact_name, contact_phone
+//	POST /phone/api/read                      the client looked at the chat
+//	POST /phone/api/played                    id: a voice note was played
+//	POST /phone/api/business/send|edit|revoke the business phone of a coexistence number (id, text)
+//	GET  /phone/media/{id}                    the phone's copy of a file
+//
+// Admin: GET/POST /admin/faults (Faults as JSON; "latency_ms" or "latency" in ns),
+// GET /admin/deliveries, POST /admin/replay?n=N, POST /admin/history
+// ({"account", "threads":[HistoryThread...], "declined"}).
+//
 // # Status progression
 //
 // A business message accepted by POST /{ver}/{phone-number-id}/messages gets

@@ -154,15 +154,22 @@ func (e *Emulator) handleGetFaults(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, e.currentFaults())
 }
 
-// handleSetFaults serves POST /admin/faults with a Faults JSON body.
+// handleSetFaults serves POST /admin/faults with a Faults JSON body; besides
+// "latency" in nanoseconds it takes "latency_ms".
 func (e *Emulator) handleSetFaults(w http.ResponseWriter, r *http.Request) {
-	var f Faults
-	if err := json.NewDecoder(r.Body).Decode(&f); err != nil {
+	var in struct {
+		Faults
+		LatencyMS int `json:"latency_ms"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		http.Error(w, "graphemu: bad faults JSON: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	e.SetFaults(f)
-	writeJSON(w, http.StatusOK, f)
+	if in.LatencyMS > 0 {
+		in.Latency = time.Duration(in.LatencyMS) * time.Millisecond
+	}
+	e.SetFaults(in.Faults)
+	writeJSON(w, http.StatusOK, in.Faults)
 }
 
 // handleDeliveries serves GET /admin/deliveries.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -47,8 +48,8 @@ func TestForcedFaults(t *testing.T) {
 	}
 
 	// Over HTTP, with latency.
-	body, _ := json.Marshal(Faults{FailNext: 2, Code: 131047, Latency: 200 * time.Millisecond})
-	resp, err := http.Post(f.srv.URL+"/admin/faults", "application/json", bytes.NewReader(body))
+	body := `{"fail_next":2,"code":131047,"latency_ms":200}`
+	resp, err := http.Post(f.srv.URL+"/admin/faults", "application/json", strings.NewReader(body))
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("admin faults: %v %v", resp, err)
 	}

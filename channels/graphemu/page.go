@@ -16,11 +16,13 @@ type pageData struct {
 	Accounts      []AccountInfo
 	DefaultClient string
 	DefaultName   string
+	APIBase       string
 }
 
 // handlePhonePage serves the client phone page.
 func (e *Emulator) handlePhonePage(w http.ResponseWriter, r *http.Request) {
-	data := pageData{Accounts: e.Accounts(), DefaultClient: "79990001122", DefaultName: "Anna Client"}
+	data := pageData{Accounts: e.Accounts(), DefaultClient: "79990001122", DefaultName: "Anna Client",
+		APIBase: e.cfg.PublicURL + "/" + e.cfg.Version}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := phoneTmpl.Execute(w, data); err != nil {
 		e.log.Error("graphemu: unable to render phone page", "err", err)

@@ -123,7 +123,11 @@ func New(cfg Config) *Emulator {
 
 // Close stops webhook delivery and ends open phone-page streams.
 func (e *Emulator) Close() {
-	e.closeOnce.Do(func() { close(e.done) })
+	e.closeOnce.Do(func() {
+		e.mu.Lock()
+		close(e.done)
+		e.mu.Unlock()
+	})
 	e.wg.Wait()
 }
 
@@ -221,6 +225,13 @@ func (e *Emulator) now() time.Time { return e.cfg.Now() }
 
 // background runs fn in a goroutine that Close waits for.
 func (e *Emulator) background(fn func(ctx context.Context)) {
+	e.mu.Lock()
+	defer e.mu.Unlock() // Close cannot start waiting between the check and Add
+	select {
+	case <-e.done:
+		return
+	default:
+	}
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()

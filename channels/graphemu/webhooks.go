@@ -125,9 +125,11 @@ func (e *Emulator) enqueue(w webhook) {
 	if !ok {
 		q = make(chan *Delivery, 4096)
 		e.queues[w.url] = q
-		e.background(func(ctx context.Context) { e.deliverLoop(ctx, q) })
 	}
 	e.mu.Unlock()
+	if !ok {
+		e.background(func(ctx context.Context) { e.deliverLoop(ctx, q) })
+	}
 	select {
 	case q <- d:
 	case <-e.done:
