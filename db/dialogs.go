@@ -153,3 +153,14 @@ func (s *Store) MarkRead(ctx context.Context, v Visibility, id int64) (bool, err
 	n, _ := res.RowsAffected()
 	return n > 0, nil
 }
+
+// ChannelDialogCount counts a channel's dialogs (zero for a channel just
+// connected).
+func (s *Store) ChannelDialogCount(ctx context.Context, portalID, channelID int64) (int, error) {
+	var n int
+	err := s.get(ctx, &n, `SELECT count(*) FROM dialogs WHERE portal_id = $1 AND channel_id = $2`, portalID, channelID)
+	if err != nil {
+		return 0, fmt.Errorf("db: unable to count dialogs of channel %d: %w", channelID, err)
+	}
+	return n, nil
+}

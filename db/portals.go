@@ -75,3 +75,32 @@ func (s *Store) SetPortalEnabled(ctx context.Context, id int64, enabled bool) er
 	}
 	return nil
 }
+
+// InstallState is what the install set up on a portal.
+type InstallState struct {
+	BotID        *int64 `db:"bot_id"`
+	BotCommandID *int64 `db:"bot_command_id"`
+	NotifyChatID *int64 `db:"notify_chat_id"`
+	InstalledBy  *int64 `db:"installed_by"`
+}
+
+// PortalInstall reads what the install set up on a portal.
+func (s *Store) PortalInstall(ctx context.Context, id int64) (InstallState, error) {
+	var st InstallState
+	err := s.get(ctx, &st, `SELECT bot_id, bot_command_id, notify_chat_id, installed_by FROM portals WHERE id = $1`, id)
+	if err != nil {
+		return st, fmt.Errorf("db: unable to read the install of portal %d: %w", id, notFound(err))
+	}
+	return st, nil
+}
+
+// SaveInstall records what the install set up and when it finished.
+func (s *Store) SaveInstall(ctx context.Context, id int64, st InstallState) error {
+	_, err := s.q.ExecContext(ctx, `UPDATE portals SET bot_id = $2, bot_command_id = $3, notify_chat_id = $4,
+		installed_by = $5, installed_at = now(), enabled = true WHERE id = $1`,
+		id, st.BotID, st.BotCommandID, st.NotifyChatID, st.InstalledBy)
+	if err != nil {
+		return fmt.Errorf("db: unable to record the install of portal %d: %w", id, err)
+	}
+	return nil
+}

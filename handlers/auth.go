@@ -38,6 +38,11 @@ type viewer struct {
 
 type viewerKey struct{}
 
+func withViewer(ctx context.Context, v viewer) context.Context {
+	ctx = views.WithToken(context.WithValue(ctx, viewerKey{}, v), v.Token)
+	return views.WithLang(ctx, v.Lang)
+}
+
 func viewerOf(ctx context.Context) viewer {
 	v, _ := ctx.Value(viewerKey{}).(viewer)
 	return v
@@ -115,15 +120,22 @@ func (s *Server) requireViewer(next http.Handler) http.Handler {
 			return
 		}
 		iv := inbox.Viewer{PortalID: portalID, UserID: userID, IsAdmin: u.IsAdmin}
-		v := viewer{Viewer: iv, Lang: lang, Token: s.signToken(iv, lang, time.Now().Add(tokenTTL))}
-		ctx = context.WithValue(ctx, viewerKey{}, v)
-		ctx = views.WithLang(ctx, lang)
-		next.ServeHTTP(w, r.WithContext(ctx))
+		v := viewer{Viewer: iv, Lang: views.Lang(lang), Token: s.signToken(iv, lang, time.Now().Add(tokenTTL))}
+		if p.BaseURL != "" {
+			s.allowFraming(w, p.BaseURL)
+		}
+		next.ServeHTTP(w, r.WithContext(withViewer(ctx, v)))
 	})
 }
 
+// credentials reads who is asking. A state-changing request must carry the
+// page token in its header: a cookie alone, which another site can make the
+// browser send, is not enough.
 func (s *Server) credentials(r *http.Request) (portalID, userID int64, lang string, err error) {
 	token := r.Header.Get(tokenHeader)
+	if token == "" && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return 0, 0, "", errBadToken
+	}
 	if token == "" {
 		token = r.URL.Query().Get("st")
 	}
@@ -138,13 +150,12 @@ func (s *Server) credentials(r *http.Request) (portalID, userID int64, lang stri
 	return portalID, userID, s.sessions.GetString(ctx, sessLang), nil
 }
 
+// unauthorized answers a request without a valid session: the app opens
+// from Bitrix24, so that is where the visitor is sent.
 func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.DemoSignIn && r.Method == http.MethodGet && !isHTMX(r) && r.URL.Path != "/events" {
-		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+	if s.cfg.PortalURL != "" && r.Method == http.MethodGet && !isHTMX(r) && r.URL.Path != "/events" {
+		http.Redirect(w, r, s.cfg.PortalURL, http.StatusSeeOther)
 		return
-	}
-	if s.cfg.DemoSignIn && isHTMX(r) {
-		w.Header().Set(hxRedirect, "/signin")
 	}
 	s.failWith(w, r, http.StatusUnauthorized, views.T(r.Context(), "error.signin"))
 }

@@ -106,7 +106,7 @@ func (s *Server) liveEvent(ctx context.Context, v viewer, vis db.Visibility, e i
 		}
 	}
 	var buf bytes.Buffer
-	if err := views.Live(u).Render(views.WithLang(ctx, v.Lang), &buf); err != nil {
+	if err := views.Live(u).Render(withViewer(ctx, v), &buf); err != nil {
 		return "", "", err
 	}
 	return "update", buf.String(), nil

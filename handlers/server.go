@@ -27,10 +27,12 @@ type Config struct {
 	// SecureCookies marks cookies Secure; SameSite=None; Partitioned (HTTPS
 	// deployments, where the app lives in a cross-site iframe).
 	SecureCookies bool
-	// DemoSignIn enables the temporary manager picker at /signin.
-	DemoSignIn bool
-	// DemoPortalID is the portal the picker signs into.
-	DemoPortalID int64
+	// PortalURL, when set, is where a visitor without a session is sent to
+	// open the app (the demo's emulated portal).
+	PortalURL string
+	// BX24ScriptURL is Bitrix24's JS SDK, loaded by the install page to
+	// finish the install.
+	BX24ScriptURL string
 }
 
 // Server serves every route of the app.
@@ -73,7 +75,7 @@ func (s *Server) Close() {
 // Routes is the app's HTTP handler.
 func (s *Server) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, middleware.RealIP, s.logRequests, middleware.Recoverer)
+	r.Use(middleware.RequestID, middleware.RealIP, s.logRequests, middleware.Recoverer, securityHeaders)
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
@@ -86,13 +88,14 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/media/{token}", s.mediaGet)
 	r.Get("/media/{token}/{name}", s.mediaGet)
 
+	// Bitrix24's events: authenticated by the portal's application token.
+	r.Post(inbox.PathEvents, s.bitrixEvents)
+
 	r.Group(func(r chi.Router) {
 		r.Use(s.sessions.LoadAndSave, s.language)
-		if s.cfg.DemoSignIn {
-			r.Get("/signin", s.demoSignInPage)
-			r.Post("/signin", s.demoSignIn)
-		}
-		r.Post("/signout", s.signOut)
+		// Bitrix24 opens these with a POST it signs with the user's token.
+		r.Post(inbox.PathInstall, s.bitrixInstall)
+		r.Post(inbox.PathPlacement, s.bitrixPlacement)
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireViewer)
 			r.Get("/", s.inboxPage)
@@ -108,6 +111,16 @@ func (s *Server) Routes() http.Handler {
 	return r
 }
 
+// securityHeaders: no MIME sniffing, and our URLs (which may carry a page
+// token) never leave in a Referer.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -117,6 +130,3 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			"duration", time.Since(start), "request_id", middleware.GetReqID(r.Context()))
 	})
 }
-
-// SetDemoPortal names the portal the demo's manager picker signs into.
-func (s *Server) SetDemoPortal(id int64) { s.cfg.DemoPortalID = id }

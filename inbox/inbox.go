@@ -24,6 +24,9 @@ type Inbox struct {
 	PublicURL string
 	// LinkSecret signs those links.
 	LinkSecret []byte
+	// Portal reaches Bitrix24; nil where no portal is connected (tests of
+	// the messenger side).
+	Portal *Portal
 }
 
 // New builds an Inbox.

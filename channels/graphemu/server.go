@@ -49,6 +49,10 @@ type Emulator struct {
 	secret []byte // signs media URLs
 	seq    atomic.Uint64
 
+	// statusMu orders a message's status changes with the queuing of their
+	// webhooks, so "sent" is always queued before "delivered".
+	statusMu sync.Mutex
+
 	mu         sync.Mutex
 	numbers    map[string]*Number
 	igAccounts map[string]*IGAccount

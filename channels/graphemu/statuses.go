@@ -37,6 +37,7 @@ func (e *Emulator) windowOpen(account, client string, hours int) bool {
 // at once, "delivered" if a phone page for that client is open.
 func (e *Emulator) addBusinessMessage(account, client string, msg *ChatMessage) {
 	kind, _ := e.accountKind(account)
+	e.statusMu.Lock()
 	e.mu.Lock()
 	c := e.conv(account, client)
 	if kind == "whatsapp" {
@@ -50,6 +51,7 @@ func (e *Emulator) addBusinessMessage(account, client string, msg *ChatMessage) 
 	if n, ok := e.number(account); ok && msg.Source != SourceApp {
 		e.sendWA(n, "messages", waValue{Statuses: []waStatus{e.statusItem(n, client, snapshot, "sent")}}, statusDelay)
 	}
+	e.statusMu.Unlock()
 	e.publish(account, client, "message", snapshot)
 	if online {
 		e.MarkDelivered(account, client)
@@ -111,6 +113,8 @@ func (e *Emulator) advance(account, client, target, onlyID string) {
 	}
 	var changes []change
 	var lastMid string
+	e.statusMu.Lock() // status webhooks of a message are queued in order
+	defer e.statusMu.Unlock()
 	e.mu.Lock()
 	c, ok := e.convs[convKey{account, client}]
 	if !ok {

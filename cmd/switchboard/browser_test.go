@@ -28,11 +28,24 @@ func newBrowser(t *testing.T) context.Context {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
+	// Block third-party cookies outright, as Safari, Firefox and Chrome's
+	// incognito do: the app inside the portal's iframe must live without.
+	if err := os.MkdirAll(dir+"/Default", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	prefs := `{"profile":{"cookie_controls_mode":1,"block_third_party_cookies":true}}`
+	if err := os.WriteFile(dir+"/Default/Preferences", []byte(prefs), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(dir), chromedp.Env("TMPDIR="+dir), chromedp.WindowSize(1280, 900),
+		// One renderer for the portal and the app's iframe, so tests can
+		// reach into the frame.
+		chromedp.Flag("disable-site-isolation-trials", true),
+		chromedp.Flag("disable-features", "IsolateOrigins,site-per-process"),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
@@ -44,7 +57,7 @@ func newBrowser(t *testing.T) context.Context {
 }
 
 // do runs steps in a tab, failing the test with what the step was for.
-func do(t *testing.T, tab context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+func do(t *testing.T, tab contextTab, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(tab, 15*time.Second)
 	defer cancel()
@@ -55,7 +68,7 @@ func do(t *testing.T, tab context.Context, what string, steps ...chromedp.Action
 
 // waitJS waits until a JavaScript expression is truthy in the tab, across
 // page loads.
-func waitJS(t *testing.T, tab context.Context, what, expr string) {
+func waitJS(t *testing.T, tab contextTab, what, expr string) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	var err error
@@ -76,7 +89,7 @@ func waitJS(t *testing.T, tab context.Context, what, expr string) {
 }
 
 // evalJS evaluates an expression in the tab.
-func evalJS[T any](t *testing.T, tab context.Context, expr string) T {
+func evalJS[T any](t *testing.T, tab contextTab, expr string) T {
 	t.Helper()
 	v, err := chromedp.Run(tab, chromedp.Evaluate[T](expr))
 	if err != nil {
@@ -84,3 +97,6 @@ func evalJS[T any](t *testing.T, tab context.Context, expr string) T {
 	}
 	return v
 }
+
+// contextTab is a browser tab's context.
+type contextTab = context.Context

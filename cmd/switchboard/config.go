@@ -20,6 +20,13 @@ type config struct {
 	LogLevel      string // LOG_LEVEL
 	DataDir       string // SWITCHBOARD_DATA_DIR
 
+	BitrixClientID     string  // BITRIX_CLIENT_ID
+	BitrixClientSecret string  // BITRIX_CLIENT_SECRET
+	BitrixOAuthURL     string  // BITRIX_OAUTH_URL
+	BitrixRate         float64 // BITRIX_RATE
+	BitrixBurst        int     // BITRIX_BURST
+	BX24ScriptURL      string  // BX24_SCRIPT_URL
+
 	// Demo mode only.
 	BitrixAddr string // DEMO_BITRIX_ADDR
 	GraphAddr  string // DEMO_GRAPH_ADDR
@@ -34,6 +41,14 @@ func env(name, fallback string) string {
 
 func loadConfig(args []string) (config, error) {
 	secure, _ := strconv.ParseBool(env("SWITCHBOARD_SECURE_COOKIES", "false"))
+	rate, err := strconv.ParseFloat(env("BITRIX_RATE", "2"), 64)
+	if err != nil || rate <= 0 {
+		return config{}, fmt.Errorf("BITRIX_RATE must be a positive number of calls per second")
+	}
+	burst, err := strconv.Atoi(env("BITRIX_BURST", "45"))
+	if err != nil || burst < 1 {
+		return config{}, fmt.Errorf("BITRIX_BURST must be a positive whole number")
+	}
 	c := config{
 		DatabaseURL:   os.Getenv("DATABASE_URL"),
 		Addr:          env("SWITCHBOARD_ADDR", ":8080"),
@@ -44,6 +59,13 @@ func loadConfig(args []string) (config, error) {
 		LogLevel:      env("LOG_LEVEL", "info"),
 		DataDir:       env("SWITCHBOARD_DATA_DIR", ".data"),
 		BitrixAddr:    env("DEMO_BITRIX_ADDR", ":8081"),
+
+		BitrixClientID:     os.Getenv("BITRIX_CLIENT_ID"),
+		BitrixClientSecret: os.Getenv("BITRIX_CLIENT_SECRET"),
+		BitrixOAuthURL:     env("BITRIX_OAUTH_URL", "https://oauth.bitrix.info"),
+		BitrixRate:         rate,
+		BitrixBurst:        burst,
+		BX24ScriptURL:      env("BX24_SCRIPT_URL", "https://api.bitrix24.com/api/v1/"),
 		GraphAddr:     env("DEMO_GRAPH_ADDR", ":8082"),
 	}
 	fs := flag.NewFlagSet("switchboard", flag.ContinueOnError)

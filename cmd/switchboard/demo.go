@@ -8,25 +8,18 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"golang.org/x/sync/errgroup"
 
+	"switchboard/bitrix/emulator"
 	"switchboard/channels/graphemu"
 	"switchboard/db"
 	"switchboard/db/pgcluster"
 	"switchboard/handlers"
+	"switchboard/inbox"
 )
-
-// demoPortal is the seeded portal's member_id.
-const demoPortal = "demo-portal"
-
-// demoManagers are the seeded portal's managers.
-var demoManagers = []db.User{
-	{BitrixUserID: 1, Name: "Anna Smirnova", IsAdmin: true, CanUseApp: true},
-	{BitrixUserID: 2, Name: "Boris Volkov", CanUseApp: true},
-	{BitrixUserID: 3, Name: "Maria Orlova", CanUseApp: true},
-}
 
 // demoNumber is a seeded WhatsApp channel and its number in the emulator.
 type demoNumber struct {
@@ -40,17 +33,28 @@ var demoNumbers = []demoNumber{
 
 const demoAppSecret = "demo-app-secret"
 
-// demoEnv is a running demo: the app and the Graph API emulator.
+// Our app's credentials in the emulated portal.
+const (
+	demoClientID     = "local.switchboard"
+	demoClientSecret = "demo-client-secret"
+)
+
+// demoEnv is a running demo: the app, the Graph API emulator and the
+// Bitrix24 portal emulator, talking to each other over HTTP.
 type demoEnv struct {
-	app      *app
-	emu      *graphemu.Emulator
-	appURL   string
-	graphURL string
-	portalID int64
+	app       *app
+	emu       *graphemu.Emulator
+	portal    *emulator.Portal
+	appURL    string
+	graphURL  string
+	bitrixURL string
+	portalID  int64
+	ready     chan struct{} // closed once the app is installed and channels seeded
 }
 
 // demo runs what `make run` serves: a local PostgreSQL when DATABASE_URL is
-// unset, the app, and the Graph API emulator with its client phone page.
+// unset, the app, the Graph API emulator with its client phone page, and
+// the Bitrix24 portal emulator with the app installed.
 func demo(ctx context.Context, cfg config, log *slog.Logger) error {
 	if cfg.DatabaseURL == "" {
 		dsn, stop, err := localDatabase(ctx, cfg.DataDir, log)
@@ -60,68 +64,86 @@ func demo(ctx context.Context, cfg config, log *slog.Logger) error {
 		defer stop()
 		cfg.DatabaseURL = dsn
 	}
-	appLn, err := net.Listen("tcp", cfg.Addr)
+	var lns []net.Listener
+	for _, addr := range []string{cfg.Addr, cfg.GraphAddr, cfg.BitrixAddr} {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			for _, l := range lns {
+				l.Close()
+			}
+			return err
+		}
+		lns = append(lns, ln)
+	}
+	urls := demoURLs{
+		app:    "http://localhost" + portOf(lns[0].Addr().String()),
+		graph:  "http://localhost" + portOf(lns[1].Addr().String()),
+		bitrix: "http://localhost" + portOf(lns[2].Addr().String()),
+	}
+	env, err := startDemo(ctx, cfg, log, urls)
 	if err != nil {
+		for _, l := range lns {
+			l.Close()
+		}
 		return err
 	}
-	graphLn, err := net.Listen("tcp", cfg.GraphAddr)
-	if err != nil {
-		appLn.Close()
-		return err
-	}
-	env, err := startDemo(ctx, cfg, log, appLn, graphLn)
-	if err != nil {
-		appLn.Close()
-		graphLn.Close()
-		return err
-	}
-	fmt.Printf("\nSwitchboard demo is running:\n  app (manager)   %s\n  client phone    %s\nPress Ctrl+C to stop.\n\n", env.appURL, env.graphURL)
-	return env.run(ctx, cfg, appLn, graphLn, log)
+	go func() {
+		select {
+		case <-env.ready:
+			fmt.Printf("\nSwitchboard demo is running:\n  Bitrix24 portal (manager)  %s\n  client phone               %s\n  app (direct)               %s\nPress Ctrl+C to stop.\n\n",
+				env.bitrixURL, env.graphURL, env.appURL)
+		case <-ctx.Done():
+		}
+	}()
+	return env.run(ctx, cfg, lns[0], lns[1], lns[2], log)
 }
 
-// startDemo migrates and seeds the database and wires the app and the Graph
-// API emulator to each other over HTTP, on the given listeners.
-func startDemo(ctx context.Context, cfg config, log *slog.Logger, appLn, graphLn net.Listener) (*demoEnv, error) {
-	env := &demoEnv{
-		appURL:   "http://localhost" + portOf(appLn.Addr().String()),
-		graphURL: "http://localhost" + portOf(graphLn.Addr().String()),
-	}
+// demoURLs are where the demo's three servers are reached.
+type demoURLs struct{ app, graph, bitrix string }
+
+// startDemo migrates the database and wires the app and both emulators to
+// each other at the given URLs.
+func startDemo(ctx context.Context, cfg config, log *slog.Logger, urls demoURLs) (*demoEnv, error) {
+	env := &demoEnv{appURL: urls.app, graphURL: urls.graph, bitrixURL: urls.bitrix, ready: make(chan struct{})}
 	secret, err := cfg.secret(true)
 	if err != nil {
 		return nil, err
 	}
 	cfg.PublicURL = env.appURL
-	env.app, err = openApp(ctx, cfg, handlers.Config{Secret: secret, DemoSignIn: true}, log)
+	cfg.BitrixClientID, cfg.BitrixClientSecret, cfg.BitrixOAuthURL = demoClientID, demoClientSecret, env.bitrixURL
+	cfg.BX24ScriptURL = env.bitrixURL + "/bx24.js"
+	env.app, err = openApp(ctx, cfg, handlers.Config{Secret: secret, PortalURL: env.bitrixURL}, log)
 	if err != nil {
 		return nil, err
 	}
 	env.emu = graphemu.New(graphemu.Config{PublicURL: env.graphURL, Logger: log})
-	if err := env.seed(ctx); err != nil {
-		env.app.store.DB.Close()
-		return nil, err
-	}
+	env.portal = emulator.New(emulator.Config{
+		Domain:       strings.TrimPrefix(env.bitrixURL, "http://"),
+		ClientID:     demoClientID,
+		ClientSecret: demoClientSecret,
+		AppHandlers:  emulator.AppHandlerURLs{Install: env.appURL + inbox.PathInstall, App: env.appURL + inbox.PathPlacement},
+		Language:     "ru",
+		Logger:       log,
+	})
+	env.portal.SeedDemo()
 	return env, nil
 }
 
-// seed creates (or refreshes) the demo portal, its managers and channels, and
-// registers the channels' numbers with the emulator.
-func (env *demoEnv) seed(ctx context.Context) error {
+// setUp installs the app into the emulated portal, as an admin would, and
+// connects the demo's WhatsApp numbers to the installed portal.
+func (env *demoEnv) setUp(ctx context.Context) error {
+	if err := env.portal.Install(ctx); err != nil {
+		return fmt.Errorf("demo: installing the app into the emulated portal: %w", err)
+	}
 	store := env.app.store
-	portalID, err := store.UpsertPortal(ctx, db.Portal{Domain: "demo.bitrix24.local", MemberID: demoPortal})
+	p, err := store.PortalByMemberID(ctx, env.portal.MemberID())
 	if err != nil {
-		return err
+		return fmt.Errorf("demo: the install did not store the portal: %w", err)
 	}
-	env.portalID = portalID
-	env.app.server.SetDemoPortal(portalID)
-	for _, u := range demoManagers {
-		u.PortalID = portalID
-		if _, err := store.UpsertUser(ctx, u); err != nil {
-			return err
-		}
-	}
+	env.portalID = p.ID
 	for _, n := range demoNumbers {
 		id, err := store.UpsertChannel(ctx, db.Channel{
-			PortalID: portalID, Transport: "whatsapp", ExternalID: n.phoneNumberID, Name: n.name,
+			PortalID: p.ID, Transport: "whatsapp", ExternalID: n.phoneNumberID, Name: n.name,
 			AccessToken: n.token, AppSecret: demoAppSecret, VerifyToken: "demo-verify", APIBase: env.graphURL + "/v23.0",
 		})
 		if err != nil {
@@ -132,15 +154,22 @@ func (env *demoEnv) seed(ctx context.Context) error {
 			AppSecret: demoAppSecret, WebhookURL: env.appURL + "/hooks/whatsapp/" + strconv.FormatInt(id, 10),
 		})
 	}
+	if err := env.seedMediaChannels(ctx); err != nil {
+		return err
+	}
+	close(env.ready)
 	return nil
 }
 
-// run serves the app and the emulator until ctx ends.
-func (env *demoEnv) run(ctx context.Context, cfg config, appLn, graphLn net.Listener, log *slog.Logger) error {
+// run serves the app and both emulators until ctx ends, setting the demo up
+// once they listen.
+func (env *demoEnv) run(ctx context.Context, cfg config, appLn, graphLn, bitrixLn net.Listener, log *slog.Logger) error {
 	defer env.emu.Close()
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return env.app.run(ctx, cfg, appLn, log) })
 	g.Go(func() error { return serveOn(ctx, "graph-emulator", graphLn, env.emu.Handler(), log) })
+	g.Go(func() error { return serveOn(ctx, "bitrix-emulator", bitrixLn, env.portal.Handler(), log) })
+	g.Go(func() error { return env.setUp(ctx) })
 	return g.Wait()
 }
 

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"testing"
+	"time"
 
 	"switchboard/db/pgtest"
 )
@@ -22,26 +23,40 @@ func runDemo(t *testing.T) *demoEnv {
 	}
 	cfg.DatabaseURL = pgtest.DSN(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	appLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	var lns []net.Listener
+	for range 3 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lns = append(lns, ln)
 	}
-	graphLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// The portal is on another site than the app (127.0.0.1 against
+	// localhost), as a real portal is: our cookie is a third-party one there.
+	urls := demoURLs{
+		app:    "http://localhost" + portOf(lns[0].Addr().String()),
+		graph:  "http://localhost" + portOf(lns[1].Addr().String()),
+		bitrix: "http://127.0.0.1" + portOf(lns[2].Addr().String()),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	env, err := startDemo(ctx, cfg, log, appLn, graphLn)
+	env, err := startDemo(ctx, cfg, log, urls)
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- env.run(ctx, cfg, appLn, graphLn, log) }()
+	go func() { done <- env.run(ctx, cfg, lns[0], lns[1], lns[2], log) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("demo stopped with: %v", err)
 		}
 	})
+	select {
+	case <-env.ready:
+	case err := <-done:
+		t.Fatalf("the demo stopped while setting up: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the demo did not set up within 30s")
+	}
 	return env
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"os"
 
 	"golang.org/x/sync/errgroup"
 
+	"switchboard/bitrix"
 	"switchboard/channels"
 	"switchboard/channels/instagram"
 	"switchboard/channels/whatsapp"
@@ -41,6 +43,16 @@ func openApp(ctx context.Context, cfg config, hcfg handlers.Config, log *slog.Lo
 	store := db.New(conn)
 	in := inbox.New(store, []channels.Transport{&whatsapp.Transport{}, &instagram.Transport{}}, log)
 	wireMedia(in, cfg, hcfg.Secret)
+	in.Portal = &inbox.Portal{
+		AppURL: cfg.PublicURL,
+		Client: bitrix.New(bitrix.Config{
+			ClientID: cfg.BitrixClientID, ClientSecret: cfg.BitrixClientSecret, OAuthURL: cfg.BitrixOAuthURL,
+			Tokens:  inbox.PortalTokens{Store: store},
+			Limiter: inbox.PortalLimiter{Store: store, Rate: cfg.BitrixRate, Burst: cfg.BitrixBurst},
+			Logger:  log,
+		}),
+	}
+	hcfg.BX24ScriptURL = cfg.BX24ScriptURL
 	hub := inbox.NewHub(log)
 	return &app{store: store, inbox: in, hub: hub, server: handlers.New(hcfg, in, hub, log)}, nil
 }
@@ -66,8 +78,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if cfg.DatabaseURL == "" {
-		return errMissing("DATABASE_URL")
+	for name, v := range map[string]string{"DATABASE_URL": cfg.DatabaseURL, "BITRIX_CLIENT_ID": cfg.BitrixClientID,
+		"BITRIX_CLIENT_SECRET": cfg.BitrixClientSecret, "SWITCHBOARD_PUBLIC_URL": os.Getenv("SWITCHBOARD_PUBLIC_URL")} {
+		if v == "" {
+			return errMissing(name)
+		}
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -1,90 +1,148 @@
 package main
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"switchboard/bitrix/emulator"
 )
 
+// signInToPortal signs in to the emulated Bitrix24 portal as a user and
+// opens path there.
+func signInToPortal(t *testing.T, env *demoEnv, tab contextTab, user int, path string) {
+	t.Helper()
+	do(t, tab, "sign in to the portal", chromedp.Navigate(fmt.Sprintf("%s/login?user=%d&back=%s", env.bitrixURL, user, path)))
+}
+
 // TestFirstConversation plays the foundation's story in a real browser: a
-// client writes on WhatsApp from the phone page, the manager sees it live,
-// opens it, replies, and the phone shows the reply and the manager sees it
-// delivered, then read.
+// client writes on WhatsApp from the phone page, the manager (in the
+// portal's left menu app) sees it live, opens it, replies, and the phone
+// shows the reply and the manager sees it delivered, then read.
 func TestFirstConversation(t *testing.T) {
 	env := runDemo(t)
 	manager := newBrowser(t)
 	phone := newBrowser(t)
+	app := env.appURL
 
-	do(t, manager, "sign in as a manager",
-		chromedp.Navigate(env.appURL+"/signin"),
-		chromedp.Click(chromedp.CSS(`[data-testid=signin-user]`)),
-	)
-	waitJS(t, manager, "the inbox", `!!document.querySelector('[data-testid=dialog-list]')`)
-	waitJS(t, manager, "the live stream", `document.body.dataset.liveState === "open"`)
+	signInToPortal(t, env, manager, 1, "/")
+	do(t, manager, "open the app from the left menu", chromedp.Click(chromedp.CSS(`[data-testid=menu-app]`)))
+	waitFrame(t, manager, app, "the shared inbox", `document.querySelector('[data-testid=dialog-list]')`)
+	waitFrame(t, manager, app, "the live stream", `document.body.dataset.liveState === "open"`)
 	// Record every status an outgoing message shows, in order.
-	evalJS[bool](t, manager, `(() => {
-		window.statuses = [];
+	doFrame(t, manager, app, "watch statuses", `
+		document.body.dataset.statuses = "";
 		new MutationObserver(() => {
 			const m = document.querySelector('[data-testid=message][data-direction=out]');
 			const s = m && m.dataset.status;
-			if (s && window.statuses[window.statuses.length - 1] !== s) window.statuses.push(s);
-		}).observe(document.body, {subtree: true, childList: true, attributes: true});
-		return true;
-	})()`)
+			const seen = document.body.dataset.statuses.split(",");
+			if (s && seen[seen.length - 1] !== s) document.body.dataset.statuses += "," + s;
+		}).observe(document.body, {subtree: true, childList: true, attributes: true})`)
 
-	do(t, phone, "open the client phone as Ivan",
-		chromedp.Navigate(env.graphURL),
-		chromedp.SetValue(chromedp.CSS(`[data-testid=phone-client]`), "79990001122"),
-		chromedp.SetValue(chromedp.CSS(`[data-testid=phone-name]`), "Ivan Petrov"),
-		chromedp.Click(chromedp.CSS(`[data-testid=phone-open]`)),
-	)
-	waitJS(t, phone, "the phone connected", `document.querySelector('[data-testid=phone-connection]').dataset.state === "open"`)
-	do(t, phone, "the client writes Hello",
-		chromedp.SendKeys(chromedp.CSS(`[data-testid=phone-input]`), "Hello"),
-		chromedp.Click(chromedp.CSS(`[data-testid=phone-send]`)),
-	)
+	openPhone(t, phone, env, "79990001122", "Ivan Petrov")
+	phoneSays(t, phone, "Hello")
 
-	waitJS(t, manager, "the dialog with unread 1, without a reload", `(() => {
+	waitFrame(t, manager, app, "the dialog with unread 1, without a reload", `(() => {
 		const row = [...document.querySelectorAll('[data-testid=dialog-row]')]
 			.find(r => r.querySelector('[data-testid=dialog-client]').textContent.includes('Ivan Petrov'));
 		return row && row.querySelector('[data-testid=dialog-unread]').textContent.trim() === '1'
 			&& row.querySelector('[data-testid=dialog-preview]').textContent.includes('Hello')
 			&& row.querySelector('[data-testid=dialog-channel]').textContent.includes('Sales');
 	})()`)
-	if n := evalJS[float64](t, manager, `window.performance.getEntriesByType('navigation').length`); n != 1 {
-		t.Fatalf("the page reloaded (%v navigations)", n)
-	}
+	waitFrame(t, manager, app, "no reload happened", `performance.getEntriesByType('navigation').length === 1 && document.body.dataset.statuses === ""`)
 
-	do(t, manager, "open the dialog",
-		chromedp.Click(chromedp.CSS(`[data-testid=dialog-row] a`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=dialog-view]`)),
-	)
-	waitJS(t, manager, "the client's message in the dialog", `[...document.querySelectorAll('[data-testid=message][data-direction=in]')].some(m => m.textContent.includes('Hello'))`)
-	waitJS(t, manager, "unread 0 after opening", `document.querySelector('[data-testid=dialog-row] [data-testid=dialog-unread]').textContent.trim() === '0'
+	doFrame(t, manager, app, "open the dialog", `document.querySelector('[data-testid=dialog-row] a').click()`)
+	waitFrame(t, manager, app, "the client's message in the dialog", `[...document.querySelectorAll('[data-testid=message][data-direction=in]')].some(m => m.textContent.includes('Hello'))`)
+	waitFrame(t, manager, app, "unread 0 after opening", `document.querySelector('[data-testid=dialog-row] [data-testid=dialog-unread]').textContent.trim() === '0'
 		&& document.querySelector('[data-testid=unread-total]').textContent.trim() === '0'`)
 
-	do(t, manager, "reply with Enter",
-		chromedp.SendKeys(chromedp.CSS(`[data-testid=composer-input]`), "Hi Ivan! How can I help?\r"),
-	)
-	waitJS(t, manager, "the reply with its author", `[...document.querySelectorAll('[data-testid=message][data-direction=out]')].some(m =>
-		m.textContent.includes('Hi Ivan!') && m.querySelector('[data-testid=message-author]').textContent.includes('Anna Smirnova'))`)
+	managerTypes(t, manager, app, "Hi Ivan! How can I help?")
+	waitFrame(t, manager, app, "the reply with its author", `[...document.querySelectorAll('[data-testid=message][data-direction=out]')].some(m =>
+		m.textContent.includes('Hi Ivan!') && m.querySelector('[data-testid=message-author]').textContent.includes('Anna Petrova'))`)
+	waitFrame(t, manager, app, "the composer emptied", `document.querySelector('[data-testid=composer-input]').value === ''`)
 	waitJS(t, phone, "the reply on the phone", `[...document.querySelectorAll('[data-testid=phone-message][data-direction=in]')].some(m => m.textContent.includes('Hi Ivan! How can I help?'))`)
-	waitJS(t, manager, "the reply read", `document.querySelector('[data-testid=message][data-direction=out]').dataset.status === 'read'`)
+	waitFrame(t, manager, app, "the reply read", `document.querySelector('[data-testid=message][data-direction=out]').dataset.status === 'read'`)
+	waitFrame(t, manager, app, "delivered shown before read", `(() => {
+		const s = document.body.dataset.statuses.split(",");
+		const d = s.indexOf("delivered"), r = s.indexOf("read");
+		return d > 0 && r > d;
+	})()`)
+}
 
-	statuses := evalJS[[]string](t, manager, `window.statuses`)
-	delivered, read := -1, -1
-	for i, s := range statuses {
-		switch s {
-		case "delivered":
-			delivered = i
-		case "read":
-			read = i
+// TestDealCardChat signs in through a deal card of the emulated portal, with
+// third-party cookies blocked, and chats with the deal's contact there.
+func TestDealCardChat(t *testing.T) {
+	env := runDemo(t)
+	manager := newBrowser(t)
+	phone := newBrowser(t)
+	app := env.appURL
+	deal := dealTitled(t, env.portal, "Order #1024") // Ivan Kuznetsov, +7 999 123-45-67
+
+	openPhone(t, phone, env, "79991234567", "Ivan Kuznetsov")
+	phoneSays(t, phone, "Is my order ready?")
+
+	signInToPortal(t, env, manager, 2, fmt.Sprintf("/crm/deal/details/%d/", deal))
+	do(t, manager, "open the deal card's tab", chromedp.Click(chromedp.CSS(`[data-testid=card-tab-app]`)))
+	waitFrame(t, manager, app, "the card chat with Ivan's dialog", `document.querySelector('[data-testid=card-title]').textContent.includes('Order #1024')
+		&& [...document.querySelectorAll('[data-testid=message][data-direction=in]')].some(m => m.textContent.includes('Is my order ready?'))`)
+	waitFrame(t, manager, app, "the live stream", `document.body.dataset.liveState === "open"`)
+	if cookies := evalFrame[string](t, manager, app, `document.cookie`); cookies != "" {
+		t.Fatalf("the app's frame has cookies %q: third-party cookies are not blocked, the test proves nothing", cookies)
+	}
+
+	managerTypes(t, manager, app, "Yes, it ships today.")
+	waitJS(t, phone, "the reply on the phone", `[...document.querySelectorAll('[data-testid=phone-message][data-direction=in]')].some(m => m.textContent.includes('Yes, it ships today.'))`)
+	waitFrame(t, manager, app, "the reply sent", `['sent','delivered','read'].includes(document.querySelector('[data-testid=message][data-direction=out]').dataset.status)`)
+
+	phoneSays(t, phone, "Thank you!")
+	waitFrame(t, manager, app, "the client's answer, live", `[...document.querySelectorAll('[data-testid=message][data-direction=in]')].some(m => m.textContent.includes('Thank you!'))`)
+}
+
+func openPhone(t *testing.T, phone contextTab, env *demoEnv, number, name string) {
+	t.Helper()
+	do(t, phone, "open the client phone as "+name,
+		chromedp.Navigate(env.graphURL),
+		chromedp.SetValue(chromedp.CSS(`[data-testid=phone-client]`), number),
+		chromedp.SetValue(chromedp.CSS(`[data-testid=phone-name]`), name),
+		chromedp.Click(chromedp.CSS(`[data-testid=phone-open]`)),
+	)
+	waitJS(t, phone, "the phone connected", `document.querySelector('[data-testid=phone-connection]').dataset.state === "open"`)
+}
+
+func phoneSays(t *testing.T, phone contextTab, text string) {
+	t.Helper()
+	do(t, phone, "the client writes "+text,
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=phone-input]`), text),
+		chromedp.Click(chromedp.CSS(`[data-testid=phone-send]`)),
+	)
+}
+
+// managerTypes types into the composer and presses Enter.
+func managerTypes(t *testing.T, tab contextTab, app, text string) {
+	t.Helper()
+	doFrame(t, tab, app, "type and press Enter", fmt.Sprintf(`
+		const input = document.querySelector('[data-testid=composer-input]');
+		input.value = %q;
+		input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}))`, text))
+}
+
+func evalFrame[T any](t *testing.T, tab contextTab, prefix, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(tab, inFrame[T](prefix, expr))
+	if err != nil {
+		t.Fatalf("evaluate %s in the app's frame: %v", expr, err)
+	}
+	return v
+}
+
+func dealTitled(t *testing.T, p *emulator.Portal, title string) int {
+	t.Helper()
+	for _, id := range p.EntityIDs("deal") {
+		if e, ok := p.Entity("deal", id); ok && e["TITLE"] == title {
+			return id
 		}
 	}
-	if delivered < 0 || read < delivered {
-		t.Fatalf("statuses shown %v: want delivered, then read", statuses)
-	}
-	if v := evalJS[string](t, manager, `document.querySelector('[data-testid=composer-input]').value`); v != "" {
-		t.Fatalf("the composer kept %q after sending", v)
-	}
+	t.Fatalf("no deal %q in the emulated portal", title)
+	return 0
 }

@@ -1,0 +1,41 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"switchboard/bitrix"
+	"switchboard/inbox"
+	"switchboard/views"
+)
+
+// bitrixInstall is the install page Bitrix24 opens with PLACEMENT=DEFAULT:
+// it sets the portal up, then finishes the install (BX24.installFinish).
+func (s *Server) bitrixInstall(w http.ResponseWriter, r *http.Request) {
+	pl, err := bitrix.ParsePlacement(r)
+	if err != nil {
+		s.log.Warn("install refused: not a placement POST", "err", err)
+		s.failWith(w, r, http.StatusBadRequest, views.T(r.Context(), "error.signin"))
+		return
+	}
+	ctx := views.WithLang(r.Context(), pl.Lang)
+	r = r.WithContext(ctx)
+	v, err := s.inbox.Install(ctx, pl)
+	if errors.Is(err, inbox.ErrForged) {
+		s.log.Warn("install refused", "member_id", pl.MemberID, "domain", pl.Domain, "err", err)
+		s.failWith(w, r, http.StatusUnauthorized, views.T(ctx, "error.signin"))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.startSession(ctx, v, pl.Lang); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.allowFraming(w, pl.BaseURL())
+	page := views.Page{Title: views.T(ctx, "install.title"), Token: s.signToken(v, pl.Lang, time.Now().Add(tokenTTL))}
+	s.render(w, r, http.StatusOK, views.InstallPage(page, s.cfg.BX24ScriptURL))
+}

@@ -1,0 +1,107 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"switchboard/bitrix"
+	"switchboard/db"
+	"switchboard/inbox"
+	"switchboard/views"
+)
+
+// bitrixPlacement opens the app from Bitrix24: every placement POST and the
+// app's main page. The POST is checked with the portal before a session
+// starts; the page carries a signed token for browsers that refuse our
+// cookie inside the portal's iframe.
+func (s *Server) bitrixPlacement(w http.ResponseWriter, r *http.Request) {
+	pl, err := bitrix.ParsePlacement(r)
+	if err != nil {
+		s.log.Warn("placement refused: not a placement POST", "err", err)
+		s.failWith(w, r, http.StatusBadRequest, views.T(r.Context(), "error.signin"))
+		return
+	}
+	ctx := views.WithLang(r.Context(), pl.Lang)
+	r = r.WithContext(ctx)
+	v, portal, err := s.inbox.SignIn(ctx, pl)
+	if errors.Is(err, inbox.ErrForged) {
+		s.log.Warn("placement refused", "member_id", pl.MemberID, "domain", pl.Domain, "placement", pl.Placement, "err", err)
+		s.failWith(w, r, http.StatusUnauthorized, views.T(ctx, "error.signin"))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.startSession(ctx, v, pl.Lang); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.allowFraming(w, portal.BaseURL)
+	token := s.signToken(v, pl.Lang, time.Now().Add(tokenTTL))
+	ctx = withViewer(ctx, viewer{Viewer: v, Lang: views.Lang(pl.Lang), Token: token})
+	r = r.WithContext(ctx)
+	if !strings.HasPrefix(pl.Placement, "CRM_") {
+		s.inboxPage(w, r)
+		return
+	}
+	s.cardPage(w, r, portal, pl)
+}
+
+// cardPage is the per-card chat: the dialogs of the clients on that lead,
+// contact or deal.
+func (s *Server) cardPage(w http.ResponseWriter, r *http.Request, portal db.Portal, pl *bitrix.Placement) {
+	ctx := r.Context()
+	v := viewerOf(ctx)
+	card, err := s.inbox.OpenCard(ctx, v.Viewer, portal, pl)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	dialogs, err := s.inbox.CardDialogs(ctx, v.Viewer, card)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := views.CardData{
+		Page:    views.Page{Title: card.Title, Token: v.Token, Live: true},
+		UserID:  v.UserID,
+		Title:   card.Title,
+		Dialogs: dialogs,
+	}
+	if len(dialogs) > 0 {
+		vis, err := s.inbox.Visibility(ctx, v.Viewer)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if err := s.inbox.MarkRead(ctx, v.Viewer, dialogs[0].ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		open, err := s.dialogData(r, vis, dialogs[0].ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data.Open = &open
+	}
+	s.render(w, r, http.StatusOK, views.CardPage(data))
+}
+
+// allowFraming lets the portal (and only it) frame our pages.
+func (s *Server) allowFraming(w http.ResponseWriter, portalBaseURL string) {
+	w.Header().Set("Content-Security-Policy", "frame-ancestors 'self' "+origin(portalBaseURL))
+}
+
+// origin is the scheme://host[:port] of a URL.
+func origin(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return "'none'"
+	}
+	host, _, _ := strings.Cut(rest, "/")
+	return scheme + "://" + host
+}

@@ -1,0 +1,207 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"switchboard/bitrix"
+	"switchboard/bitrix/emulator"
+	"switchboard/channels"
+	"switchboard/channels/whatsapp"
+	"switchboard/db"
+	"switchboard/db/pgtest"
+	"switchboard/handlers"
+	"switchboard/inbox"
+)
+
+// installed is our app installed into an emulated portal, both over HTTP.
+type installed struct {
+	app    *httptest.Server
+	portal *emulator.Portal
+	psrv   *httptest.Server
+	store  *db.Store
+}
+
+// newPortal serves an emulated portal whose app handlers point at appURL.
+func newPortal(t *testing.T, appURL, member string) (*emulator.Portal, *httptest.Server) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(nil)
+	p := emulator.New(emulator.Config{
+		Domain: srv.Listener.Addr().String(), MemberID: member, ClientID: "local.sb", ClientSecret: "s3cret",
+		Seed:   uint64(len(member)) + uint64(member[len(member)-1]), // portals issue different tokens
+		AppHandlers: emulator.AppHandlerURLs{Install: appURL + inbox.PathInstall, App: appURL + inbox.PathPlacement},
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	srv.Config.Handler = p.Handler()
+	srv.Start()
+	t.Cleanup(srv.Close)
+	p.AddUser(emulator.User{ID: 1, Name: "Anna", LastName: "Petrova", Admin: true})
+	p.AddUser(emulator.User{ID: 2, Name: "Boris", LastName: "Ivanov"})
+	return p, srv
+}
+
+func newInstalled(t *testing.T) *installed {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	it := &installed{store: db.New(pgtest.New(t))}
+	it.app = httptest.NewUnstartedServer(nil)
+	appURL := "http://" + it.app.Listener.Addr().String()
+	it.portal, it.psrv = newPortal(t, appURL, "member-a")
+	in := inbox.New(it.store, []channels.Transport{&whatsapp.Transport{}}, log)
+	in.Portal = &inbox.Portal{AppURL: appURL, Client: bitrix.New(bitrix.Config{
+		ClientID: "local.sb", ClientSecret: "s3cret", OAuthURL: it.psrv.URL,
+		Tokens: inbox.PortalTokens{Store: it.store}, Limiter: inbox.PortalLimiter{Store: it.store, Rate: 2, Burst: 45}, Logger: log,
+	})}
+	server := handlers.New(handlers.Config{Secret: bytes.Repeat([]byte("k"), 32)}, in, inbox.NewHub(log), log)
+	it.app.Config.Handler = server.Routes()
+	it.app.Start()
+	t.Cleanup(func() { server.Close(); it.app.Close() })
+	if err := it.portal.Install(context.Background()); err != nil {
+		t.Fatalf("install: %v", err)
+	}
+	return it
+}
+
+// placement posts a placement form to our app.
+func (it *installed) placement(t *testing.T, form url.Values, target string) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.Post(target, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+func TestInstallSetsUpThePortalOnceEvenWhenRepeated(t *testing.T) {
+	it := newInstalled(t)
+	if err := it.portal.Install(context.Background()); err != nil {
+		t.Fatalf("reinstall: %v", err)
+	}
+	var portals, users int
+	if err := it.store.DB.Get(&portals, `SELECT count(*) FROM portals WHERE member_id = 'member-a' AND enabled`); err != nil || portals != 1 {
+		t.Fatalf("%d enabled portals (err %v), want 1", portals, err)
+	}
+	if err := it.store.DB.Get(&users, `SELECT count(*) FROM users WHERE is_admin`); err != nil || users != 1 {
+		t.Fatalf("%d admins (err %v), want the installer", users, err)
+	}
+	var chats []emulator.ChatInfo
+	for _, c := range it.portal.Chats(0) {
+		if strings.Contains(c.Title, "notifications") {
+			chats = append(chats, c)
+		}
+	}
+	if len(chats) != 1 || len(chats[0].Users) != 1 || chats[0].Users[0] != 1 {
+		t.Fatalf("notification chats %+v: want one, with the installing user as its only member", chats)
+	}
+	if !it.portal.Installed() {
+		t.Fatal("the install did not finish")
+	}
+}
+
+func TestPlacementSignsInWithAFramablePage(t *testing.T) {
+	it := newInstalled(t)
+	pr, err := it.portal.PlacementPost(2, "LEFT_MENU", it.app.URL+inbox.PathPlacement, nil, "ru")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := it.placement(t, pr.Form, pr.URL)
+	if resp.StatusCode != 200 || !strings.Contains(body, `data-testid="dialog-list"`) {
+		t.Fatalf("placement: %d\n%s", resp.StatusCode, body)
+	}
+	if !strings.Contains(body, "Общий чат") {
+		t.Fatal("LANG=ru did not give the Russian UI")
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self' "+it.psrv.URL) {
+		t.Fatalf("CSP %q does not let the portal frame the page", csp)
+	}
+	if xfo := resp.Header.Get("X-Frame-Options"); xfo != "" {
+		t.Fatalf("X-Frame-Options %q forbids the portal's iframe", xfo)
+	}
+	if !strings.Contains(body, "X-Switchboard-Token") {
+		t.Fatal("the page carries no token for cookie-less browsers")
+	}
+}
+
+func TestForgedPlacementGetsNoSession(t *testing.T) {
+	it := newInstalled(t)
+	other, _ := newPortal(t, it.app.URL, "member-b")
+	pr, err := it.portal.PlacementPost(2, "LEFT_MENU", it.app.URL+inbox.PathPlacement, nil, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign, err := other.PlacementPost(1, "LEFT_MENU", it.app.URL+inbox.PathPlacement, nil, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forge := func(change func(url.Values)) url.Values {
+		f := url.Values{}
+		for k, v := range pr.Form {
+			f[k] = append([]string(nil), v...)
+		}
+		change(f)
+		return f
+	}
+	cases := map[string]url.Values{
+		"unknown AUTH_ID":            forge(func(f url.Values) { f.Set("AUTH_ID", "forged-token") }),
+		"another portal's token":     forge(func(f url.Values) { f.Set("AUTH_ID", foreign.Form.Get("AUTH_ID")) }),
+		"another portal's member_id": foreign.Form,
+		"wrong application token":    forge(func(f url.Values) { f.Set("APPLICATION_TOKEN", "nope") }),
+		"unknown member_id":          forge(func(f url.Values) { f.Set("member_id", "who") }),
+	}
+	for name, form := range cases {
+		resp, body := it.placement(t, form, pr.URL)
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s: status %d, want 401", name, resp.StatusCode)
+		}
+		if resp.Header.Get("Set-Cookie") != "" || strings.Contains(body, "X-Switchboard-Token") || strings.Contains(body, "dialog-list") {
+			t.Errorf("%s: a session or page leaked:\n%s", name, body)
+		}
+	}
+	var users int
+	if err := it.store.DB.Get(&users, `SELECT count(*) FROM users`); err != nil || users != 1 {
+		t.Fatalf("%d users after forged placements (err %v), want only the installer", users, err)
+	}
+}
+
+func TestEventWithAWrongApplicationTokenChangesNothing(t *testing.T) {
+	it := newInstalled(t)
+	form := url.Values{"event": {"ONAPPUNINSTALL"}, "data[LANGUAGE_ID]": {"en"}, "data[CLEAN]": {"0"},
+		"auth[domain]": {it.portal.Config().Domain}, "auth[member_id]": {"member-a"}, "auth[application_token]": {"forged"}}
+	resp, err := http.PostForm(it.app.URL+inbox.PathEvents, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("forged uninstall: %d, want 401", resp.StatusCode)
+	}
+	var enabled bool
+	if err := it.store.DB.Get(&enabled, `SELECT enabled FROM portals WHERE member_id = 'member-a'`); err != nil || !enabled {
+		t.Fatalf("the forged event disabled the portal (err %v)", err)
+	}
+	form.Set("auth[application_token]", it.portal.ApplicationToken())
+	resp, err = http.PostForm(it.app.URL+inbox.PathEvents, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("genuine uninstall: %d", resp.StatusCode)
+	}
+	if err := it.store.DB.Get(&enabled, `SELECT enabled FROM portals WHERE member_id = 'member-a'`); err != nil || enabled {
+		t.Fatalf("uninstall did not disable the portal (err %v)", err)
+	}
+	var kept int
+	if err := it.store.DB.Get(&kept, `SELECT count(*) FROM users`); err != nil || kept == 0 {
+		t.Fatal("uninstall lost the portal's data")
+	}
+}

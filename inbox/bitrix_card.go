@@ -1,0 +1,91 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"switchboard/bitrix"
+	"switchboard/db"
+)
+
+// Card is a CRM card the app was opened from.
+type Card struct {
+	EntityType string // lead, contact, deal
+	EntityID   int64
+	Title      string
+	Phones     []string // digits
+}
+
+// OpenCard reads a lead, contact or deal and the phones on it (a deal's
+// from its contacts) through REST with the viewing user's own token, so
+// Bitrix24's own permissions apply, and links those clients to the card.
+func (in *Inbox) OpenCard(ctx context.Context, v Viewer, p db.Portal, pl *bitrix.Placement) (Card, error) {
+	pc := in.Portal.Client.AsUser(p.MemberID, p.BaseURL, pl.AuthID)
+	id := pl.EntityID()
+	c := Card{EntityID: id}
+	var multifields []bitrix.Multifield
+	switch pl.EntityType() {
+	case bitrix.EntityLead:
+		l, err := pc.Lead(ctx, id)
+		if err != nil {
+			return c, fmt.Errorf("inbox: unable to read lead %d: %w", id, err)
+		}
+		c.EntityType, c.Title, multifields = "lead", l.Title, l.Phone
+	case bitrix.EntityContact:
+		ct, err := pc.Contact(ctx, id)
+		if err != nil {
+			return c, fmt.Errorf("inbox: unable to read contact %d: %w", id, err)
+		}
+		c.EntityType, c.Title, multifields = "contact", fullName(ct.Name, ct.LastName), ct.Phone
+	case bitrix.EntityDeal:
+		d, err := pc.Deal(ctx, id)
+		if err != nil {
+			return c, fmt.Errorf("inbox: unable to read deal %d: %w", id, err)
+		}
+		c.EntityType, c.Title = "deal", d.Title
+		contacts, err := pc.DealContacts(ctx, id)
+		if err != nil {
+			return c, fmt.Errorf("inbox: unable to read the contacts of deal %d: %w", id, err)
+		}
+		for _, dc := range contacts {
+			ct, err := pc.Contact(ctx, int64(dc.ContactID))
+			if err != nil {
+				return c, fmt.Errorf("inbox: unable to read contact %d: %w", int64(dc.ContactID), err)
+			}
+			multifields = append(multifields, ct.Phone...)
+		}
+	default:
+		return c, fmt.Errorf("inbox: placement %s is not a lead, contact or deal card", pl.Placement)
+	}
+	for _, m := range multifields {
+		if d := Digits(m.Value); d != "" {
+			c.Phones = append(c.Phones, d)
+		}
+	}
+	err := in.Store.LinkClients(ctx, v.PortalID, c.Phones, db.CRMLink{EntityType: c.EntityType, EntityID: c.EntityID, Title: c.Title})
+	return c, err
+}
+
+// CardDialogs lists the dialogs of a card's clients that v may see.
+func (in *Inbox) CardDialogs(ctx context.Context, v Viewer, c Card) ([]db.DialogRow, error) {
+	if len(c.Phones) == 0 {
+		return nil, nil
+	}
+	vis, err := in.Visibility(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	return in.Store.DialogsOfPhones(ctx, vis, c.Phones)
+}
+
+// Digits keeps a phone number's digits: "+7 999 123-45-67" is "79991234567".
+func Digits(phone string) string {
+	var b strings.Builder
+	for _, r := range phone {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,70 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"switchboard/bitrix"
+	"switchboard/db"
+)
+
+// HandleEvent applies an event Bitrix24 sent. Every event but ONAPPINSTALL
+// must carry the portal's application token; ONAPPINSTALL's tokens are
+// checked with the portal itself. A failed check is ErrForged and changes
+// nothing.
+func (in *Inbox) HandleEvent(ctx context.Context, ev *bitrix.Event) error {
+	if ev.Name == bitrix.EventAppInstall {
+		return in.installFromEvent(ctx, ev)
+	}
+	p, err := in.Store.PortalByMemberID(ctx, ev.Auth.MemberID)
+	if errors.Is(err, db.ErrNotFound) {
+		return fmt.Errorf("%w: event %s for unknown portal %q", ErrForged, ev.Name, ev.Auth.MemberID)
+	}
+	if err != nil {
+		return err
+	}
+	if p.ApplicationToken == "" || !bitrix.VerifyApplicationToken(ev, p.ApplicationToken) {
+		return fmt.Errorf("%w: event %s with a wrong application token for portal %s", ErrForged, ev.Name, p.MemberID)
+	}
+	switch ev.Name {
+	case bitrix.EventAppUninstall:
+		in.Log.Info("app uninstalled; the portal's data is kept", "portal", p.MemberID)
+		return in.Store.SetPortalEnabled(ctx, p.ID, false)
+	case bitrix.EventBotCommandAdd:
+		in.Log.Info("bot command", "portal", p.MemberID, "data", ev.Data)
+		return nil
+	default:
+		if strings.HasPrefix(ev.Name, "ONCRM") {
+			in.Log.Debug("CRM changed", "portal", p.MemberID, "event", ev.Name, "id", ev.EntityID())
+		}
+		return nil
+	}
+}
+
+// installFromEvent stores the tokens ONAPPINSTALL carries, once the portal
+// has accepted them.
+func (in *Inbox) installFromEvent(ctx context.Context, ev *bitrix.Event) error {
+	a := ev.Auth
+	if a.MemberID == "" || a.AccessToken == "" || a.Domain == "" {
+		return fmt.Errorf("%w: ONAPPINSTALL without member_id, domain or tokens", ErrForged)
+	}
+	base := a.BaseURL()
+	known, err := in.Store.PortalByMemberID(ctx, a.MemberID)
+	switch {
+	case err == nil && known.Domain != a.Domain:
+		return fmt.Errorf("%w: portal %s is %s, not %s", ErrForged, a.MemberID, known.Domain, a.Domain)
+	case err == nil:
+		base = known.BaseURL
+	case !errors.Is(err, db.ErrNotFound):
+		return err
+	}
+	if _, err := in.Portal.Client.AsUser(a.MemberID, base, a.AccessToken).AppInfo(ctx); err != nil {
+		return fmt.Errorf("%w: the portal refused ONAPPINSTALL's token: %v", ErrForged, err)
+	}
+	t := a.Tokens()
+	_, err = in.Store.UpsertPortal(ctx, db.Portal{Domain: a.Domain, MemberID: a.MemberID, BaseURL: base,
+		AccessToken: t.Access, RefreshToken: t.Refresh, TokenExpiresAt: &t.Expires, ApplicationToken: a.ApplicationToken})
+	return err
+}

@@ -1,0 +1,146 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"switchboard/bitrix"
+	"switchboard/db"
+)
+
+// Portal is how the rules reach Bitrix24: the REST client and the app's
+// own public URL, which the install registers as handlers.
+type Portal struct {
+	Client *bitrix.Client
+	AppURL string // e.g. https://switchboard.example.com, no trailing slash
+}
+
+// The app's handler paths, as registered in the portal.
+const (
+	PathInstall   = "/bitrix/install"
+	PathPlacement = "/bitrix/placement"
+	PathEvents    = "/bitrix/events"
+)
+
+// ErrForged means a request claiming to come from Bitrix24 did not check out
+// with the portal: no session starts and nothing changes.
+var ErrForged = errors.New("inbox: the request did not check out with the portal")
+
+// placements the install binds, each opening PathPlacement.
+var placements = []string{
+	"LEFT_MENU",
+	"CRM_LEAD_DETAIL_TAB", "CRM_CONTACT_DETAIL_TAB", "CRM_DEAL_DETAIL_TAB",
+	"CRM_LEAD_DETAIL_TOOLBAR", "CRM_CONTACT_DETAIL_TOOLBAR", "CRM_DEAL_DETAIL_TOOLBAR",
+}
+
+// events the install binds to PathEvents.
+var events = []string{bitrix.EventAppUninstall, "ONCRMLEADUPDATE", "ONCRMCONTACTUPDATE", "ONCRMDEALUPDATE"}
+
+// noReplyCommand is the bot command behind the notification line's button.
+const noReplyCommand = "noreply"
+
+// Install handles the install page's POST (PLACEMENT=DEFAULT): it checks the
+// installing admin's token with the portal, stores the portal and its
+// tokens, binds the placements and events, registers the bot and its "No
+// reply needed" command, and creates the notification chat with the
+// installing user as its only member. A reinstall is idempotent.
+func (in *Inbox) Install(ctx context.Context, pl *bitrix.Placement) (Viewer, error) {
+	if pl.MemberID == "" || pl.AuthID == "" || pl.Domain == "" {
+		return Viewer{}, fmt.Errorf("%w: the install POST lacks member_id, AUTH_ID or DOMAIN", ErrForged)
+	}
+	base := pl.BaseURL()
+	if known, err := in.Store.PortalByMemberID(ctx, pl.MemberID); err == nil && known.Domain != pl.Domain {
+		return Viewer{}, fmt.Errorf("%w: portal %s is %s, not %s", ErrForged, pl.MemberID, known.Domain, pl.Domain)
+	} else if err != nil && !errors.Is(err, db.ErrNotFound) {
+		return Viewer{}, err
+	}
+	profile, err := in.Portal.Client.AsUser(pl.MemberID, base, pl.AuthID).Profile(ctx)
+	if err != nil {
+		return Viewer{}, fmt.Errorf("%w: %v", ErrForged, err)
+	}
+	if !bool(profile.Admin) {
+		return Viewer{}, fmt.Errorf("%w: user %d is not an administrator", ErrForged, int64(profile.ID))
+	}
+	expires := in.Now().Add(time.Duration(max(pl.AuthExpires, 60)) * time.Second)
+	portalID, err := in.Store.UpsertPortal(ctx, db.Portal{
+		Domain: pl.Domain, MemberID: pl.MemberID, BaseURL: base, AccessToken: pl.AuthID,
+		RefreshToken: pl.RefreshID, TokenExpiresAt: &expires, ApplicationToken: pl.ApplicationToken,
+	})
+	if err != nil {
+		return Viewer{}, err
+	}
+	user, err := in.Store.UpsertUser(ctx, db.User{PortalID: portalID, BitrixUserID: int64(profile.ID),
+		Name: fullName(profile.Name, profile.LastName), PhotoURL: string(profile.PersonalPhoto), IsAdmin: true, CanUseApp: true})
+	if err != nil {
+		return Viewer{}, err
+	}
+	if err := in.setUpPortal(ctx, portalID, pl.MemberID, base, user); err != nil {
+		return Viewer{}, err
+	}
+	in.Log.Info("app installed", "portal", pl.MemberID, "domain", pl.Domain, "by", user.BitrixUserID)
+	return Viewer{PortalID: portalID, UserID: user.ID, IsAdmin: true}, nil
+}
+
+// setUpPortal makes the portal's bindings, bot and notification chat,
+// skipping what an earlier install already made.
+func (in *Inbox) setUpPortal(ctx context.Context, portalID int64, memberID, base string, installer db.User) error {
+	pc := in.Portal.Client.Portal(memberID, base)
+	handler := in.Portal.AppURL + PathPlacement
+	for _, code := range placements {
+		err := pc.BindPlacement(ctx, bitrix.PlacementBinding{Placement: code, Handler: handler, Title: "Switchboard",
+			LangAll: map[string]bitrix.PlacementLangTitle{"en": {Title: "Switchboard"}, "ru": {Title: "Switchboard"}}})
+		if err != nil {
+			return fmt.Errorf("inbox: unable to bind %s: %w", code, err)
+		}
+	}
+	for _, name := range events {
+		if err := pc.BindEvent(ctx, bitrix.EventBinding{Event: name, Handler: in.Portal.AppURL + PathEvents}); err != nil {
+			return fmt.Errorf("inbox: unable to bind %s: %w", name, err)
+		}
+	}
+	st, err := in.Store.PortalInstall(ctx, portalID)
+	if err != nil {
+		return err
+	}
+	if st.BotID == nil {
+		id, err := pc.RegisterBot(ctx, bitrix.Bot{Code: "switchboard", Type: "B", EventHandler: in.Portal.AppURL + PathEvents,
+			Properties: bitrix.BotProperties{Name: "Switchboard", Color: "AQUA", WorkPosition: "WhatsApp & Instagram"}})
+		if err != nil {
+			return fmt.Errorf("inbox: unable to register the bot: %w", err)
+		}
+		st.BotID = &id
+	}
+	if st.BotCommandID == nil {
+		id, err := pc.RegisterBotCommand(ctx, bitrix.BotCommand{BotID: *st.BotID, Command: noReplyCommand,
+			EventCommandAdd: in.Portal.AppURL + PathEvents, Hidden: true, Lang: []bitrix.BotCommandLang{
+				{LanguageID: "en", Title: "No reply needed"}, {LanguageID: "ru", Title: "Не требует ответа"}}})
+		if err != nil {
+			return fmt.Errorf("inbox: unable to register the bot command: %w", err)
+		}
+		st.BotCommandID = &id
+	}
+	if st.NotifyChatID == nil {
+		// The caller, the installing user, joins as the owner and only member.
+		id, err := pc.AddChat(ctx, bitrix.NewChat{Title: "Switchboard: notifications",
+			Description: "Clients waiting for an answer / Клиенты, ожидающие ответа",
+		})
+		if err != nil {
+			return fmt.Errorf("inbox: unable to create the notification chat: %w", err)
+		}
+		st.NotifyChatID = &id
+	}
+	st.InstalledBy = &installer.ID
+	return in.Store.SaveInstall(ctx, portalID, st)
+}
+
+func fullName(first, last string) string {
+	switch {
+	case first == "":
+		return last
+	case last == "":
+		return first
+	}
+	return first + " " + last
+}

@@ -1,0 +1,25 @@
+package views
+
+import (
+	"context"
+	"net/url"
+)
+
+type tokenKey struct{}
+
+// WithToken makes the viewer's page token available to links rendered with
+// the returned context.
+func WithToken(ctx context.Context, token string) context.Context {
+	return context.WithValue(ctx, tokenKey{}, token)
+}
+
+// authURL adds the viewer's page token to a link of ours, so that it opens
+// (in a new tab, or before htmx has taken it over) where the browser
+// refuses our cookie: inside a portal's iframe.
+func authURL(ctx context.Context, path string) string {
+	token, _ := ctx.Value(tokenKey{}).(string)
+	if token == "" {
+		return path
+	}
+	return path + "?st=" + url.QueryEscape(token)
+}
