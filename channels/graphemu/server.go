@@ -45,6 +45,7 @@ type Config struct {
 // Emulator is a fake Graph API server. Its methods are safe for concurrent use.
 type Emulator struct {
 	cfg    Config
+	ownDir string // a media directory New created, removed by Close
 	log    *slog.Logger
 	secret []byte // signs media URLs
 	seq    atomic.Uint64
@@ -61,7 +62,8 @@ type Emulator struct {
 	subs       map[convKey]map[*subscriber]struct{}
 	faults     Faults
 	rates      map[string]*rateWindow
-	deliveries []*Delivery
+	deliveries []*Delivery // the most recent maxDeliveries
+	deliveryN  int
 	queues     map[string]chan *Delivery
 
 	done      chan struct{}
@@ -100,11 +102,14 @@ func New(cfg Config) *Emulator {
 		cfg.HistoryChunkSize = 100
 	}
 	log := cfg.Logger.With("component", "graphemu")
+	ownDir := ""
 	if cfg.MediaDir == "" {
 		dir, err := os.MkdirTemp("", "graphemu-media-")
 		if err != nil {
 			log.Error("graphemu: unable to create media directory", "err", err)
 			dir = os.TempDir()
+		} else {
+			ownDir = dir
 		}
 		cfg.MediaDir = dir
 	}
@@ -112,6 +117,7 @@ func New(cfg Config) *Emulator {
 	_, _ = rand.Read(secret)
 	return &Emulator{
 		cfg:        cfg,
+		ownDir:     ownDir,
 		log:        log,
 		secret:     secret,
 		numbers:    map[string]*Number{},
@@ -125,14 +131,22 @@ func New(cfg Config) *Emulator {
 	}
 }
 
-// Close stops webhook delivery and ends open phone-page streams.
+// Close stops webhook delivery, ends open phone-page streams and removes
+// the media directory New created.
 func (e *Emulator) Close() {
+	first := false
 	e.closeOnce.Do(func() {
 		e.mu.Lock()
 		close(e.done)
 		e.mu.Unlock()
+		first = true
 	})
 	e.wg.Wait()
+	if first && e.ownDir != "" {
+		if err := os.RemoveAll(e.ownDir); err != nil {
+			e.log.Warn("graphemu: unable to remove media directory", "dir", e.ownDir, "err", err)
+		}
+	}
 }
 
 // Handler serves the Graph API, media downloads, the phone page and its API,

@@ -3,6 +3,8 @@ package graphemu
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
+	"os"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -175,5 +177,25 @@ func TestPhonePageRenders(t *testing.T) {
 	}
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 		t.Errorf("content type %q", ct)
+	}
+}
+
+// Close removes the media directory New created, and only that one.
+func TestCloseRemovesOwnMediaDir(t *testing.T) {
+	emu := New(Config{Logger: slog.New(slog.DiscardHandler)})
+	dir := emu.cfg.MediaDir
+	emu.AddWhatsAppNumber(Number{PhoneNumberID: "1", DisplayPhone: "15550001", AccessToken: "t", AppSecret: "s"})
+	if _, err := emu.SendFile("1", Client{ID: testClient}, KindDocument, File{Name: "a.txt", Data: []byte("hi")}, ""); err != nil {
+		t.Fatal(err)
+	}
+	emu.Close()
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("media dir left behind: %v", err)
+	}
+	keep := t.TempDir()
+	emu = New(Config{MediaDir: keep, Logger: slog.New(slog.DiscardHandler)})
+	emu.Close()
+	if _, err := os.Stat(keep); err != nil {
+		t.Errorf("caller's media dir removed: %v", err)
 	}
 }

@@ -49,7 +49,11 @@ func (d Delivery) Delivered() bool {
 	return false
 }
 
-// Deliveries returns a copy of the webhook delivery log, oldest first.
+// maxDeliveries bounds the delivery log of a long-running demo.
+const maxDeliveries = 10000
+
+// Deliveries returns a copy of the webhook delivery log, oldest first (the
+// most recent few thousand in a long run).
 func (e *Emulator) Deliveries() []Delivery {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -119,8 +123,12 @@ func (e *Emulator) enqueue(w webhook) {
 		Signature: Sign(w.secret, w.body), secret: w.secret, notBefore: time.Now().Add(w.delay),
 	}
 	e.mu.Lock()
-	d.ID = len(e.deliveries) + 1
+	e.deliveryN++
+	d.ID = e.deliveryN
 	e.deliveries = append(e.deliveries, d)
+	if len(e.deliveries) > maxDeliveries {
+		e.deliveries = append([]*Delivery(nil), e.deliveries[len(e.deliveries)-maxDeliveries/2:]...)
+	}
 	q, ok := e.queues[w.url]
 	if !ok {
 		q = make(chan *Delivery, 4096)
