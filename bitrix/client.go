@@ -219,14 +219,19 @@ func (p *PortalClient) Do(ctx context.Context, method string, params any) (*Resp
 		return p.doWith(ctx, method, params, toks.Access)
 	}
 	resp, err := p.doWith(ctx, method, params, toks.Access)
-	if !refreshable(err) {
-		return resp, err
+	// A token can die again between its refresh and its use (another
+	// instance's refresh, or an expiry tick): refresh and retry a few times.
+	for round := 0; round < maxRefreshRounds && refreshable(err); round++ {
+		if toks, err = p.refresh(ctx, toks.Access); err != nil {
+			return nil, err
+		}
+		resp, err = p.doWith(ctx, method, params, toks.Access)
 	}
-	if toks, err = p.refresh(ctx, toks.Access); err != nil {
-		return nil, err
-	}
-	return p.doWith(ctx, method, params, toks.Access)
+	return resp, err
 }
+
+// maxRefreshRounds bounds the refresh-and-retry rounds of one call.
+const maxRefreshRounds = 3
 
 // refreshable reports whether err asks for a token refresh (and one retry).
 func refreshable(err error) bool {

@@ -215,18 +215,19 @@ func TestInvalidTokenAlsoRefreshes(t *testing.T) {
 	}
 }
 
-func TestRefreshRetriesOnlyOnce(t *testing.T) {
+func TestRefreshRetriesAreBounded(t *testing.T) {
 	f := newFakePortal(t)
 	c, store := testClient(t, f)
 	store.Set("m1", unknownExpiry(f.issue(true)))
-	f.queue("user.current",
-		*errReply(401, "expired_token", "The access token provided has expired"),
-		*errReply(401, "expired_token", "The access token provided has expired"))
+	expired := *errReply(401, "expired_token", "The access token provided has expired")
+	for range maxRefreshRounds + 1 {
+		f.queue("user.current", expired)
+	}
 	err := c.Portal("m1", f.srv.URL).Call(context.Background(), "user.current", nil, nil)
 	if !errors.Is(err, ErrExpiredToken) {
 		t.Fatalf("err = %v, want expired", err)
 	}
-	if f.refreshCount() != 1 || len(f.callsOf("user.current")) != 2 {
+	if f.refreshCount() != maxRefreshRounds || len(f.callsOf("user.current")) != maxRefreshRounds+1 {
 		t.Fatalf("refreshes = %d, calls = %d", f.refreshCount(), len(f.callsOf("user.current")))
 	}
 }
