@@ -50,30 +50,70 @@ var ErrUnknownAccount = errors.New("graphemu: unknown account")
 // WhatsApp phone_number_id or an Instagram account id) and returns its id.
 // The business receives it as a signed webhook.
 func (e *Emulator) ClientSend(account string, c Client, m Content) (string, error) {
+	ids, err := e.ClientSendBatch(account, c, m)
+	if err != nil {
+		return "", err
+	}
+	return ids[0], nil
+}
+
+// ClientSendBatch sends several messages from client c in one webhook, as
+// Meta sometimes batches them: one value.messages[] with several items on
+// WhatsApp, several entry[].messaging[] events on Instagram.
+func (e *Emulator) ClientSendBatch(account string, c Client, ms ...Content) ([]string, error) {
 	if c.ID == "" {
-		return "", errors.New("graphemu: client id is required")
+		return nil, errors.New("graphemu: client id is required")
 	}
-	if m.Kind == "" {
-		m.Kind = KindText
+	if len(ms) == 0 {
+		return nil, errors.New("graphemu: nothing to send")
 	}
-	if err := validateContent(m); err != nil {
-		return "", err
-	}
-	if err := prepareVoice(&m); err != nil {
-		return "", err
+	for i := range ms {
+		if ms[i].Kind == "" {
+			ms[i].Kind = KindText
+		}
+		if err := validateContent(ms[i]); err != nil {
+			return nil, err
+		}
+		if err := prepareVoice(&ms[i]); err != nil {
+			return nil, err
+		}
 	}
 	if n, ok := e.number(account); ok {
 		id, ok := normalizePhone(c.ID)
 		if !ok {
-			return "", fmt.Errorf("graphemu: client id %q is not a phone number", c.ID)
+			return nil, fmt.Errorf("graphemu: client id %q is not a phone number", c.ID)
 		}
 		c.ID = id
-		return e.clientSendWA(n, c, m)
+		return e.clientSendWA(n, c, ms)
 	}
 	if a, ok := e.igAccount(account); ok {
-		return e.clientSendIG(a, c, m)
+		return e.clientSendIG(a, c, ms)
 	}
-	return "", fmt.Errorf("%w %q", ErrUnknownAccount, account)
+	return nil, fmt.Errorf("%w %q", ErrUnknownAccount, account)
+}
+
+// recordClientMessages adds a client's messages to the conversation and
+// shows them on the phone; it returns the client's profile name.
+func (e *Emulator) recordClientMessages(account string, c Client, msgs []*ChatMessage, opensWindow bool) string {
+	e.mu.Lock()
+	conv := e.conv(account, c.ID)
+	if c.Name != "" {
+		conv.name = c.Name
+	}
+	name := conv.name
+	if opensWindow {
+		conv.lastInbound = msgs[len(msgs)-1].At
+	}
+	snapshots := make([]ChatMessage, len(msgs))
+	for i, m := range msgs {
+		conv.messages = append(conv.messages, m)
+		snapshots[i] = copyMessage(m)
+	}
+	e.mu.Unlock()
+	for _, s := range snapshots {
+		e.publish(account, c.ID, "message", s)
+	}
+	return name
 }
 
 // SendText sends a text message from a client.
@@ -173,38 +213,32 @@ func fileMIME(kind string, f *File) string {
 	return mime
 }
 
-// clientSendWA stores the content, shows it on the phone and delivers the
-// "messages" webhook.
-func (e *Emulator) clientSendWA(n Number, c Client, m Content) (string, error) {
+// clientSendWA stores the contents, shows them on the phone and delivers
+// one "messages" webhook.
+func (e *Emulator) clientSendWA(n Number, c Client, ms []Content) ([]string, error) {
 	now := e.now()
-	id := e.newWamid()
-	msg := &ChatMessage{ID: id, From: FromClient, Source: SourceClient, Type: m.Kind, At: now, ReplyTo: m.ReplyTo}
-	wire := waMessage{From: c.ID, ID: id, Timestamp: unixString(now), Type: m.Kind}
-	if err := e.buildContent(n.PhoneNumberID, m, msg, &wire); err != nil {
-		return "", err
+	var ids []string
+	var msgs []*ChatMessage
+	var wires []waMessage
+	for _, m := range ms {
+		id := e.newWamid()
+		msg := &ChatMessage{ID: id, From: FromClient, Source: SourceClient, Type: m.Kind, At: now, ReplyTo: m.ReplyTo}
+		wire := waMessage{From: c.ID, ID: id, Timestamp: unixString(now), Type: m.Kind}
+		if err := e.buildContent(n.PhoneNumberID, m, msg, &wire); err != nil {
+			return nil, err
+		}
+		if m.ReplyTo != "" && m.Kind != KindReaction {
+			wire.Context = &waContext{From: e.quotedFrom(n, c.ID, m.ReplyTo), ID: m.ReplyTo}
+		}
+		ids, msgs, wires = append(ids, id), append(msgs, msg), append(wires, wire)
 	}
-	if m.ReplyTo != "" && m.Kind != KindReaction {
-		wire.Context = &waContext{From: e.quotedFrom(n, c.ID, m.ReplyTo), ID: m.ReplyTo}
-	}
-
-	e.mu.Lock()
-	conv := e.conv(n.PhoneNumberID, c.ID)
-	if c.Name != "" {
-		conv.name = c.Name
-	}
-	name := conv.name
-	conv.lastInbound = now
-	conv.messages = append(conv.messages, msg)
-	snapshot := copyMessage(msg)
-	e.mu.Unlock()
-
-	e.publish(n.PhoneNumberID, c.ID, "message", snapshot)
+	name := e.recordClientMessages(n.PhoneNumberID, c, msgs, true)
 	e.sendWA(n, "messages", waValue{
 		Contacts: []waContact{{Profile: waProfile{Name: name}, WaID: c.ID}},
-		Messages: []waMessage{wire},
+		Messages: wires,
 	}, 0)
-	e.log.Info("graphemu: client message sent", "phone_number_id", n.PhoneNumberID, "from", c.ID, "type", wire.Type, "id", id)
-	return id, nil
+	e.log.Info("graphemu: client message sent", "phone_number_id", n.PhoneNumberID, "from", c.ID, "count", len(ids), "id", ids[0])
+	return ids, nil
 }
 
 // quotedFrom is context.from of a reply: who wrote the quoted message.

@@ -28,6 +28,9 @@ type Faults struct {
 	Latency time.Duration `json:"latency"`
 	// ServerErrorRate (0..1) answers that share of sends with 500 code 2.
 	ServerErrorRate float64 `json:"server_error_rate"`
+	// ReorderStatuses holds "sent" statuses back so that they arrive after
+	// "delivered" and "read": Meta does not promise webhook order.
+	ReorderStatuses bool `json:"reorder_statuses"`
 }
 
 // sendFault is one failure taken from Faults.

@@ -154,3 +154,41 @@ func TestReplay(t *testing.T) {
 		t.Fatalf("admin deliveries %v %+v", err, ds)
 	}
 }
+
+// With ReorderStatuses, "sent" arrives after "delivered" and "read".
+func TestReorderStatuses(t *testing.T) {
+	f := newFixture(t)
+	_, _ = f.emu.SendText(testNumber, Client{ID: testClient}, "hi")
+	f.emu.SetFaults(Faults{ReorderStatuses: true})
+	id := f.sendText(t, testClient, "out of order")
+	f.emu.MarkRead(testNumber, testClient)
+	waitFor(t, "three statuses", func() bool { return len(f.rc.statusSeq(id)) == 3 })
+	if seq := f.rc.statusSeq(id); strings.Join(seq, ",") != "delivered,read,sent" {
+		t.Errorf("statuses %v", seq)
+	}
+}
+
+// Batched client messages arrive in one webhook with messages[] of several items.
+func TestClientSendBatch(t *testing.T) {
+	f := newFixture(t)
+	ids, err := f.emu.ClientSendBatch(testNumber, Client{ID: testClient, Name: "Anna"},
+		Content{Text: "one"}, Content{Text: "two"}, Content{Kind: KindLocation, Location: &Location{Latitude: 1, Longitude: 2}})
+	if err != nil || len(ids) != 3 {
+		t.Fatal(ids, err)
+	}
+	igIDs, err := f.emu.ClientSendBatch(testIG, Client{ID: igClient}, Content{Text: "a"}, Content{Text: "b"})
+	if err != nil || len(igIDs) != 2 {
+		t.Fatal(igIDs, err)
+	}
+	waitFor(t, "two webhooks", func() bool { return len(f.rc.all()) == 2 })
+	msgs := f.rc.changes("messages")[0]["messages"].([]any)
+	if len(msgs) != 3 || msgs[2].(map[string]any)["id"] != ids[2] {
+		t.Errorf("batched messages %v", msgs)
+	}
+	if ev := f.rc.igEvents(); len(ev) != 2 || ev[1]["message"].(map[string]any)["mid"] != igIDs[1] {
+		t.Errorf("batched ig events %v", ev)
+	}
+	if len(f.emu.Deliveries()) != 2 {
+		t.Errorf("%d deliveries", len(f.emu.Deliveries()))
+	}
+}

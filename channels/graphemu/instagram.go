@@ -113,20 +113,40 @@ func (e *Emulator) newMid(account string) string {
 	return base64.RawStdEncoding.EncodeToString([]byte(raw))
 }
 
-// sendIG queues an Instagram webhook with one messaging event.
-func (e *Emulator) sendIG(a IGAccount, ev igMessaging, delay time.Duration) {
-	body := metaJSON(igEnvelope{Object: "instagram", Entry: []igEntry{{ID: a.ID, Time: e.now().UnixMilli(), Messaging: []igMessaging{ev}}}})
+// sendIG queues an Instagram webhook carrying the messaging events.
+func (e *Emulator) sendIG(a IGAccount, delay time.Duration, evs ...igMessaging) {
+	body := metaJSON(igEnvelope{Object: "instagram", Entry: []igEntry{{ID: a.ID, Time: e.now().UnixMilli(), Messaging: evs}}})
 	e.enqueue(webhook{account: a.ID, field: "instagram", url: a.WebhookURL, secret: a.AppSecret, body: body, delay: delay})
 }
 
 // sendIGRead tells the business the client has seen its messages up to mid.
 func (e *Emulator) sendIGRead(a IGAccount, client, mid string) {
-	e.sendIG(a, igMessaging{Sender: igID{client}, Recipient: igID{a.ID}, Timestamp: e.now().UnixMilli(), Read: &igRead{Mid: mid}}, statusDelay)
+	e.sendIG(a, statusDelay, igMessaging{Sender: igID{client}, Recipient: igID{a.ID}, Timestamp: e.now().UnixMilli(), Read: &igRead{Mid: mid}})
 }
 
-// clientSendIG sends a client's message to an Instagram account.
-func (e *Emulator) clientSendIG(a IGAccount, c Client, m Content) (string, error) {
+// clientSendIG sends a client's messages to an Instagram account in one webhook.
+func (e *Emulator) clientSendIG(a IGAccount, c Client, ms []Content) ([]string, error) {
 	now := e.now()
+	var ids []string
+	var msgs []*ChatMessage
+	var evs []igMessaging
+	opens := false
+	for _, m := range ms {
+		msg, ev, err := e.igClientEvent(a, c, m, now)
+		if err != nil {
+			return nil, err
+		}
+		opens = opens || m.Kind != KindReaction
+		ids, msgs, evs = append(ids, msg.ID), append(msgs, msg), append(evs, ev)
+	}
+	e.recordClientMessages(a.ID, c, msgs, opens)
+	e.sendIG(a, 0, evs...)
+	e.log.Info("graphemu: instagram client message sent", "ig_id", a.ID, "from", c.ID, "count", len(ids), "mid", ids[0])
+	return ids, nil
+}
+
+// igClientEvent builds the phone's and the webhook's view of one client message.
+func (e *Emulator) igClientEvent(a IGAccount, c Client, m Content, now time.Time) (*ChatMessage, igMessaging, error) {
 	mid := e.newMid(a.ID)
 	msg := &ChatMessage{ID: mid, From: FromClient, Source: SourceClient, Type: m.Kind, At: now, ReplyTo: m.ReplyTo}
 	ev := igMessaging{Sender: igID{c.ID}, Recipient: igID{a.ID}, Timestamp: now.UnixMilli()}
@@ -141,7 +161,7 @@ func (e *Emulator) clientSendIG(a IGAccount, c Client, m Content) (string, error
 	case KindImage, KindVideo, KindAudio, KindVoice, KindDocument, KindSticker:
 		obj, err := e.storeBytes(a.ID, m.File.Name, fileMIME(m.Kind, m.File), m.File.Data)
 		if err != nil {
-			return "", err
+			return nil, ev, err
 		}
 		typ := map[string]string{KindImage: "image", KindSticker: "image", KindVideo: "video",
 			KindAudio: "audio", KindVoice: "audio", KindDocument: "file"}[m.Kind]
@@ -161,23 +181,7 @@ func (e *Emulator) clientSendIG(a IGAccount, c Client, m Content) (string, error
 			ev.Reaction.Reaction = "love"
 		}
 	default:
-		return "", fmt.Errorf("graphemu: instagram clients cannot send %s messages", m.Kind)
+		return nil, ev, fmt.Errorf("graphemu: instagram clients cannot send %s messages", m.Kind)
 	}
-
-	e.mu.Lock()
-	conv := e.conv(a.ID, c.ID)
-	if c.Name != "" {
-		conv.name = c.Name
-	}
-	if m.Kind != KindReaction {
-		conv.lastInbound = now
-	}
-	conv.messages = append(conv.messages, msg)
-	snapshot := copyMessage(msg)
-	e.mu.Unlock()
-
-	e.publish(a.ID, c.ID, "message", snapshot)
-	e.sendIG(a, ev, 0)
-	e.log.Info("graphemu: instagram client message sent", "ig_id", a.ID, "from", c.ID, "kind", m.Kind, "mid", mid)
-	return mid, nil
+	return msg, ev, nil
 }

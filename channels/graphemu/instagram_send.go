@@ -73,7 +73,7 @@ func (e *Emulator) handleIGSend(w http.ResponseWriter, r *http.Request, a IGAcco
 	if msg.ReplyTo != "" {
 		echo.ReplyTo = &igReplyTo{Mid: msg.ReplyTo}
 	}
-	e.sendIG(a, igMessaging{Sender: igID{a.ID}, Recipient: igID{client}, Timestamp: msg.At.UnixMilli(), Message: echo}, statusDelay)
+	e.sendIG(a, statusDelay, igMessaging{Sender: igID{a.ID}, Recipient: igID{client}, Timestamp: msg.At.UnixMilli(), Message: echo})
 }
 
 // buildIGMessage validates the message object of an Instagram send.

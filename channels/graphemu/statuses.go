@@ -1,6 +1,7 @@
 package graphemu
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -12,6 +13,9 @@ import (
 // statusDelay keeps status webhooks just behind the send response, as on
 // the real service, so the app has recorded the wamid when they arrive.
 const statusDelay = 150 * time.Millisecond
+
+// lateSent is how long ReorderStatuses holds a "sent" status back.
+const lateSent = 800 * time.Millisecond
 
 // newWamid returns a unique WhatsApp message id.
 func (e *Emulator) newWamid() string {
@@ -49,7 +53,16 @@ func (e *Emulator) addBusinessMessage(account, client string, msg *ChatMessage) 
 	e.mu.Unlock()
 
 	if n, ok := e.number(account); ok && msg.Source != SourceApp {
-		e.sendWA(n, "messages", waValue{Statuses: []waStatus{e.statusItem(n, client, snapshot, "sent")}}, statusDelay)
+		sent := waValue{Statuses: []waStatus{e.statusItem(n, client, snapshot, "sent")}}
+		if e.currentFaults().ReorderStatuses {
+			e.background(func(ctx context.Context) {
+				if sleepCtx(ctx, lateSent) {
+					e.sendWA(n, "messages", sent, 0)
+				}
+			})
+		} else {
+			e.sendWA(n, "messages", sent, statusDelay)
+		}
 	}
 	e.statusMu.Unlock()
 	e.publish(account, client, "message", snapshot)
