@@ -35,6 +35,7 @@ type rig struct {
 	channel db.Channel
 	viewer  inbox.Viewer
 	hooks   chan []byte // webhook bodies the emulator delivered
+	hookURL string      // where the emulator delivers them
 }
 
 func newRig(t *testing.T) *rig {
@@ -50,6 +51,7 @@ func newRig(t *testing.T) *rig {
 		r.hooks <- body
 	}))
 	t.Cleanup(receiver.Close)
+	r.hookURL = receiver.URL
 	graph := httptest.NewUnstartedServer(nil)
 	r.emu = graphemu.New(graphemu.Config{PublicURL: "http://" + graph.Listener.Addr().String(), Logger: log})
 	graph.Config.Handler = r.emu.Handler()
