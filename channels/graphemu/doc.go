@@ -38,7 +38,8 @@
 //
 // Admin: GET/POST /admin/faults (Faults as JSON; "latency_ms" or "latency" in ns),
 // GET /admin/deliveries, POST /admin/replay?n=N, POST /admin/history
-// ({"account", "threads":[HistoryThread...], "declined"}).
+// ({"account", "threads":[HistoryThread...], "declined"}), POST
+// /admin/verify?account=&verify_token= (the GET subscription handshake).
 //
 // # Status progression
 //

@@ -176,6 +176,7 @@ func (e *Emulator) Handler() http.Handler {
 		r.Get("/deliveries", e.handleDeliveries)
 		r.Post("/replay", e.handleReplay)
 		r.Post("/history", e.handleHistory)
+		r.Post("/verify", e.handleVerify)
 	})
 	r.Route("/{version}", func(r chi.Router) {
 		r.Use(e.graphMiddleware)

@@ -1,10 +1,12 @@
 package graphemu
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"reflect"
@@ -197,5 +199,24 @@ func TestCloseRemovesOwnMediaDir(t *testing.T) {
 	emu.Close()
 	if _, err := os.Stat(keep); err != nil {
 		t.Errorf("caller's media dir removed: %v", err)
+	}
+}
+
+func TestVerifyWebhook(t *testing.T) {
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if r.Method != "GET" || q.Get("hub.mode") != "subscribe" || q.Get("hub.verify_token") != "right" {
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		_, _ = io.WriteString(w, q.Get("hub.challenge"))
+	}))
+	defer app.Close()
+	f := newFixture(t, func(_ *Config, n *Number) { n.WebhookURL = app.URL + "/hooks/whatsapp/1" })
+	if err := f.emu.VerifyWebhook(context.Background(), testNumber, "right"); err != nil {
+		t.Errorf("good token: %v", err)
+	}
+	if err := f.emu.VerifyWebhook(context.Background(), testNumber, "wrong"); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Errorf("bad token: %v", err)
 	}
 }
