@@ -22,6 +22,7 @@ func runDemo(t *testing.T) *demoEnv {
 		t.Fatal(err)
 	}
 	cfg.DatabaseURL = pgtest.DSN(t)
+	cfg.DataDir = t.TempDir() // the demo's files (blobs) live and die with the test
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var lns []net.Listener
 	for range 3 {
