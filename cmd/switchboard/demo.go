@@ -33,6 +33,9 @@ var demoNumbers = []demoNumber{
 
 const demoAppSecret = "demo-app-secret"
 
+// demoMemberID is the emulated portal's member_id.
+const demoMemberID = "demo0switchboard0portal"
+
 // Our app's credentials in the emulated portal.
 const (
 	demoClientID     = "local.switchboard"
@@ -119,6 +122,7 @@ func startDemo(ctx context.Context, cfg config, log *slog.Logger, urls demoURLs)
 	env.emu = graphemu.New(graphemu.Config{PublicURL: env.graphURL, Logger: log})
 	env.portal = emulator.New(emulator.Config{
 		Domain:       strings.TrimPrefix(env.bitrixURL, "http://"),
+		MemberID:     demoMemberID, // the same portal after a restart: the demo's data survives it
 		ClientID:     demoClientID,
 		ClientSecret: demoClientSecret,
 		AppHandlers:  emulator.AppHandlerURLs{Install: env.appURL + inbox.PathInstall, App: env.appURL + inbox.PathPlacement},
