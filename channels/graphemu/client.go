@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -67,6 +68,7 @@ func (e *Emulator) ClientSendBatch(account string, c Client, ms ...Content) ([]s
 	if len(ms) == 0 {
 		return nil, errors.New("graphemu: nothing to send")
 	}
+	ms = slices.Clone(ms) // defaults and remuxed voice notes stay ours
 	for i := range ms {
 		if ms[i].Kind == "" {
 			ms[i].Kind = KindText
