@@ -111,3 +111,13 @@ func doFrame(t *testing.T, tab context.Context, prefix, what, stmt string) {
 		t.Fatalf("%s: %v", what, err)
 	}
 }
+
+// evalFrame evaluates expr inside the app's frame.
+func evalFrame[T any](t *testing.T, tab context.Context, prefix, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(tab, inFrame[T](prefix, expr))
+	if err != nil {
+		t.Fatalf("evaluate %s in the app's frame: %v", expr, err)
+	}
+	return v
+}
