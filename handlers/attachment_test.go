@@ -27,17 +27,20 @@ import (
 	"switchboard/inbox"
 )
 
+const mediaSecret = "secret-media"
+
 // mediaApp is the HTTP side with a signed-in manager and one WhatsApp
 // dialog, its files on a temporary disk.
 type mediaApp struct {
-	srv    *httptest.Server
-	server *Server
-	in     *inbox.Inbox
-	store  *db.Store
-	blobs  string
-	token  string // the manager's page token
-	dialog int64
-	portal int64
+	srv     *httptest.Server
+	server  *Server
+	in      *inbox.Inbox
+	store   *db.Store
+	blobs   string
+	token   string // the manager's page token
+	dialog  int64
+	portal  int64
+	channel int64
 }
 
 func newMediaApp(t *testing.T) *mediaApp {
@@ -57,11 +60,13 @@ func newMediaApp(t *testing.T) *mediaApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chID, err := a.store.UpsertChannel(ctx, db.Channel{PortalID: portal, Transport: "whatsapp", ExternalID: "100200300", Name: "Sales"})
+	chID, err := a.store.UpsertChannel(ctx, db.Channel{PortalID: portal, Transport: "whatsapp", ExternalID: "100200300",
+		Name: "Sales", AppSecret: mediaSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ch, _ := a.store.Channel(ctx, portal, chID)
+	a.channel = chID
 	_, err = a.in.Ingest(ctx, ch, &channels.Webhook{Messages: []channels.Message{{ProviderID: "wamid.1",
 		Direction: channels.Inbound, Peer: channels.Peer{ID: "79990001122"}, Kind: channels.KindText, Text: "Hello"}}})
 	if err != nil {

@@ -269,3 +269,39 @@ func TestTransportLimitsAreCheckedBeforeQueueing(t *testing.T) {
 type zeros struct{}
 
 func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+func TestAVoiceNoteEndsPlayedWhateverTheOrderOfItsStatuses(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	dialog := r.openDialog(t)
+	voice, err := r.in.SaveUpload(ctx, r.viewer.PortalID, "note.ogg", "audio/ogg; codecs=opus", bytes.NewReader([]byte("OggS voice")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := r.in.SendMessage(ctx, r.viewer, dialog, "", []inbox.Upload{voice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.runJobs(t)
+	m, _ := r.store.Message(ctx, r.viewer.PortalID, ids[0])
+	if m.ProviderID == nil || m.Kind != "audio" {
+		t.Fatalf("voice note after sending: %+v", m)
+	}
+	status := func(state string) *channels.Webhook {
+		return &channels.Webhook{Statuses: []channels.Status{{ProviderID: *m.ProviderID, State: state}}}
+	}
+	for _, state := range []string{"played", "delivered", "read", "sent", "failed", "played", "delivered"} {
+		for range 3 { // each webhook retried three times
+			if _, err := r.in.Ingest(ctx, r.channel, status(state)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	m, _ = r.store.Message(ctx, r.viewer.PortalID, ids[0])
+	if m.Status != "played" || len(m.Attachments) != 1 {
+		t.Fatalf("final: %s with %d files, want played with its file", m.Status, len(m.Attachments))
+	}
+	if n := r.count(t, `SELECT count(*) FROM messages WHERE direction = 'out'`); n != 1 {
+		t.Fatalf("%d outgoing messages, want 1", n)
+	}
+}
