@@ -50,7 +50,13 @@ func newPortal(t *testing.T, appURL, member string) (*emulator.Portal, *httptest
 func newInstalled(t *testing.T) *installed {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	it := &installed{store: db.New(pgtest.New(t))}
+	dsn := pgtest.DSN(t)
+	conn, err := db.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	it := &installed{store: db.New(conn)}
 	it.app = httptest.NewUnstartedServer(nil)
 	appURL := "http://" + it.app.Listener.Addr().String()
 	it.portal, it.psrv = newPortal(t, appURL, "member-a")
@@ -59,10 +65,13 @@ func newInstalled(t *testing.T) *installed {
 		ClientID: "local.sb", ClientSecret: "s3cret", OAuthURL: it.psrv.URL,
 		Tokens: inbox.PortalTokens{Store: it.store}, Limiter: inbox.PortalLimiter{Store: it.store, Rate: 2, Burst: 45}, Logger: log,
 	})}
-	server := handlers.New(handlers.Config{Secret: bytes.Repeat([]byte("k"), 32)}, in, inbox.NewHub(log), log)
+	hub := inbox.NewHub(log)
+	hubCtx, stopHub := context.WithCancel(context.Background())
+	go hub.Run(hubCtx, dsn)
+	server := handlers.New(handlers.Config{Secret: bytes.Repeat([]byte("k"), 32)}, in, hub, log)
 	it.app.Config.Handler = server.Routes()
 	it.app.Start()
-	t.Cleanup(func() { server.Close(); it.app.Close() })
+	t.Cleanup(func() { stopHub(); server.Close(); it.app.Close() })
 	if err := it.portal.Install(context.Background()); err != nil {
 		t.Fatalf("install: %v", err)
 	}

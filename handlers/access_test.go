@@ -1,0 +1,163 @@
+package handlers_test
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"switchboard/db"
+	"switchboard/inbox"
+)
+
+var tokenInPage = regexp.MustCompile(`X-Switchboard-Token&#34;:&#34;([^&]+)&#34;`)
+
+// signedIn opens the app from the portal as user and returns the page token.
+func (it *installed) signedIn(t *testing.T, user int) string {
+	t.Helper()
+	pr, err := it.portal.PlacementPost(user, "LEFT_MENU", it.app.URL+inbox.PathPlacement, nil, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := it.placement(t, pr.Form, pr.URL)
+	m := tokenInPage.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no page token in:\n%s", body)
+	}
+	return m[1]
+}
+
+// dialogIn creates a dialog in a portal (by member_id) and returns its id.
+func (it *installed) dialogIn(t *testing.T, member, phone string) (channelID, dialogID int64) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := it.store.PortalByMemberID(ctx, member)
+	if err != nil {
+		p.ID, err = it.store.UpsertPortal(ctx, db.Portal{Domain: member + ".test", MemberID: member})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	channelID, err = it.store.UpsertChannel(ctx, db.Channel{PortalID: p.ID, Transport: "whatsapp", ExternalID: "pn-" + member, Name: "Sales"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := it.store.UpsertClient(ctx, db.Client{PortalID: p.ID, Transport: "whatsapp", ExternalID: phone, Phone: phone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dialogID, err = it.store.EnsureDialog(ctx, p.ID, channelID, client, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return channelID, dialogID
+}
+
+func (it *installed) get(t *testing.T, path, token string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, it.app.URL+path, nil)
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("X-Switchboard-Token", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		b.WriteString(sc.Text() + "\n")
+	}
+	return resp.StatusCode, b.String()
+}
+
+func TestAnotherPortalsDialogIsNotFoundByDirectURL(t *testing.T) {
+	it := newInstalled(t)
+	token := it.signedIn(t, 2)
+	_, own := it.dialogIn(t, "member-a", "79990000001")
+	_, foreign := it.dialogIn(t, "member-z", "79990000002")
+	if status, _ := it.get(t, "/dialogs/"+strconv.FormatInt(own, 10), token); status != 200 {
+		t.Fatalf("own dialog: %d", status)
+	}
+	for _, path := range []string{"/dialogs/" + strconv.FormatInt(foreign, 10), "/dialogs/" + strconv.FormatInt(foreign, 10) + "/messages"} {
+		if status, body := it.get(t, path, token); status != http.StatusNotFound || strings.Contains(body, "79990000002") {
+			t.Fatalf("%s of another portal: %d\n%s", path, status, body)
+		}
+	}
+	if status, body := it.get(t, "/dialogs", token); status != 200 || strings.Contains(body, "79990000002") || !strings.Contains(body, "79990000001") {
+		t.Fatalf("the list: %d\n%s", status, body)
+	}
+	if status, _ := it.get(t, "/dialogs", "forged.token"); status != http.StatusUnauthorized {
+		t.Fatalf("a forged token: %d, want 401", status)
+	}
+	// A state change needs the token header, not just a cookie.
+	resp, err := http.Post(it.app.URL+"/dialogs/"+strconv.FormatInt(own, 10)+"/read", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a POST without the token header: %d, want 401", resp.StatusCode)
+	}
+}
+
+func TestLiveStreamCarriesOnlyWhatTheViewerMaySee(t *testing.T) {
+	it := newInstalled(t)
+	token := it.signedIn(t, 2)
+	_, own := it.dialogIn(t, "member-a", "79990000001")
+	_, foreign := it.dialogIn(t, "member-z", "79990000002")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, it.app.URL+"/events?st="+token, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	waitFor := func(want string) string {
+		var seen strings.Builder
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("stream ended before %q:\n%s", want, seen.String())
+				}
+				seen.WriteString(l + "\n")
+				if strings.Contains(l, want) {
+					return seen.String()
+				}
+			case <-ctx.Done():
+				t.Fatalf("no %q on the stream:\n%s", want, seen.String())
+			}
+		}
+	}
+	waitFor("event: reset")
+	notify := func(portal string, dialog int64) {
+		p, err := it.store.PortalByMemberID(ctx, portal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := it.store.Notify(ctx, inbox.Event{Portal: p.ID, Dialog: dialog, Kind: inbox.EventRead}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	notify("member-z", foreign)
+	notify("member-a", own)
+	seen := waitFor("dialog-row-" + strconv.FormatInt(own, 10))
+	if strings.Contains(seen, "79990000002") || strings.Contains(seen, "dialog-row-"+strconv.FormatInt(foreign, 10)) {
+		t.Fatalf("another portal's dialog reached the stream:\n%s", seen)
+	}
+}
