@@ -214,3 +214,43 @@ func TestEventWithAWrongApplicationTokenChangesNothing(t *testing.T) {
 		t.Fatal("uninstall lost the portal's data")
 	}
 }
+
+func TestOnAppInstallStoresTokensTheyCheckOut(t *testing.T) {
+	it := newInstalled(t)
+	other, _ := newPortal(t, it.app.URL, "member-c")
+	forged := url.Values{"event": {"ONAPPINSTALL"}, "data[VERSION]": {"1"}, "auth[domain]": {other.Config().Domain},
+		"auth[member_id]": {"member-c"}, "auth[access_token]": {"made-up"}, "auth[refresh_token]": {"made-up"},
+		"auth[application_token]": {"x"}, "auth[expires_in]": {"3600"}, "auth[client_endpoint]": {other.BaseURL() + "/rest/"}}
+	resp, err := http.PostForm(it.app.URL+inbox.PathEvents, forged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("ONAPPINSTALL with tokens the portal refuses: %d, want 401", resp.StatusCode)
+	}
+	if _, err := it.store.PortalByMemberID(context.Background(), "member-c"); err == nil {
+		t.Fatal("a refused ONAPPINSTALL stored a portal")
+	}
+	access, refresh := other.IssueToken(1)
+	genuine := url.Values{}
+	for k, v := range forged {
+		genuine[k] = v
+	}
+	genuine.Set("auth[access_token]", access)
+	genuine.Set("auth[refresh_token]", refresh)
+	genuine.Set("auth[application_token]", other.ApplicationToken())
+	other.FinishInstall()
+	resp, err = http.PostForm(it.app.URL+inbox.PathEvents, genuine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("genuine ONAPPINSTALL: %d", resp.StatusCode)
+	}
+	p, err := it.store.PortalByMemberID(context.Background(), "member-c")
+	if err != nil || p.AccessToken != access || p.RefreshToken != refresh || p.ApplicationToken != other.ApplicationToken() {
+		t.Fatalf("ONAPPINSTALL did not store the tokens: %+v, %v", p, err)
+	}
+}
