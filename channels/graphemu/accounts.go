@@ -23,6 +23,9 @@ type Number struct {
 	History []HistoryThread
 	// HistoryDeclined makes the backfill a single "declined" history webhook.
 	HistoryDeclined bool
+	// Templates are the approved templates; when empty any template name
+	// is accepted.
+	Templates []Template
 }
 
 // IGAccount is an Instagram professional account on the Messaging API.

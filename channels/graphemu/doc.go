@@ -41,6 +41,22 @@
 // ({"account", "threads":[HistoryThread...], "declined"}), POST
 // /admin/verify?account=&verify_token= (the GET subscription handshake).
 //
+// # Phone page test ids
+//
+// Setup: phone-account (select), phone-client, phone-name, phone-open,
+// phone-connection (data-state "open" once the stream is up). Chat:
+// phone-messages holds one phone-message per message with data-id,
+// data-type, data-status, data-source and data-direction ("out" = sent by
+// the client holding the phone, "in" = from the business); inside it
+// phone-message-body, phone-image, phone-audio, phone-file-link, and the
+// per-message buttons phone-reply and phone-react (👍). Composer:
+// phone-input + phone-send (or Enter), phone-attach with the hidden
+// phone-file input, phone-voice (bundled sample), phone-record (microphone;
+// click again to stop and send), phone-location → phone-location-send,
+// phone-contact → phone-contact-send, phone-replying, phone-error. Business
+// phone (coexistence numbers): business-panel, business-input +
+// business-send, business-message with business-edit and business-revoke.
+//
 // # Status progression
 //
 // A business message accepted by POST /{ver}/{phone-number-id}/messages gets

@@ -1,10 +1,8 @@
 package graphemu
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/url"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -92,8 +90,11 @@ func (e *Emulator) buildBusinessMessage(n Number, req waSendRequest) (*ChatMessa
 		if t.Language == nil || t.Language.Code == "" {
 			return fail("The parameter template['language']['code'] is required.")
 		}
-		msg.Template = t.Name
-		msg.Text = templateText(t)
+		text, ge := renderTemplate(n, t)
+		if ge != nil {
+			return nil, ge
+		}
+		msg.Template, msg.Text = t.Name, text
 	case "reaction":
 		rc := req.Reaction
 		if rc == nil {
@@ -110,32 +111,6 @@ func (e *Emulator) buildBusinessMessage(n Number, req waSendRequest) (*ChatMessa
 		return fail(fmt.Sprintf("Param type '%s' is not a valid message type. Use one of text, image, video, audio, document, sticker, location, contacts, interactive, template, reaction.", typ))
 	}
 	return msg, nil
-}
-
-// templateText renders a template send for the phone: its name and the body
-// parameters given.
-func templateText(t *sendTemplate) string {
-	var comps []struct {
-		Type       string `json:"type"`
-		Parameters []struct {
-			Type string `json:"type"`
-			Text string `json:"text"`
-		} `json:"parameters"`
-	}
-	_ = json.Unmarshal(t.Components, &comps)
-	var params []string
-	for _, c := range comps {
-		for _, p := range c.Parameters {
-			if p.Text != "" {
-				params = append(params, p.Text)
-			}
-		}
-	}
-	s := "[template " + t.Name + "]"
-	if len(params) > 0 {
-		s += " " + strings.Join(params, ", ")
-	}
-	return s
 }
 
 // buildMediaMessage validates a media object: exactly one of id and link,

@@ -262,3 +262,37 @@ func TestAccountProfiles(t *testing.T) {
 		t.Errorf("IG profile with a foreign token: %d", code)
 	}
 }
+
+// A number with approved templates refuses unknown ones and wrong parameter
+// counts, and the phone shows the filled-in body.
+func TestApprovedTemplates(t *testing.T) {
+	f := newFixture(t, func(_ *Config, n *Number) {
+		n.Templates = []Template{{Name: "order_update", Language: "en_US", Body: "Order {{1}} is {{2}}."}}
+	})
+	send := func(name, lang string, params ...string) (int, map[string]any) {
+		var ps []any
+		for _, p := range params {
+			ps = append(ps, map[string]any{"type": "text", "text": p})
+		}
+		return f.call(t, "POST", "/v23.0/"+testNumber+"/messages", testToken, map[string]any{
+			"messaging_product": "whatsapp", "to": testClient, "type": "template",
+			"template": map[string]any{"name": name, "language": map[string]any{"code": lang},
+				"components": []any{map[string]any{"type": "body", "parameters": ps}}},
+		})
+	}
+	if code, out := send("promo", "en_US"); code != 400 || graphErr(t, out)["code"] != float64(132001) {
+		t.Errorf("unknown template: %d %v", code, out)
+	}
+	if code, out := send("order_update", "ru"); code != 400 || graphErr(t, out)["code"] != float64(132001) {
+		t.Errorf("unknown language: %d %v", code, out)
+	}
+	if code, out := send("order_update", "en_US", "42"); code != 400 || graphErr(t, out)["code"] != float64(132000) {
+		t.Errorf("param count: %d %v", code, out)
+	}
+	if code, out := send("order_update", "en_US", "42", "shipped"); code != 200 {
+		t.Fatalf("good template: %d %v", code, out)
+	}
+	if conv := f.emu.Conversation(testNumber, testClient); len(conv) != 1 || conv[0].Text != "Order 42 is shipped." {
+		t.Errorf("phone shows %+v", conv)
+	}
+}
