@@ -134,13 +134,18 @@ func (e *Emulator) allowSend(n Number) bool {
 	if n.Coexistence && limit > 20 {
 		limit = 20
 	}
+	return e.allowRate(n.PhoneNumberID, limit)
+}
+
+// allowRate counts one call against a per-second limit of key.
+func (e *Emulator) allowRate(key string, limit int) bool {
 	sec := e.now().Unix()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	w, ok := e.rates[n.PhoneNumberID]
+	w, ok := e.rates[key]
 	if !ok {
 		w = &rateWindow{}
-		e.rates[n.PhoneNumberID] = w
+		e.rates[key] = w
 	}
 	if w.second != sec {
 		w.second, w.count = sec, 0
@@ -149,6 +154,23 @@ func (e *Emulator) allowSend(n Number) bool {
 		return false
 	}
 	w.count++
+	return true
+}
+
+// Instagram Send API limits per professional account (transports.md 2.6).
+const (
+	igSendsPerSecond      = 300
+	igMediaSendsPerSecond = 10 // audio and video attachments
+)
+
+// allowIGSend applies Instagram's per-account call limits.
+func (e *Emulator) allowIGSend(account, typ string) bool {
+	if !e.allowRate("ig:"+account, igSendsPerSecond) {
+		return false
+	}
+	if typ == "audio" || typ == "video" {
+		return e.allowRate("ig-media:"+account, igMediaSendsPerSecond)
+	}
 	return true
 }
 

@@ -53,6 +53,10 @@ func (e *Emulator) handleIGSend(w http.ResponseWriter, r *http.Request, a IGAcco
 		writeGraphError(w, f.HTTPStatus, ge)
 		return
 	}
+	if !e.allowIGSend(a.ID, msg.Type) {
+		writeGraphError(w, http.StatusBadRequest, igError(613, 0, "Calls to this api have exceeded the rate limit."))
+		return
+	}
 	msg.At = e.now()
 	var wireAtt []igAttachment
 	if link != "" {

@@ -181,3 +181,29 @@ func TestPhoneAPIInstagram(t *testing.T) {
 	}
 	waitFor(t, "webhook", func() bool { return len(f.rc.igEvents()) == 1 })
 }
+
+// Audio and video attachments are limited to 10 sends a second per account.
+func TestInstagramMediaRateLimit(t *testing.T) {
+	f := newFixture(t)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "audio/mp4")
+		_, _ = w.Write([]byte("....ftypM4A "))
+	}))
+	defer app.Close()
+	_, _ = f.emu.SendText(testIG, Client{ID: igClient}, "hi")
+	body := map[string]any{"recipient": map[string]any{"id": igClient},
+		"message": map[string]any{"attachment": map[string]any{"type": "audio", "payload": map[string]any{"url": app.URL + "/a.m4a"}}}}
+	for i := range 10 {
+		if code, out := f.call(t, "POST", "/v23.0/me/messages", testIGToken, body); code != 200 {
+			t.Fatalf("send %d: %d %v", i, code, out)
+		}
+	}
+	code, out := f.call(t, "POST", "/v23.0/me/messages", testIGToken, body)
+	if code != 400 || graphErr(t, out)["code"] != float64(613) {
+		t.Fatalf("11th audio: %d %v", code, out)
+	}
+	text := map[string]any{"recipient": map[string]any{"id": igClient}, "message": map[string]any{"text": "text still goes"}}
+	if code, out := f.call(t, "POST", "/v23.0/me/messages", testIGToken, text); code != 200 {
+		t.Errorf("text after the audio limit: %d %v", code, out)
+	}
+}
