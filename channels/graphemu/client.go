@@ -20,6 +20,10 @@ const (
 	KindLocation = "location"
 	KindContacts = "contacts"
 	KindReaction = "reaction"
+	// KindUnsupported is what WhatsApp delivers for polls, view-once media
+	// and the like: type "unsupported" with error 131051; Text names the
+	// original type (e.g. "poll").
+	KindUnsupported = "unsupported"
 )
 
 // voiceMIME is the MIME type of WhatsApp voice notes.
@@ -35,6 +39,9 @@ type Content struct {
 	ReplyTo  string        // id of the quoted message, if a reply
 	ReactTo  string        // id of the message reacted to, for KindReaction
 	Emoji    string        // the reaction; empty removes it
+	// Forwarded marks the message as forwarded (context.forwarded), or
+	// frequently forwarded when FrequentlyForwarded is set too.
+	Forwarded, FrequentlyForwarded bool
 }
 
 // File is an attachment's bytes.
@@ -172,6 +179,7 @@ func validateContent(m Content) error {
 		if m.ReactTo == "" {
 			return errors.New("graphemu: reaction needs a target message")
 		}
+	case KindUnsupported:
 	default:
 		return fmt.Errorf("graphemu: unknown content kind %q", m.Kind)
 	}
@@ -231,6 +239,13 @@ func (e *Emulator) clientSendWA(n Number, c Client, ms []Content) ([]string, err
 		}
 		if m.ReplyTo != "" && m.Kind != KindReaction {
 			wire.Context = &waContext{From: e.quotedFrom(n, c.ID, m.ReplyTo), ID: m.ReplyTo}
+		}
+		if m.Forwarded || m.FrequentlyForwarded {
+			if wire.Context == nil {
+				wire.Context = &waContext{}
+			}
+			wire.Context.Forwarded = true
+			wire.Context.FrequentlyForwarded = m.FrequentlyForwarded
 		}
 		ids, msgs, wires = append(ids, id), append(msgs, msg), append(wires, wire)
 	}
@@ -309,6 +324,14 @@ func (e *Emulator) buildContent(owner string, m Content, msg *ChatMessage, wire 
 	case KindReaction:
 		msg.ReactTo, msg.Emoji = m.ReactTo, m.Emoji
 		wire.Reaction = &waReaction{MessageID: m.ReactTo, Emoji: m.Emoji}
+	case KindUnsupported:
+		orig := m.Text
+		if orig == "" {
+			orig = "poll"
+		}
+		msg.Text = "(unsupported: " + orig + ")"
+		wire.Unsupported = &waUnsupported{Type: orig}
+		wire.Errors = []waErrorItem{waErr(131051, "Message type unknown", "Message type is currently not supported.")}
 	}
 	return nil
 }

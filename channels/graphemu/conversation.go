@@ -46,6 +46,7 @@ type ChatMessage struct {
 	Recipient string        `json:"-"`
 
 	tracker string // biz_opaque_callback_data of an API send, echoed in its statuses
+	edits   int    // how many times the client edited it (Instagram num_edit)
 }
 
 // MediaFile is an attachment as the phone holds it.

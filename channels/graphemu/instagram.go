@@ -44,6 +44,8 @@ type igMessaging struct {
 	Message   *igMessage  `json:"message,omitempty"`
 	Reaction  *igReaction `json:"reaction,omitempty"`
 	Read      *igRead     `json:"read,omitempty"`
+
+	MessageEdit *igMessageEdit `json:"message_edit,omitempty"`
 }
 
 type igID struct {
@@ -51,11 +53,13 @@ type igID struct {
 }
 
 type igMessage struct {
-	Mid         string         `json:"mid"`
-	Text        string         `json:"text,omitempty"`
-	Attachments []igAttachment `json:"attachments,omitempty"`
-	ReplyTo     *igReplyTo     `json:"reply_to,omitempty"`
-	IsEcho      bool           `json:"is_echo,omitempty"`
+	Mid           string         `json:"mid"`
+	Text          string         `json:"text,omitempty"`
+	Attachments   []igAttachment `json:"attachments,omitempty"`
+	ReplyTo       *igReplyTo     `json:"reply_to,omitempty"`
+	IsEcho        bool           `json:"is_echo,omitempty"`
+	IsDeleted     bool           `json:"is_deleted,omitempty"`
+	IsUnsupported bool           `json:"is_unsupported,omitempty"`
 }
 
 type igAttachment struct {
@@ -180,6 +184,10 @@ func (e *Emulator) igClientEvent(a IGAccount, c Client, m Content, now time.Time
 		} else if strings.HasPrefix(m.Emoji, "❤") {
 			ev.Reaction.Reaction = "love"
 		}
+	case KindUnsupported:
+		msg.Text = "(unsupported)"
+		wire.IsUnsupported = true
+		ev.Message = wire
 	default:
 		return nil, ev, fmt.Errorf("graphemu: instagram clients cannot send %s messages", m.Kind)
 	}

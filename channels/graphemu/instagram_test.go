@@ -2,6 +2,7 @@ package graphemu
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -205,5 +206,37 @@ func TestInstagramMediaRateLimit(t *testing.T) {
 	text := map[string]any{"recipient": map[string]any{"id": igClient}, "message": map[string]any{"text": "text still goes"}}
 	if code, out := f.call(t, "POST", "/v23.0/me/messages", testIGToken, text); code != 200 {
 		t.Errorf("text after the audio limit: %d %v", code, out)
+	}
+}
+
+func TestInstagramClientEditUnsendUnsupported(t *testing.T) {
+	f := newFixture(t)
+	c := Client{ID: igClient}
+	mid, _ := f.emu.SendText(testIG, c, "helo")
+	if err := f.emu.ClientEdit(testIG, igClient, mid, "hello"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.emu.ClientUnsend(testIG, igClient, mid); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.emu.ClientSend(testIG, c, Content{Kind: KindUnsupported}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.emu.ClientEdit(testNumber, testClient, mid, "x"); !errors.Is(err, ErrUnknownAccount) {
+		t.Errorf("WhatsApp edit: %v", err)
+	}
+	waitFor(t, "events", func() bool { return len(f.rc.igEvents()) == 4 })
+	ev := f.rc.igEvents()
+	if e := ev[1]["message_edit"].(map[string]any); e["mid"] != mid || e["text"] != "hello" || e["num_edit"] != float64(1) {
+		t.Errorf("edit %v", ev[1])
+	}
+	if m := ev[2]["message"].(map[string]any); m["mid"] != mid || m["is_deleted"] != true {
+		t.Errorf("unsend %v", ev[2])
+	}
+	if m := ev[3]["message"].(map[string]any); m["is_unsupported"] != true {
+		t.Errorf("unsupported %v", ev[3])
+	}
+	if conv := f.emu.Conversation(testIG, igClient); !conv[0].Revoked || !conv[0].Edited {
+		t.Errorf("phone %+v", conv[0])
 	}
 }

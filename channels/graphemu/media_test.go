@@ -307,3 +307,24 @@ func TestSendByLink(t *testing.T) {
 		t.Errorf("phone shows %+v", last)
 	}
 }
+
+func TestForwardedAndUnsupported(t *testing.T) {
+	f := newFixture(t)
+	c := Client{ID: testClient}
+	if _, err := f.emu.ClientSend(testNumber, c, Content{Text: "look at this", Forwarded: true, FrequentlyForwarded: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.emu.ClientSend(testNumber, c, Content{Kind: KindUnsupported, Text: "poll"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "webhooks", func() bool { return len(f.rc.all()) == 2 })
+	fw := f.rc.changes("messages")[0]["messages"].([]any)[0].(map[string]any)
+	if ctx := fw["context"].(map[string]any); ctx["forwarded"] != true || ctx["frequently_forwarded"] != true || ctx["id"] != nil {
+		t.Errorf("forwarded %v", fw)
+	}
+	un := f.rc.changes("messages")[1]["messages"].([]any)[0].(map[string]any)
+	errs := un["errors"].([]any)
+	if un["type"] != "unsupported" || errs[0].(map[string]any)["code"] != float64(131051) || un["unsupported"].(map[string]any)["type"] != "poll" {
+		t.Errorf("unsupported %v", un)
+	}
+}

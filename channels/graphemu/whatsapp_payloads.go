@@ -65,12 +65,20 @@ type waMessage struct {
 	Reaction       *waReaction       `json:"reaction,omitempty"`
 	Edit           *waEdit           `json:"edit,omitempty"`
 	Revoke         *waRevoke         `json:"revoke,omitempty"`
+	Unsupported    *waUnsupported    `json:"unsupported,omitempty"`
+	Errors         []waErrorItem     `json:"errors,omitempty"`
 	HistoryContext *waHistoryContext `json:"history_context,omitempty"`
 }
 
 type waContext struct {
-	From string `json:"from,omitempty"`
-	ID   string `json:"id,omitempty"`
+	Forwarded           bool   `json:"forwarded,omitempty"`
+	FrequentlyForwarded bool   `json:"frequently_forwarded,omitempty"`
+	From                string `json:"from,omitempty"`
+	ID                  string `json:"id,omitempty"`
+}
+
+type waUnsupported struct {
+	Type string `json:"type"`
 }
 
 type waText struct {
