@@ -20,7 +20,7 @@ type world struct {
 	viewAll db.Visibility
 }
 
-func newWorld(t *testing.T, store *db.Store, member string) world {
+func newWorld(t testing.TB, store *db.Store, member string) world {
 	t.Helper()
 	ctx := context.Background()
 	w := world{store: store}
