@@ -177,3 +177,16 @@ func TestHistoryDeclined(t *testing.T) {
 		t.Errorf("declined body %v", h)
 	}
 }
+
+func TestClientsList(t *testing.T) {
+	f := newFixture(t)
+	_, _ = f.emu.SendText(testNumber, Client{ID: "79990000002", Name: "Boris"}, "hi")
+	_, _ = f.emu.SendText(testNumber, Client{ID: "79990000001", Name: "Anna"}, "hi")
+	got := f.emu.Clients(testNumber)
+	if len(got) != 2 || got[0] != (ClientInfo{ID: "79990000001", Name: "Anna"}) || got[1].Name != "Boris" {
+		t.Errorf("clients %+v", got)
+	}
+	if len(f.emu.Clients(testIG)) != 0 {
+		t.Error("IG account has clients")
+	}
+}

@@ -1,6 +1,7 @@
 package graphemu
 
 import (
+	"sort"
 	"time"
 )
 
@@ -114,6 +115,26 @@ func (e *Emulator) Conversation(account, client string) []ChatMessage {
 	for _, m := range c.messages {
 		out = append(out, copyMessage(m))
 	}
+	return out
+}
+
+// ClientInfo is a client with a conversation on an account.
+type ClientInfo struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+// Clients lists the clients that have a conversation with account, by id.
+func (e *Emulator) Clients(account string) []ClientInfo {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := []ClientInfo{}
+	for k, c := range e.convs {
+		if k.account == account {
+			out = append(out, ClientInfo{ID: k.client, Name: c.name})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 

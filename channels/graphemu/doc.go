@@ -26,6 +26,7 @@
 //
 //	GET  /                                    the client phone page (?account=&client=&name= preselect)
 //	GET  /phone/api/accounts                  registered accounts
+//	GET  /phone/api/clients?account=          clients with a chat on the account
 //	GET  /phone/api/conversation              the conversation as the phone shows it
 //	GET  /phone/api/events                    SSE: "snapshot", then "message" and "status" events
 //	POST /phone/api/send                      kind text|file|image|video|audio|voice|document|sticker|

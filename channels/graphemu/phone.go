@@ -152,6 +152,11 @@ func (e *Emulator) handlePhoneAccounts(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, e.Accounts())
 }
 
+// handlePhoneClients serves GET /phone/api/clients?account=: who has a chat there.
+func (e *Emulator) handlePhoneClients(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, e.Clients(r.FormValue("account")))
+}
+
 // handlePhoneConversation serves GET /phone/api/conversation.
 func (e *Emulator) handlePhoneConversation(w http.ResponseWriter, r *http.Request) {
 	account, client, ok := e.phoneParams(w, r)

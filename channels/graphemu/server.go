@@ -157,6 +157,7 @@ func (e *Emulator) Handler() http.Handler {
 	r.Get("/", e.handlePhonePage)
 	r.Route("/phone", func(r chi.Router) {
 		r.Get("/api/accounts", e.handlePhoneAccounts)
+		r.Get("/api/clients", e.handlePhoneClients)
 		r.Get("/api/conversation", e.handlePhoneConversation)
 		r.Get("/api/events", e.handlePhoneEvents)
 		r.Post("/api/send", e.handlePhoneSend)
