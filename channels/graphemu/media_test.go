@@ -99,6 +99,13 @@ func TestMediaUploadGetDownload(t *testing.T) {
 	if c != 200 || !bytes.Equal(body, pngBytes) || ct != "image/png" {
 		t.Fatalf("download %d %q", c, ct)
 	}
+	head, _ := http.NewRequest("HEAD", url, nil)
+	head.Header.Set("Authorization", "Bearer "+testToken)
+	if resp, err := http.DefaultClient.Do(head); err != nil || resp.StatusCode != 200 || resp.ContentLength != int64(len(pngBytes)) {
+		t.Errorf("HEAD download: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	if c, _, _ := download(t, strings.Replace(url, "hash=", "hash=x", 1), testToken); c != 404 {
 		t.Errorf("tampered URL: %d", c)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 )
 
 // Config configures an Emulator. Zero values get sensible defaults.
@@ -153,6 +154,7 @@ func (e *Emulator) Close() {
 // and the admin endpoints, all on one port.
 func (e *Emulator) Handler() http.Handler {
 	r := chi.NewRouter()
+	r.Use(middleware.GetHead)
 
 	r.Get("/", e.handlePhonePage)
 	r.Route("/phone", func(r chi.Router) {
