@@ -31,6 +31,9 @@ type Faults struct {
 	// ReorderStatuses holds "sent" statuses back so that they arrive after
 	// "delivered" and "read": Meta does not promise webhook order.
 	ReorderStatuses bool `json:"reorder_statuses"`
+	// DuplicateWebhooks delivers every webhook twice, as Meta's
+	// at-least-once delivery sometimes does.
+	DuplicateWebhooks bool `json:"duplicate_webhooks"`
 }
 
 // sendFault is one failure taken from Faults.

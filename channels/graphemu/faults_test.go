@@ -192,3 +192,17 @@ func TestClientSendBatch(t *testing.T) {
 		t.Errorf("%d deliveries", len(f.emu.Deliveries()))
 	}
 }
+
+func TestDuplicateWebhooks(t *testing.T) {
+	f := newFixture(t)
+	f.emu.SetFaults(Faults{DuplicateWebhooks: true})
+	_, _ = f.emu.SendText(testNumber, Client{ID: testClient}, "twice")
+	waitFor(t, "two copies", func() bool { return len(f.rc.all()) == 2 })
+	got := f.rc.all()
+	if !bytes.Equal(got[0].Body, got[1].Body) {
+		t.Error("copies differ")
+	}
+	if ds := f.emu.Deliveries(); len(ds) != 2 || ds[0].Replay || !ds[1].Replay {
+		t.Errorf("deliveries %+v", ds)
+	}
+}

@@ -142,6 +142,10 @@ func (e *Emulator) enqueue(w webhook) {
 	case q <- d:
 	case <-e.done:
 	}
+	if !w.replay && e.currentFaults().DuplicateWebhooks {
+		w.replay = true
+		e.enqueue(w)
+	}
 }
 
 // deliverLoop POSTs the deliveries of one URL in order.
