@@ -10,17 +10,26 @@ import (
 	"switchboard/views"
 )
 
+// placementPost reads a POST Bitrix24 sends to open one of our pages, and
+// switches the request to its LANG; a request that is not one is answered.
+func (s *Server) placementPost(w http.ResponseWriter, r *http.Request) (*bitrix.Placement, *http.Request, bool) {
+	pl, err := bitrix.ParsePlacement(r)
+	if err != nil {
+		s.log.Warn("refused: not a Bitrix24 placement POST", "path", r.URL.Path, "err", err)
+		s.failWith(w, r, http.StatusBadRequest, views.T(r.Context(), "error.signin"))
+		return nil, r, false
+	}
+	return pl, r.WithContext(views.WithLang(r.Context(), pl.Lang)), true
+}
+
 // bitrixInstall is the install page Bitrix24 opens with PLACEMENT=DEFAULT:
 // it sets the portal up, then finishes the install (BX24.installFinish).
 func (s *Server) bitrixInstall(w http.ResponseWriter, r *http.Request) {
-	pl, err := bitrix.ParsePlacement(r)
-	if err != nil {
-		s.log.Warn("install refused: not a placement POST", "err", err)
-		s.failWith(w, r, http.StatusBadRequest, views.T(r.Context(), "error.signin"))
+	pl, r, ok := s.placementPost(w, r)
+	if !ok {
 		return
 	}
-	ctx := views.WithLang(r.Context(), pl.Lang)
-	r = r.WithContext(ctx)
+	ctx := r.Context()
 	v, err := s.inbox.Install(ctx, pl)
 	if errors.Is(err, inbox.ErrForged) {
 		s.log.Warn("install refused", "member_id", pl.MemberID, "domain", pl.Domain, "err", err)

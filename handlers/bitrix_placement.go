@@ -17,14 +17,11 @@ import (
 // starts; the page carries a signed token for browsers that refuse our
 // cookie inside the portal's iframe.
 func (s *Server) bitrixPlacement(w http.ResponseWriter, r *http.Request) {
-	pl, err := bitrix.ParsePlacement(r)
-	if err != nil {
-		s.log.Warn("placement refused: not a placement POST", "err", err)
-		s.failWith(w, r, http.StatusBadRequest, views.T(r.Context(), "error.signin"))
+	pl, r, ok := s.placementPost(w, r)
+	if !ok {
 		return
 	}
-	ctx := views.WithLang(r.Context(), pl.Lang)
-	r = r.WithContext(ctx)
+	ctx := r.Context()
 	v, portal, err := s.inbox.SignIn(ctx, pl)
 	if errors.Is(err, inbox.ErrForged) {
 		s.log.Warn("placement refused", "member_id", pl.MemberID, "domain", pl.Domain, "placement", pl.Placement, "err", err)

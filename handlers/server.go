@@ -75,7 +75,7 @@ func (s *Server) Close() {
 // Routes is the app's HTTP handler.
 func (s *Server) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, middleware.RealIP, s.logRequests, middleware.Recoverer, securityHeaders)
+	r.Use(middleware.RequestID, s.logRequests, middleware.Recoverer, securityHeaders)
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
