@@ -202,3 +202,24 @@ func TestPhonePageInBrowser(t *testing.T) {
 		t.Errorf("conversation has %d messages", len(conv))
 	}
 }
+
+// The emulator controls on the page set faults and replay webhooks.
+func TestPhonePageControls(t *testing.T) {
+	f := newFixture(t)
+	tab := browser(t)
+	_, _ = f.emu.SendText(testNumber, Client{ID: testClient}, "hi")
+	waitFor(t, "webhook", func() bool { return len(f.rc.all()) == 1 })
+	run(t, tab, "set a fault and replay",
+		chromedp.Navigate(f.srv.URL+"/?account="+testNumber+"&client="+testClient),
+		chromedp.Click(chromedp.CSS(`[data-testid=emu-controls] summary`)),
+		chromedp.SetValue(chromedp.CSS(`[data-testid=emu-fault-code]`), "130429"),
+		chromedp.SetValue(chromedp.CSS(`[data-testid=emu-fault-count]`), "2"),
+		chromedp.Click(chromedp.CSS(`[data-testid=emu-fault-apply]`)),
+	)
+	waitPage(t, tab, "faults set", `document.querySelector('[data-testid=emu-status]').textContent === 'faults set'`)
+	if fl := f.emu.currentFaults(); fl.FailNext != 2 || fl.Code != 130429 || fl.HTTPStatus != 400 || fl.Async {
+		t.Errorf("faults %+v", fl)
+	}
+	run(t, tab, "replay", chromedp.Click(chromedp.CSS(`[data-testid=emu-replay]`)))
+	waitFor(t, "replayed webhook", func() bool { return len(f.rc.all()) == 2 })
+}
