@@ -34,6 +34,22 @@ type mediaObject struct {
 	SHA256B64 string
 	Created   time.Time
 	Deleted   bool
+	Uploaded  bool // by the business through /media: kept 30 days, not 7
+}
+
+// Media id lifetimes: ids of received media live 7 days, uploaded ones 30.
+const (
+	receivedMediaTTL = 7 * 24 * time.Hour
+	uploadedMediaTTL = 30 * 24 * time.Hour
+)
+
+// expired reports whether the media id is past its lifetime at now.
+func (o *mediaObject) expired(now time.Time) bool {
+	ttl := receivedMediaTTL
+	if o.Uploaded {
+		ttl = uploadedMediaTTL
+	}
+	return now.Sub(o.Created) > ttl
 }
 
 // file is the phone's view of a stored object.

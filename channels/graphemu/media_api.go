@@ -97,6 +97,7 @@ func (e *Emulator) handleMediaUpload(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	obj.MIME = fields["type"]
 	obj.Owner = n.PhoneNumberID
+	obj.Uploaded = true
 	e.mu.Unlock()
 	e.log.Info("graphemu: media uploaded", "phone_number_id", n.PhoneNumberID, "id", obj.ID, "mime", obj.MIME, "size", obj.Size)
 	writeJSON(w, http.StatusOK, map[string]string{"id": obj.ID})
@@ -227,7 +228,7 @@ func (e *Emulator) authorizeMedia(w http.ResponseWriter, r *http.Request, method
 	o, ok := e.mediaByID(id)
 	if ok {
 		n, known := e.number(o.Owner)
-		ok = known && n.AccessToken == tok
+		ok = known && n.AccessToken == tok && !o.expired(e.now())
 	}
 	if pid := r.URL.Query().Get("phone_number_id"); ok && pid != "" && pid != o.Owner {
 		ok = false

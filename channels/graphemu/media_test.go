@@ -335,3 +335,26 @@ func TestForwardedAndUnsupported(t *testing.T) {
 		t.Errorf("unsupported %v", un)
 	}
 }
+
+// Received media ids expire after 7 days, uploaded ones after 30.
+func TestMediaIDLifetimes(t *testing.T) {
+	f := newFixture(t)
+	_, _ = f.emu.SendFile(testNumber, Client{ID: testClient}, KindImage, File{Name: "a.png", Data: pngBytes}, "")
+	received := f.emu.Conversation(testNumber, testClient)[0].Media.ID
+	code, out := f.upload(t, testToken, map[string]string{"messaging_product": "whatsapp", "type": "image/png"}, "b.png", "image/png", pngBytes)
+	if code != 200 {
+		t.Fatal(out)
+	}
+	uploaded := out["id"].(string)
+	f.clock.Advance(8 * 24 * time.Hour)
+	if c, _ := f.call(t, "GET", "/v23.0/"+received, testToken, nil); c != 400 {
+		t.Errorf("received media after 8 days: %d", c)
+	}
+	if c, _ := f.call(t, "GET", "/v23.0/"+uploaded, testToken, nil); c != 200 {
+		t.Errorf("uploaded media after 8 days: %d", c)
+	}
+	f.clock.Advance(23 * 24 * time.Hour)
+	if c, _ := f.call(t, "GET", "/v23.0/"+uploaded, testToken, nil); c != 400 {
+		t.Errorf("uploaded media after 31 days: %d", c)
+	}
+}

@@ -148,7 +148,7 @@ func (e *Emulator) buildMediaMessage(n Number, req waSendRequest, msg *ChatMessa
 		return msg, nil
 	}
 	obj, ok := e.mediaFor(m.ID, n.PhoneNumberID)
-	if !ok {
+	if !ok || obj.expired(e.now()) {
 		ge := waError(131009, "Parameter value is not valid", fmt.Sprintf("Invalid media id: %s", m.ID))
 		return nil, &ge
 	}
