@@ -78,3 +78,26 @@
     if (list) list.textContent = "";
   });
 })();
+
+// Times in the viewer's own time zone and language: the time alone for
+// today, the date too for older messages.
+(function () {
+  function localize(root) {
+    var lang = document.documentElement.lang || "en";
+    var now = new Date();
+    root.querySelectorAll("time[datetime]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (isNaN(d)) return;
+      var opts = { hour: "2-digit", minute: "2-digit" };
+      if (d.toDateString() !== now.toDateString()) {
+        opts.day = "numeric";
+        opts.month = "short";
+        if (d.getFullYear() !== now.getFullYear()) opts.year = "numeric";
+      }
+      el.textContent = new Intl.DateTimeFormat(lang, opts).format(d);
+      el.title = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeStyle: "short" }).format(d);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { localize(document); });
+  document.addEventListener("htmx:load", function (e) { localize(e.target); });
+})();
