@@ -101,3 +101,11 @@
   document.addEventListener("DOMContentLoaded", function () { localize(document); });
   document.addEventListener("htmx:load", function (e) { localize(e.target); });
 })();
+
+// A link swapped in a moment ago may not be htmx's yet; a click on it then
+// would leave the page. Hand it to htmx first (a no-op when it already is).
+document.addEventListener("click", function (e) {
+  var a = e.target.closest && e.target.closest("a[hx-get]");
+  if (!a || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+  htmx.process(a);
+}, true);
