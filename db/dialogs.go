@@ -81,16 +81,15 @@ func (s *Store) Dialog(ctx context.Context, v Visibility, id int64) (DialogRow, 
 // InboxCounts are the inbox's counters, read in one query.
 type InboxCounts struct {
 	Unread int `db:"unread"` // unread messages over every visible dialog
-	All    int `db:"all_dialogs"`
-	Mine   int `db:"mine"`
 }
 
-// Counts reads the counters of the dialogs v may see.
+// Counts reads the counters of the dialogs v may see. Only dialogs with
+// unread messages are read (a partial index holds them), so the cost
+// follows the unanswered dialogs, not the portal's size.
 func (s *Store) Counts(ctx context.Context, v Visibility) (InboxCounts, error) {
 	var c InboxCounts
-	err := s.get(ctx, &c, `SELECT COALESCE(SUM(d.unread_count), 0) AS unread, COUNT(*) AS all_dialogs,
-		COUNT(*) FILTER (WHERE d.responsible_user_id = $3) AS mine
-		FROM dialogs d WHERE `+visible, v.args()...)
+	err := s.get(ctx, &c, `SELECT COALESCE(SUM(d.unread_count), 0) AS unread
+		FROM dialogs d WHERE `+visible+` AND d.unread_count > 0`, v.args()...)
 	if err != nil {
 		return c, fmt.Errorf("db: unable to count dialogs of portal %d: %w", v.PortalID, err)
 	}
