@@ -35,7 +35,7 @@ func newPortal(t *testing.T, appURL, member string) (*emulator.Portal, *httptest
 	srv := httptest.NewUnstartedServer(nil)
 	p := emulator.New(emulator.Config{
 		Domain: srv.Listener.Addr().String(), MemberID: member, ClientID: "local.sb", ClientSecret: "s3cret",
-		Seed:   uint64(len(member)) + uint64(member[len(member)-1]), // portals issue different tokens
+		Seed:        uint64(len(member)) + uint64(member[len(member)-1]), // portals issue different tokens
 		AppHandlers: emulator.AppHandlerURLs{Install: appURL + inbox.PathInstall, App: appURL + inbox.PathPlacement},
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})

@@ -66,7 +66,7 @@ func loadConfig(args []string) (config, error) {
 		BitrixRate:         rate,
 		BitrixBurst:        burst,
 		BX24ScriptURL:      env("BX24_SCRIPT_URL", "https://api.bitrix24.com/api/v1/"),
-		GraphAddr:     env("DEMO_GRAPH_ADDR", ":8082"),
+		GraphAddr:          env("DEMO_GRAPH_ADDR", ":8082"),
 	}
 	fs := flag.NewFlagSet("switchboard", flag.ContinueOnError)
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL (DATABASE_URL)")
