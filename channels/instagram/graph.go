@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
 	"switchboard/channels"
+	"switchboard/channels/internal/meta"
 )
 
 // do sends a request, with the bearer token when acct has one. A network
@@ -59,43 +59,10 @@ func (t *Transport) postJSON(ctx context.Context, acct channels.Account, url str
 	return nil
 }
 
-// graphError is the Graph API's error body.
-type graphError struct {
-	Error *struct {
-		Message     string `json:"message"`
-		Type        string `json:"type"`
-		Code        int    `json:"code"`
-		Subcode     int    `json:"error_subcode"`
-		IsTransient bool   `json:"is_transient"`
-		UserMessage string `json:"error_user_msg"`
-		FBTraceID   string `json:"fbtrace_id"`
-	} `json:"error"`
-}
-
-// errorBodyLimit caps how much of an error response is read.
-const errorBodyLimit = 64 << 10
-
-// apiError turns a non-2xx answer into a classified *channels.SendError.
+// apiError turns a non-2xx answer into a classified *channels.SendError;
+// error_user_msg is appended to the message.
 func apiError(resp *http.Response) *channels.SendError {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, errorBodyLimit))
-	e := &channels.SendError{HTTPStatus: resp.StatusCode}
-	var g graphError
-	if json.Unmarshal(body, &g) == nil && g.Error != nil {
-		e.Code, e.Subcode, e.Message = g.Error.Code, g.Error.Subcode, g.Error.Message
-		if u := g.Error.UserMessage; u != "" && !strings.Contains(e.Message, u) {
-			e.Message += ": " + u
-		}
-		e.Transient = g.Error.IsTransient || IsTransient(e.Code)
-	} else {
-		e.Message = strings.TrimSpace(string(body))
-		if e.Message == "" {
-			e.Message = http.StatusText(resp.StatusCode)
-		}
-	}
-	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
-		e.Transient = true
-	}
-	return e
+	return meta.ReadGraphError(resp, IsTransient, func(g *meta.GraphError) string { return g.UserMessage })
 }
 
 // IsTransient reports whether a Graph API error code met on Instagram sends

@@ -7,12 +7,12 @@
 package instagram
 
 import (
-	"crypto/subtle"
 	"net"
 	"net/http"
 	"time"
 
 	"switchboard/channels"
+	"switchboard/channels/internal/meta"
 )
 
 // Transport is the Instagram Messaging API. The zero value is ready to use.
@@ -59,16 +59,5 @@ func (t *Transport) Name() string { return channels.Instagram }
 // and hub.verify_token equal to the account's VerifyToken it returns
 // hub.challenge; otherwise channels.ErrBadVerifyToken.
 func (t *Transport) Verify(acct channels.Account, query map[string][]string) (string, error) {
-	get := func(key string) string {
-		if v := query[key]; len(v) > 0 {
-			return v[0]
-		}
-		return ""
-	}
-	token := get("hub.verify_token")
-	if get("hub.mode") != "subscribe" || acct.VerifyToken == "" ||
-		subtle.ConstantTimeCompare([]byte(token), []byte(acct.VerifyToken)) != 1 {
-		return "", channels.ErrBadVerifyToken
-	}
-	return get("hub.challenge"), nil
+	return meta.VerifyHandshake(acct.VerifyToken, query)
 }

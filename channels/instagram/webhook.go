@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"switchboard/channels"
+	"switchboard/channels/internal/meta"
 )
 
 // objectInstagram is the "object" of every Instagram messaging webhook.
@@ -17,7 +18,7 @@ const objectInstagram = "instagram"
 // body that is not JSON or not an Instagram webhook is an error wrapping
 // channels.ErrMalformed. Parsing is pure: a retried body gives the same ids.
 func (t *Transport) ParseWebhook(acct channels.Account, header http.Header, body []byte) (*channels.Webhook, error) {
-	if err := checkSignature(acct.AppSecret, header, body); err != nil {
+	if err := meta.CheckSignature(acct.AppSecret, header, body); err != nil {
 		return nil, err
 	}
 	var env envelope

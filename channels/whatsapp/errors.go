@@ -2,58 +2,18 @@ package whatsapp
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"strings"
 
 	"switchboard/channels"
+	"switchboard/channels/internal/meta"
 )
 
-// graphError is the Graph API's error body:
-// {"error":{"message","type","code","error_subcode","error_data":{"details"},"fbtrace_id","is_transient"}}.
-type graphError struct {
-	Error *struct {
-		Message     string  `json:"message"`
-		Type        string  `json:"type"`
-		Code        int     `json:"code"`
-		Subcode     flexInt `json:"error_subcode"` // deprecated for WhatsApp; kept for logs
-		IsTransient bool    `json:"is_transient"`
-		ErrorData   struct {
-			Details string `json:"details"`
-		} `json:"error_data"`
-		FBTraceID string `json:"fbtrace_id"`
-	} `json:"error"`
-}
-
-// errorBodyLimit caps how much of an error response is read.
-const errorBodyLimit = 64 << 10
-
 // apiError turns a non-2xx Graph API response into a *channels.SendError,
-// classifying it as transient (worth retrying) or permanent.
+// classifying it as transient (worth retrying) or permanent; error_data.details
+// is appended to the message.
 func apiError(resp *http.Response) *channels.SendError {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, errorBodyLimit))
-	e := &channels.SendError{HTTPStatus: resp.StatusCode}
-	var g graphError
-	if json.Unmarshal(body, &g) == nil && g.Error != nil {
-		e.Code = g.Error.Code
-		e.Subcode = int(g.Error.Subcode)
-		e.Message = g.Error.Message
-		if d := g.Error.ErrorData.Details; d != "" && !strings.Contains(e.Message, d) {
-			e.Message += ": " + d
-		}
-		e.Transient = g.Error.IsTransient || IsTransient(e.Code)
-	} else {
-		e.Message = strings.TrimSpace(string(body))
-		if e.Message == "" {
-			e.Message = http.StatusText(resp.StatusCode)
-		}
-	}
-	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
-		e.Transient = true
-	}
-	return e
+	return meta.ReadGraphError(resp, IsTransient, func(g *meta.GraphError) string { return g.Details })
 }
 
 // networkError is a request that got no answer (refused, reset, timed out):

@@ -12,15 +12,16 @@ import (
 	"strings"
 
 	"switchboard/channels"
+	"switchboard/channels/internal/meta"
 )
 
 // mediaMeta is GET /{media_id}: a short-lived download URL and the file's facts.
 type mediaMeta struct {
-	URL      string  `json:"url"`
-	MIMEType string  `json:"mime_type"`
-	SHA256   string  `json:"sha256"`
-	FileSize flexInt `json:"file_size"` // a number, or a string in some answers
-	ID       string  `json:"id"`
+	URL      string       `json:"url"`
+	MIMEType string       `json:"mime_type"`
+	SHA256   string       `json:"sha256"`
+	FileSize meta.FlexInt `json:"file_size"` // a number, or a string in some answers
+	ID       string       `json:"id"`
 }
 
 // FetchMedia downloads an inbound attachment. With a media id it asks the

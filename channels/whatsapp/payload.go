@@ -167,19 +167,3 @@ func (u *unixTime) UnmarshalJSON(b []byte) error {
 	u.Time = time.Unix(sec, 0).UTC()
 	return nil
 }
-
-// flexInt decodes an integer sent as a JSON number or a string (file_size).
-type flexInt int64
-
-func (n *flexInt) UnmarshalJSON(b []byte) error {
-	s := string(bytes.Trim(b, `"`))
-	if s == "" || s == "null" {
-		return nil
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return fmt.Errorf("integer %s: %w", b, err)
-	}
-	*n = flexInt(v)
-	return nil
-}

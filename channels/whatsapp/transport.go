@@ -7,12 +7,12 @@
 package whatsapp
 
 import (
-	"crypto/subtle"
 	"net"
 	"net/http"
 	"time"
 
 	"switchboard/channels"
+	"switchboard/channels/internal/meta"
 )
 
 // Transport is the WhatsApp Cloud API. The zero value is ready to use.
@@ -54,16 +54,5 @@ func (t *Transport) Name() string { return channels.WhatsApp }
 // hub.challenge, to be written back as the plain-text body; otherwise
 // channels.ErrBadVerifyToken.
 func (t *Transport) Verify(acct channels.Account, query map[string][]string) (string, error) {
-	get := func(key string) string {
-		if v := query[key]; len(v) > 0 {
-			return v[0]
-		}
-		return ""
-	}
-	token := get("hub.verify_token")
-	if get("hub.mode") != "subscribe" || acct.VerifyToken == "" ||
-		subtle.ConstantTimeCompare([]byte(token), []byte(acct.VerifyToken)) != 1 {
-		return "", channels.ErrBadVerifyToken
-	}
-	return get("hub.challenge"), nil
+	return meta.VerifyHandshake(acct.VerifyToken, query)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"switchboard/channels"
+	"switchboard/channels/internal/meta"
 )
 
 // objectWABA is the "object" of every WhatsApp Business Account webhook.
@@ -27,7 +28,7 @@ const (
 // a WhatsApp Business Account webhook is an error wrapping
 // channels.ErrMalformed. Parsing is pure: a retried body gives the same ids.
 func (t *Transport) ParseWebhook(acct channels.Account, header http.Header, body []byte) (*channels.Webhook, error) {
-	if err := checkSignature(acct.AppSecret, header, body); err != nil {
+	if err := meta.CheckSignature(acct.AppSecret, header, body); err != nil {
 		return nil, err
 	}
 	var env envelope
