@@ -61,7 +61,7 @@ func newInstalled(t *testing.T) *installed {
 	appURL := "http://" + it.app.Listener.Addr().String()
 	it.portal, it.psrv = newPortal(t, appURL, "member-a")
 	in := inbox.New(it.store, []channels.Transport{&whatsapp.Transport{}}, log)
-	in.Portal = &inbox.Portal{AppURL: appURL, Client: bitrix.New(bitrix.Config{
+	in.Portal = &inbox.Portal{AppURL: appURL, AllowLocal: true, Client: bitrix.New(bitrix.Config{
 		ClientID: "local.sb", ClientSecret: "s3cret", OAuthURL: it.psrv.URL,
 		Tokens: inbox.PortalTokens{Store: it.store}, Limiter: inbox.PortalLimiter{Store: it.store, Rate: 2, Burst: 45}, Logger: log,
 	})}
@@ -197,14 +197,19 @@ func TestEventWithAWrongApplicationTokenChangesNothing(t *testing.T) {
 	if err := it.store.DB.Get(&enabled, `SELECT enabled FROM portals WHERE member_id = 'member-a'`); err != nil || !enabled {
 		t.Fatalf("the forged event disabled the portal (err %v)", err)
 	}
+	// The right application token is not enough while the portal says the app is installed:
+	// every employee sees that token.
 	form.Set("auth[application_token]", it.portal.ApplicationToken())
 	resp, err = http.PostForm(it.app.URL+inbox.PathEvents, form)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("genuine uninstall: %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("uninstall of a portal that still has the app: %d, want 401", resp.StatusCode)
+	}
+	if err := it.portal.Uninstall(context.Background(), false); err != nil {
+		t.Fatalf("genuine uninstall: %v", err)
 	}
 	if err := it.store.DB.Get(&enabled, `SELECT enabled FROM portals WHERE member_id = 'member-a'`); err != nil || enabled {
 		t.Fatalf("uninstall did not disable the portal (err %v)", err)
@@ -232,6 +237,22 @@ func TestOnAppInstallStoresTokensTheyCheckOut(t *testing.T) {
 	if _, err := it.store.PortalByMemberID(context.Background(), "member-c"); err == nil {
 		t.Fatal("a refused ONAPPINSTALL stored a portal")
 	}
+	// An employee's own token is not an install.
+	employee, _ := other.IssueToken(2)
+	byEmployee := url.Values{}
+	for k, v := range forged {
+		byEmployee[k] = v
+	}
+	byEmployee.Set("auth[access_token]", employee)
+	other.FinishInstall()
+	resp, err = http.PostForm(it.app.URL+inbox.PathEvents, byEmployee)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("ONAPPINSTALL with an employee's token: %d, want 401", resp.StatusCode)
+	}
 	access, refresh := other.IssueToken(1)
 	genuine := url.Values{}
 	for k, v := range forged {
@@ -240,7 +261,6 @@ func TestOnAppInstallStoresTokensTheyCheckOut(t *testing.T) {
 	genuine.Set("auth[access_token]", access)
 	genuine.Set("auth[refresh_token]", refresh)
 	genuine.Set("auth[application_token]", other.ApplicationToken())
-	other.FinishInstall()
 	resp, err = http.PostForm(it.app.URL+inbox.PathEvents, genuine)
 	if err != nil {
 		t.Fatal(err)
@@ -252,5 +272,29 @@ func TestOnAppInstallStoresTokensTheyCheckOut(t *testing.T) {
 	p, err := it.store.PortalByMemberID(context.Background(), "member-c")
 	if err != nil || p.AccessToken != access || p.RefreshToken != refresh || p.ApplicationToken != other.ApplicationToken() {
 		t.Fatalf("ONAPPINSTALL did not store the tokens: %+v, %v", p, err)
+	}
+}
+
+func TestOnAppInstallCannotTakeOverAnInstalledPortal(t *testing.T) {
+	it := newInstalled(t)
+	before, err := it.store.PortalByMemberID(context.Background(), "member-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	access, refresh := it.portal.IssueToken(1) // even an admin's fresh tokens
+	form := url.Values{"event": {"ONAPPINSTALL"}, "auth[domain]": {it.portal.Config().Domain},
+		"auth[member_id]": {"member-a"}, "auth[access_token]": {access}, "auth[refresh_token]": {refresh},
+		"auth[application_token]": {"attacker-made"}, "auth[expires_in]": {"3600"}}
+	resp, err := http.PostForm(it.app.URL+inbox.PathEvents, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("ONAPPINSTALL with another application token: %d, want 401", resp.StatusCode)
+	}
+	after, _ := it.store.PortalByMemberID(context.Background(), "member-a")
+	if after.AccessToken != before.AccessToken || after.ApplicationToken != before.ApplicationToken {
+		t.Fatal("the portal's tokens were replaced")
 	}
 }

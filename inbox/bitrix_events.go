@@ -30,8 +30,7 @@ func (in *Inbox) HandleEvent(ctx context.Context, ev *bitrix.Event) error {
 	}
 	switch ev.Name {
 	case bitrix.EventAppUninstall:
-		in.Log.Info("app uninstalled; the portal's data is kept", "portal", p.MemberID)
-		return in.Store.SetPortalEnabled(ctx, p.ID, false)
+		return in.uninstall(ctx, p)
 	case bitrix.EventBotCommandAdd:
 		in.Log.Info("bot command", "portal", p.MemberID, "data", ev.Data)
 		return nil
@@ -41,6 +40,21 @@ func (in *Inbox) HandleEvent(ctx context.Context, ev *bitrix.Event) error {
 		}
 		return nil
 	}
+}
+
+// uninstall disables a portal (keeping its data) once the portal confirms
+// the app is gone: every employee sees the application token in the pages
+// Bitrix24 opens, so the token alone cannot be enough to switch a portal off.
+func (in *Inbox) uninstall(ctx context.Context, p db.Portal) error {
+	info, err := in.Portal.Client.Portal(p.MemberID, p.BaseURL).AppInfo(ctx)
+	switch {
+	case err == nil && bool(info.Installed):
+		return fmt.Errorf("%w: ONAPPUNINSTALL, but portal %s says the app is installed", ErrForged, p.MemberID)
+	case err != nil && !bitrix.IsAuthError(err) && !bitrix.NeedsReinstall(err) && !errors.Is(err, bitrix.ErrAccessDenied):
+		return fmt.Errorf("inbox: unable to confirm the uninstall with portal %s: %w", p.MemberID, err)
+	}
+	in.Log.Info("app uninstalled; the portal's data is kept", "portal", p.MemberID)
+	return in.Store.SetPortalEnabled(ctx, p.ID, false)
 }
 
 // installFromEvent stores the tokens ONAPPINSTALL carries, once the portal
@@ -55,13 +69,22 @@ func (in *Inbox) installFromEvent(ctx context.Context, ev *bitrix.Event) error {
 	switch {
 	case err == nil && known.Domain != a.Domain:
 		return fmt.Errorf("%w: portal %s is %s, not %s", ErrForged, a.MemberID, known.Domain, a.Domain)
+	case err == nil && known.ApplicationToken != "" && !bitrix.VerifyApplicationToken(ev, known.ApplicationToken):
+		return fmt.Errorf("%w: ONAPPINSTALL for installed portal %s with another application token", ErrForged, a.MemberID)
 	case err == nil:
 		base = known.BaseURL
 	case !errors.Is(err, db.ErrNotFound):
 		return err
 	}
-	if _, err := in.Portal.Client.AsUser(a.MemberID, base, a.AccessToken).AppInfo(ctx); err != nil {
+	if err := in.Portal.checkPortalURL(base); err != nil {
+		return err
+	}
+	profile, err := in.Portal.Client.AsUser(a.MemberID, base, a.AccessToken).Profile(ctx)
+	if err != nil {
 		return fmt.Errorf("%w: the portal refused ONAPPINSTALL's token: %v", ErrForged, err)
+	}
+	if !bool(profile.Admin) {
+		return fmt.Errorf("%w: ONAPPINSTALL's token is not an administrator's", ErrForged)
 	}
 	t := a.Tokens()
 	_, err = in.Store.UpsertPortal(ctx, db.Portal{Domain: a.Domain, MemberID: a.MemberID, BaseURL: base,

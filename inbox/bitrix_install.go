@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
+	"strings"
 	"time"
 
 	"switchboard/bitrix"
@@ -15,6 +18,26 @@ import (
 type Portal struct {
 	Client *bitrix.Client
 	AppURL string // e.g. https://switchboard.example.com, no trailing slash
+	// AllowLocal lets portals live on plain http and local addresses: the
+	// demo's and tests' emulated portals. Off, a portal must be https on a
+	// public host name, so a forged install cannot aim our calls anywhere.
+	AllowLocal bool
+}
+
+// checkPortalURL refuses a portal address we must not call.
+func (p *Portal) checkPortalURL(base string) error {
+	if p.AllowLocal {
+		return nil
+	}
+	u, err := url.Parse(base)
+	if err != nil || u.Scheme != "https" {
+		return fmt.Errorf("%w: portal %q is not https", ErrForged, base)
+	}
+	host := u.Hostname()
+	if host == "localhost" || net.ParseIP(host) != nil || !strings.Contains(host, ".") {
+		return fmt.Errorf("%w: portal host %q is not a public name", ErrForged, host)
+	}
+	return nil
 }
 
 // The app's handler paths, as registered in the portal.
@@ -51,6 +74,9 @@ func (in *Inbox) Install(ctx context.Context, pl *bitrix.Placement) (Viewer, err
 		return Viewer{}, fmt.Errorf("%w: the install POST lacks member_id, AUTH_ID or DOMAIN", ErrForged)
 	}
 	base := pl.BaseURL()
+	if err := in.Portal.checkPortalURL(base); err != nil {
+		return Viewer{}, err
+	}
 	if known, err := in.Store.PortalByMemberID(ctx, pl.MemberID); err == nil && known.Domain != pl.Domain {
 		return Viewer{}, fmt.Errorf("%w: portal %s is %s, not %s", ErrForged, pl.MemberID, known.Domain, pl.Domain)
 	} else if err != nil && !errors.Is(err, db.ErrNotFound) {

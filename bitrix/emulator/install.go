@@ -169,6 +169,12 @@ func (p *Portal) Uninstall(ctx context.Context, clean bool) error {
 	if clean {
 		cleanFlag = "1"
 	}
+	// As on a real portal, the app's API access is gone by the time
+	// ONAPPUNINSTALL arrives: its handler cannot check anything with REST.
+	p.mu.Lock()
+	p.tokens = map[string]*accessToken{}
+	p.refresh = map[string]*refreshToken{}
+	p.mu.Unlock()
 	err := p.sendEvent(ctx, "ONAPPUNINSTALL", newObj().set("LANGUAGE_ID", p.cfg.Language).set("CLEAN", cleanFlag), 0)
 	if errors.Is(err, ErrNoHandler) {
 		err = nil
@@ -179,7 +185,5 @@ func (p *Portal) Uninstall(ctx context.Context, clean bool) error {
 	p.uninstalled = true
 	p.events = nil
 	p.placements = nil
-	p.tokens = map[string]*accessToken{}
-	p.refresh = map[string]*refreshToken{}
 	return err
 }

@@ -26,6 +26,7 @@ type config struct {
 	BitrixRate         float64 // BITRIX_RATE
 	BitrixBurst        int     // BITRIX_BURST
 	BX24ScriptURL      string  // BX24_SCRIPT_URL
+	BitrixAllowLocal   bool    // BITRIX_ALLOW_LOCAL
 
 	// Demo mode only.
 	BitrixAddr string // DEMO_BITRIX_ADDR
@@ -45,6 +46,7 @@ func loadConfig(args []string) (config, error) {
 	if err != nil || rate <= 0 {
 		return config{}, fmt.Errorf("BITRIX_RATE must be a positive number of calls per second")
 	}
+	allowLocal, _ := strconv.ParseBool(env("BITRIX_ALLOW_LOCAL", "false"))
 	burst, err := strconv.Atoi(env("BITRIX_BURST", "45"))
 	if err != nil || burst < 1 {
 		return config{}, fmt.Errorf("BITRIX_BURST must be a positive whole number")
@@ -66,6 +68,7 @@ func loadConfig(args []string) (config, error) {
 		BitrixRate:         rate,
 		BitrixBurst:        burst,
 		BX24ScriptURL:      env("BX24_SCRIPT_URL", "https://api.bitrix24.com/api/v1/"),
+		BitrixAllowLocal:   allowLocal,
 		GraphAddr:          env("DEMO_GRAPH_ADDR", ":8082"),
 	}
 	fs := flag.NewFlagSet("switchboard", flag.ContinueOnError)

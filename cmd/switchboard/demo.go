@@ -115,6 +115,7 @@ func startDemo(ctx context.Context, cfg config, log *slog.Logger, urls demoURLs)
 	cfg.PublicURL = env.appURL
 	cfg.BitrixClientID, cfg.BitrixClientSecret, cfg.BitrixOAuthURL = demoClientID, demoClientSecret, env.bitrixURL
 	cfg.BX24ScriptURL = env.bitrixURL + "/bx24.js"
+	cfg.BitrixAllowLocal = true // the emulated portal is plain http on this machine
 	env.app, err = openApp(ctx, cfg, handlers.Config{Secret: secret, PortalURL: env.bitrixURL}, log)
 	if err != nil {
 		return nil, err
