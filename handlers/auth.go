@@ -23,8 +23,11 @@ const (
 	sessLang   = "lang"
 )
 
-// tokenTTL bounds a page token: a page left open longer re-opens from Bitrix24.
-const tokenTTL = 12 * time.Hour
+// tokenTTL bounds a page token from the moment Bitrix24 opened the page; it
+// is never extended, so a copied link or a page left open longer stops
+// working, and the page opens again from Bitrix24 (which checks the user
+// anew).
+const tokenTTL = 8 * time.Hour
 
 // tokenHeader carries the page token on htmx requests.
 const tokenHeader = "X-Switchboard-Token"
@@ -104,7 +107,7 @@ func (s *Server) startSession(ctx context.Context, v inbox.Viewer, lang string) 
 func (s *Server) requireViewer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		portalID, userID, lang, err := s.credentials(r)
+		portalID, userID, lang, token, err := s.credentials(r)
 		if err != nil {
 			s.unauthorized(w, r)
 			return
@@ -120,7 +123,10 @@ func (s *Server) requireViewer(next http.Handler) http.Handler {
 			return
 		}
 		iv := inbox.Viewer{PortalID: portalID, UserID: userID, IsAdmin: u.IsAdmin}
-		v := viewer{Viewer: iv, Lang: views.Lang(lang), Token: s.signToken(iv, lang, time.Now().Add(tokenTTL))}
+		if token == "" { // a cookie session: its pages get a token of their own
+			token = s.signToken(iv, lang, time.Now().Add(tokenTTL))
+		}
+		v := viewer{Viewer: iv, Lang: views.Lang(lang), Token: token}
 		if p.BaseURL != "" {
 			s.allowFraming(w, p.BaseURL)
 		}
@@ -131,23 +137,24 @@ func (s *Server) requireViewer(next http.Handler) http.Handler {
 // credentials reads who is asking. A state-changing request must carry the
 // page token in its header: a cookie alone, which another site can make the
 // browser send, is not enough.
-func (s *Server) credentials(r *http.Request) (portalID, userID int64, lang string, err error) {
-	token := r.Header.Get(tokenHeader)
+func (s *Server) credentials(r *http.Request) (portalID, userID int64, lang, token string, err error) {
+	token = r.Header.Get(tokenHeader)
 	if token == "" && r.Method != http.MethodGet && r.Method != http.MethodHead {
-		return 0, 0, "", errBadToken
+		return 0, 0, "", "", errBadToken
 	}
 	if token == "" {
 		token = r.URL.Query().Get("st")
 	}
 	if token != "" {
-		return s.parseToken(token, time.Now())
+		portalID, userID, lang, err = s.parseToken(token, time.Now())
+		return portalID, userID, lang, token, err
 	}
 	ctx := r.Context()
 	portalID, userID = s.sessions.GetInt64(ctx, sessPortal), s.sessions.GetInt64(ctx, sessUser)
 	if portalID == 0 || userID == 0 {
-		return 0, 0, "", errBadToken
+		return 0, 0, "", "", errBadToken
 	}
-	return portalID, userID, s.sessions.GetString(ctx, sessLang), nil
+	return portalID, userID, s.sessions.GetString(ctx, sessLang), "", nil
 }
 
 // unauthorized answers a request without a valid session: the app opens

@@ -74,10 +74,6 @@ func (s *Server) cardPage(w http.ResponseWriter, r *http.Request, portal db.Port
 			s.fail(w, r, err)
 			return
 		}
-		if err := s.inbox.MarkRead(ctx, v.Viewer, dialogs[0].ID); err != nil {
-			s.fail(w, r, err)
-			return
-		}
 		open, err := s.dialogData(r, vis, dialogs[0].ID)
 		if err != nil {
 			s.fail(w, r, err)

@@ -21,8 +21,8 @@ func dialogID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-// dialogShow opens a dialog and marks it read: the dialog pane for htmx, the
-// whole page for a direct URL.
+// dialogShow opens a dialog: the dialog pane for htmx, the whole page for a
+// direct URL. The view marks it read with a POST of its own.
 func (s *Server) dialogShow(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id, err := dialogID(r)
@@ -31,10 +31,6 @@ func (s *Server) dialogShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := viewerOf(ctx)
-	if err := s.inbox.MarkRead(ctx, v.Viewer, id); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	if !isHTMX(r) {
 		data, err := s.inboxData(r, id)
 		if err != nil {
