@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -214,6 +215,9 @@ type SendError struct {
 }
 
 func (e *SendError) Error() string {
+	if strings.HasPrefix(e.Message, fmt.Sprintf("(#%d)", e.Code)) { // Graph's messages often start so
+		return fmt.Sprintf("channels: send failed: %d %s", e.HTTPStatus, e.Message)
+	}
 	return fmt.Sprintf("channels: send failed: %d (#%d) %s", e.HTTPStatus, e.Code, e.Message)
 }
 
