@@ -91,7 +91,7 @@ func (s *Server) liveEvent(ctx context.Context, v viewer, vis db.Visibility, e i
 	if err != nil {
 		return "", "", err
 	}
-	u := views.LiveUpdate{Row: &row, Me: v.UserID, ChannelName: row.ChannelName}
+	u := views.LiveUpdate{Row: &row, Me: v.UserID, ChannelName: row.ChannelName, Moved: e.Kind == inbox.EventMessage}
 	if u.Counts, err = s.store.Counts(ctx, vis); err != nil {
 		return "", "", err
 	}
