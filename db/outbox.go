@@ -96,3 +96,16 @@ func (s *Store) Notify(ctx context.Context, payload any) error {
 
 // EventChannel is the LISTEN/NOTIFY channel of live events.
 const EventChannel = "switchboard_events"
+
+// RenewLease pushes a claimed job's lease lease into the future, if the job
+// is still the claim of this attempt (not done, and not claimed again by
+// another worker since); it reports whether it was.
+func (s *Store) RenewLease(ctx context.Context, id int64, attempts int, lease time.Duration) (bool, error) {
+	res, err := s.q.ExecContext(ctx, `UPDATE outbox SET run_at = now() + $3 * interval '1 millisecond'
+		WHERE id = $1 AND attempts = $2 AND done_at IS NULL`, id, attempts, lease.Milliseconds())
+	if err != nil {
+		return false, fmt.Errorf("db: unable to renew the lease of job %d: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}

@@ -212,3 +212,27 @@ func TestUnreadCountIsExact(t *testing.T) {
 		t.Fatalf("counts %+v err=%v", c, err)
 	}
 }
+
+func TestALeaseLostToAnotherWorkerCannotBeRenewed(t *testing.T) {
+	store := newStore(t)
+	w := newWorld(t, store, "a")
+	ctx := context.Background()
+	if err := store.Enqueue(ctx, w.portal, "send", map[string]int{"n": 1}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := store.ClaimDueJobs(ctx, 1, time.Millisecond)
+	if err != nil || len(first) != 1 {
+		t.Fatalf("first claim: %v %v", first, err)
+	}
+	time.Sleep(20 * time.Millisecond) // the first worker stalls past its lease
+	second, err := store.ClaimDueJobs(ctx, 1, time.Minute)
+	if err != nil || len(second) != 1 {
+		t.Fatalf("second claim: %v %v", second, err)
+	}
+	if mine, err := store.RenewLease(ctx, first[0].ID, first[0].Attempts, time.Minute); err != nil || mine {
+		t.Fatalf("the stalled worker renewed a lease it lost: %v %v", mine, err)
+	}
+	if mine, err := store.RenewLease(ctx, second[0].ID, second[0].Attempts, time.Minute); err != nil || !mine {
+		t.Fatalf("the current holder could not renew: %v %v", mine, err)
+	}
+}

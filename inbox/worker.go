@@ -12,19 +12,37 @@ import (
 	"switchboard/db"
 )
 
-// Worker tuning.
+// Worker tuning. A job's lease is renewed right before it runs and outlasts
+// its deadline, so no other worker can take a job that is still running.
 const (
 	claimBatch  = 20
-	jobLease    = 2 * time.Minute // longer than any single job may take
+	jobTimeout  = 2 * time.Minute
+	jobLease    = jobTimeout + 3*time.Minute
 	maxAttempts = 12
 	pollEvery   = 250 * time.Millisecond
 )
 
-// errRetry marks a job failure worth retrying later.
+// errRetry marks a job failure worth retrying later. Any failure but a
+// permanent one is retried; errRetry says so where it is the point.
 type errRetry struct{ err error }
 
 func (e errRetry) Error() string { return e.err.Error() }
 func (e errRetry) Unwrap() error { return e.err }
+
+// errPermanent marks a job failure that no retry can mend.
+type errPermanent struct{ err error }
+
+func (e errPermanent) Error() string { return e.err.Error() }
+func (e errPermanent) Unwrap() error { return e.err }
+
+// errSentUnrecorded: the provider took the message but its id could not be
+// recorded. The job must neither send again nor call the message failed.
+var errSentUnrecorded = errors.New("inbox: sent, but the provider id could not be recorded")
+
+func permanent(err error) bool {
+	var p errPermanent
+	return errors.As(err, &p) || errors.Is(err, db.ErrNotFound)
+}
 
 // RunWorker runs due outbox jobs until ctx ends. Several workers, in one
 // process or many, share the queue safely.
@@ -54,7 +72,19 @@ func (in *Inbox) RunDueJobs(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for _, j := range jobs {
-		in.finish(ctx, j, in.runJob(ctx, j))
+		// Renew the lease: a job whose lease ran out while earlier jobs of
+		// the batch ran may belong to another worker now.
+		mine, err := in.Store.RenewLease(ctx, j.ID, j.Attempts, jobLease)
+		if err != nil {
+			return len(jobs), err
+		}
+		if !mine {
+			continue
+		}
+		jobCtx, cancel := context.WithTimeout(ctx, jobTimeout)
+		err = in.runJob(jobCtx, j)
+		cancel()
+		in.finish(ctx, j, err)
 	}
 	return len(jobs), nil
 }
@@ -64,7 +94,7 @@ func (in *Inbox) runJob(ctx context.Context, j db.Job) error {
 	case JobSend:
 		var p SendPayload
 		if err := json.Unmarshal(j.Payload, &p); err != nil {
-			return fmt.Errorf("inbox: bad %s payload: %w", j.Kind, err)
+			return errPermanent{fmt.Errorf("inbox: bad %s payload: %w", j.Kind, err)}
 		}
 		return in.deliver(ctx, j.PortalID, p.MessageID)
 	case JobFetchMedia:
@@ -72,16 +102,18 @@ func (in *Inbox) runJob(ctx context.Context, j db.Job) error {
 	case JobHistory:
 		return in.runHistory(ctx, j)
 	default:
-		return fmt.Errorf("inbox: unknown job kind %q", j.Kind)
+		return errPermanent{fmt.Errorf("inbox: unknown job kind %q", j.Kind)}
 	}
 }
 
 func (in *Inbox) finish(ctx context.Context, j db.Job, err error) {
-	var retry errRetry
 	switch {
 	case err == nil:
 		err = in.Store.CompleteJob(ctx, j.ID)
-	case errors.As(err, &retry) && j.Attempts < maxAttempts:
+	case errors.Is(err, errSentUnrecorded):
+		in.Log.Error("a sent message's provider id was not recorded", "job", j.ID, "err", err)
+		err = in.Store.FailJob(ctx, j.ID, err.Error())
+	case !permanent(err) && j.Attempts < maxAttempts:
 		in.Log.Warn("job will be retried", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "err", err)
 		err = in.Store.RetryJob(ctx, j.ID, in.Now().Add(backoff(j.Attempts)), err.Error())
 	default:
@@ -154,12 +186,30 @@ func (in *Inbox) deliver(ctx context.Context, portalID, msgID int64) error {
 	case err != nil:
 		return errRetry{fmt.Errorf("inbox: send of message %d: %w", msgID, err)}
 	}
-	return in.Store.InTx(ctx, func(tx *db.Store) error {
-		if err := tx.RecordSent(ctx, portalID, msgID, providerID); err != nil {
-			return err
+	return in.recordSent(ctx, m, providerID)
+}
+
+// recordSent stores a sent message's provider id, trying hard: a send that
+// is not recorded would be sent again.
+func (in *Inbox) recordSent(ctx context.Context, m db.Message, providerID string) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = in.Store.InTx(ctx, func(tx *db.Store) error {
+			if err := tx.RecordSent(ctx, m.PortalID, m.ID, providerID); err != nil {
+				return err
+			}
+			return tx.Notify(ctx, Event{Portal: m.PortalID, Dialog: m.DialogID, Message: m.ID, Kind: EventStatus})
+		})
+		if err == nil {
+			return nil
 		}
-		return tx.Notify(ctx, Event{Portal: portalID, Dialog: m.DialogID, Message: msgID, Kind: EventStatus})
-	})
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w: %s of message %d: %v", errSentUnrecorded, providerID, m.ID, err)
+		case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("%w: %s of message %d: %v", errSentUnrecorded, providerID, m.ID, err)
 }
 
 func (in *Inbox) fail(ctx context.Context, m db.Message, code int, reason string) error {
