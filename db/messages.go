@@ -157,9 +157,9 @@ func (s *Store) RecordSent(ctx context.Context, portalID, msgID int64, providerI
 		return fmt.Errorf("db: unable to record provider id of message %d: %w", msgID, notFound(err))
 	}
 	var early []StatusUpdate
-	err = s.all(ctx, &early, `DELETE FROM early_statuses WHERE channel_id = $1 AND provider_id = $2
+	err = s.all(ctx, &early, `DELETE FROM early_statuses WHERE portal_id = $3 AND channel_id = $1 AND provider_id = $2
 		RETURNING portal_id AS "portalid", channel_id AS "channelid", provider_id AS "providerid",
-		status AS "status", error_code AS "errorcode", error_text AS "errortext"`, m.ChannelID, providerID)
+		status AS "status", error_code AS "errorcode", error_text AS "errortext"`, m.ChannelID, providerID, portalID)
 	if err != nil {
 		return fmt.Errorf("db: unable to read early statuses of %s: %w", providerID, err)
 	}

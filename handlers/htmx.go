@@ -7,7 +7,6 @@ const (
 	hxRequest  = "HX-Request"
 	hxRetarget = "HX-Retarget"
 	hxReswap   = "HX-Reswap"
-	hxRedirect = "HX-Redirect"
 )
 
 func isHTMX(r *http.Request) bool { return r.Header.Get(hxRequest) == "true" }
