@@ -69,12 +69,7 @@ func (s *Server) cardPage(w http.ResponseWriter, r *http.Request, portal db.Port
 		Dialogs: dialogs,
 	}
 	if len(dialogs) > 0 {
-		vis, err := s.inbox.Visibility(ctx, v.Viewer)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		open, err := s.dialogData(r, vis, dialogs[0].ID)
+		open, err := s.dialogData(r, dialogs[0].ID)
 		if err != nil {
 			s.fail(w, r, err)
 			return

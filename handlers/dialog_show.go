@@ -10,9 +10,6 @@ import (
 	"switchboard/views"
 )
 
-// messagesShown is how many of a dialog's latest messages a view shows.
-const messagesShown = 200
-
 func dialogID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	if err != nil {
@@ -24,13 +21,11 @@ func dialogID(r *http.Request) (int64, error) {
 // dialogShow opens a dialog: the dialog pane for htmx, the whole page for a
 // direct URL. The view marks it read with a POST of its own.
 func (s *Server) dialogShow(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	id, err := dialogID(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v := viewerOf(ctx)
 	if !isHTMX(r) {
 		data, err := s.inboxData(r, id)
 		if err != nil {
@@ -40,12 +35,7 @@ func (s *Server) dialogShow(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, views.InboxPage(data))
 		return
 	}
-	vis, err := s.inbox.Visibility(ctx, v.Viewer)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	data, err := s.dialogData(r, vis, id)
+	data, err := s.dialogData(r, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -55,18 +45,12 @@ func (s *Server) dialogShow(w http.ResponseWriter, r *http.Request) {
 
 // dialogMessages re-renders a dialog's messages (after a reconnect).
 func (s *Server) dialogMessages(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	id, err := dialogID(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	vis, err := s.inbox.Visibility(ctx, viewerOf(ctx).Viewer)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	data, err := s.dialogData(r, vis, id)
+	data, err := s.dialogData(r, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -75,23 +59,13 @@ func (s *Server) dialogMessages(w http.ResponseWriter, r *http.Request) {
 }
 
 // dialogData loads a dialog the viewer may see, with its latest messages.
-func (s *Server) dialogData(r *http.Request, vis db.Visibility, id int64) (views.DialogData, error) {
-	ctx := r.Context()
-	d, err := s.store.Dialog(ctx, vis, id)
+func (s *Server) dialogData(r *http.Request, id int64) (views.DialogData, error) {
+	v := viewerOf(r.Context())
+	d, err := s.inbox.OpenDialog(r.Context(), v.Viewer, id, v.Lang)
 	if err != nil {
 		return views.DialogData{}, err
 	}
-	msgs, err := s.store.Messages(ctx, vis.PortalID, d.ID, messagesShown)
-	if err != nil {
-		return views.DialogData{}, err
-	}
-	reasons := map[int64]string{}
-	for _, m := range msgs {
-		if m.Status == "failed" {
-			reasons[m.ID] = s.inbox.FailureReason(d.Transport, m.ErrorCode, m.ErrorText, viewerOf(ctx).Lang)
-		}
-	}
-	return views.DialogData{Dialog: d, Messages: msgs, Reasons: reasons}, nil
+	return views.DialogData{Dialog: d.Dialog, Messages: d.Messages, Reasons: d.Reasons}, nil
 }
 
 // dialogRead marks a dialog read (a message arrived while it was open).

@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -84,27 +83,12 @@ func (s *Server) liveEvent(ctx context.Context, v viewer, vis db.Visibility, e i
 	if e.Kind == inbox.EventReset {
 		return "reset", "", nil
 	}
-	row, err := s.store.Dialog(ctx, vis, e.Dialog)
-	if errors.Is(err, db.ErrNotFound) {
-		return "", "", nil
-	}
-	if err != nil {
+	c, ok, err := s.inbox.SeeChange(ctx, vis, e, v.Lang)
+	if err != nil || !ok {
 		return "", "", err
 	}
-	u := views.LiveUpdate{Row: &row, Me: v.UserID, ChannelName: row.ChannelName, Moved: e.Kind == inbox.EventMessage}
-	if u.Counts, err = s.store.Counts(ctx, vis); err != nil {
-		return "", "", err
-	}
-	if e.Message != 0 {
-		m, err := s.store.Message(ctx, v.PortalID, e.Message)
-		if err != nil {
-			return "", "", err
-		}
-		u.Message, u.NewMessage = &m, e.Kind == inbox.EventMessage
-		if m.Status == "failed" {
-			u.Reason = s.inbox.FailureReason(row.Transport, m.ErrorCode, m.ErrorText, v.Lang)
-		}
-	}
+	u := views.LiveUpdate{Row: &c.Dialog, Me: v.UserID, ChannelName: c.Dialog.ChannelName, Moved: e.Kind == inbox.EventMessage,
+		Counts: c.Counts, Message: c.Message, NewMessage: c.New, Reason: c.Reason}
 	var buf bytes.Buffer
 	if err := views.Live(u).Render(withViewer(ctx, v), &buf); err != nil {
 		return "", "", err

@@ -3,7 +3,6 @@ package handlers
 import (
 	"net/http"
 
-	"switchboard/db"
 	"switchboard/views"
 )
 
@@ -22,10 +21,6 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) inboxData(r *http.Request, open int64) (views.InboxData, error) {
 	ctx := r.Context()
 	v := viewerOf(ctx)
-	vis, err := s.inbox.Visibility(ctx, v.Viewer)
-	if err != nil {
-		return views.InboxData{}, err
-	}
 	onlyMine := r.URL.Query().Get("mine") == "1"
 	data := views.InboxData{
 		Page:     views.Page{Title: views.T(ctx, "inbox.title"), Token: v.Token, Live: true},
@@ -33,40 +28,28 @@ func (s *Server) inboxData(r *http.Request, open int64) (views.InboxData, error)
 		OnlyMine: onlyMine,
 	}
 	if open != 0 {
-		d, err := s.dialogData(r, vis, open)
+		d, err := s.dialogData(r, open)
 		if err != nil {
 			return data, err
 		}
 		data.Open = &d
 	}
-	if data.Dialogs, err = s.store.Dialogs(ctx, vis, db.DialogFilter{OnlyMine: onlyMine}); err != nil {
-		return data, err
-	}
-	if data.Counts, err = s.store.Counts(ctx, vis); err != nil {
-		return data, err
-	}
-	u, err := s.store.User(ctx, v.PortalID, v.UserID)
+	list, err := s.inbox.List(ctx, v.Viewer, onlyMine)
 	if err != nil {
 		return data, err
 	}
-	data.UserName = u.Name
+	data.Dialogs, data.Counts, data.UserName = list.Dialogs, list.Counts, list.Me.Name
 	return data, nil
 }
 
 // dialogList renders the dialog list alone (filter switches, resets).
 func (s *Server) dialogList(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	v := viewerOf(ctx)
-	vis, err := s.inbox.Visibility(ctx, v.Viewer)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	v := viewerOf(r.Context())
 	onlyMine := r.URL.Query().Get("mine") == "1"
-	dialogs, err := s.store.Dialogs(ctx, vis, db.DialogFilter{OnlyMine: onlyMine})
+	list, err := s.inbox.List(r.Context(), v.Viewer, onlyMine)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, views.DialogList(dialogs, v.UserID, onlyMine, 0))
+	s.render(w, r, http.StatusOK, views.DialogList(list.Dialogs, v.UserID, onlyMine, 0))
 }
