@@ -50,10 +50,7 @@ func TestEveryKindBothWays(t *testing.T) {
 	phone := newBrowser(t)
 	app := env.appURL
 
-	signInToPortal(t, env, manager, 1, "/")
-	do(t, manager, "open the app from the left menu", chromedp.Click(chromedp.CSS(`[data-testid=menu-app]`)))
-	waitFrame(t, manager, app, "the shared inbox", `document.querySelector('[data-testid=dialog-list]')`)
-	waitFrame(t, manager, app, "the live stream", `document.body.dataset.liveState === "open"`)
+	openSharedInbox(t, env, manager, 1)
 	waitFrame(t, manager, app, "the Support number's history: at least three dialogs, none unread", `(() => {
 		const rows = [...document.querySelectorAll('[data-testid=dialog-row]')]
 			.filter(r => r.querySelector('[data-testid=dialog-channel]').textContent.includes('Support'));

@@ -19,6 +19,16 @@ func signInToPortal(t *testing.T, env *demoEnv, tab contextTab, user int, path s
 	do(t, tab, "sign in to the portal", chromedp.Navigate(fmt.Sprintf("%s/login?user=%d&back=%s", env.bitrixURL, user, path)))
 }
 
+// openSharedInbox signs in to the portal as user and opens the app from the
+// left menu, live.
+func openSharedInbox(t *testing.T, env *demoEnv, tab contextTab, user int) {
+	t.Helper()
+	signInToPortal(t, env, tab, user, "/")
+	do(t, tab, "open the app from the left menu", chromedp.Click(chromedp.CSS(`[data-testid=menu-app]`)))
+	waitFrame(t, tab, env.appURL, "the shared inbox", `document.querySelector('[data-testid=dialog-list]')`)
+	waitFrame(t, tab, env.appURL, "the live stream", `document.body.dataset.liveState === "open"`)
+}
+
 // TestFirstConversation plays the foundation's story in a real browser: a
 // client writes on WhatsApp from the phone page, the manager (in the
 // portal's left menu app) sees it live, opens it, replies, and the phone
@@ -29,10 +39,7 @@ func TestFirstConversation(t *testing.T) {
 	phone := newBrowser(t)
 	app := env.appURL
 
-	signInToPortal(t, env, manager, 1, "/")
-	do(t, manager, "open the app from the left menu", chromedp.Click(chromedp.CSS(`[data-testid=menu-app]`)))
-	waitFrame(t, manager, app, "the shared inbox", `document.querySelector('[data-testid=dialog-list]')`)
-	waitFrame(t, manager, app, "the live stream", `document.body.dataset.liveState === "open"`)
+	openSharedInbox(t, env, manager, 1)
 	// Record every status an outgoing message shows, in order.
 	doFrame(t, manager, app, "watch statuses", `
 		document.body.dataset.statuses = "";
