@@ -161,3 +161,24 @@ func TestLiveStreamCarriesOnlyWhatTheViewerMaySee(t *testing.T) {
 		t.Fatalf("another portal's dialog reached the stream:\n%s", seen)
 	}
 }
+
+func TestAPageTokenIsNeverExtended(t *testing.T) {
+	it := newInstalled(t)
+	token := it.signedIn(t, 2)
+	req, _ := http.NewRequest(http.MethodGet, it.app.URL+"/?st="+token, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body strings.Builder
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		body.WriteString(sc.Text())
+	}
+	m := tokenInPage.FindStringSubmatch(body.String())
+	if resp.StatusCode != 200 || m == nil || m[1] != token {
+		t.Fatalf("a page opened with a token carries %v (status %d), want the same token, not a fresh one", m, resp.StatusCode)
+	}
+}
