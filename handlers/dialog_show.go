@@ -65,7 +65,8 @@ func (s *Server) dialogData(r *http.Request, id int64) (views.DialogData, error)
 	if err != nil {
 		return views.DialogData{}, err
 	}
-	return views.DialogData{Dialog: d.Dialog, Messages: d.Messages, Reasons: d.Reasons}, nil
+	return views.DialogData{Dialog: d.Dialog, Messages: d.Messages, Reasons: d.Reasons,
+		WindowClosed: d.WindowClosed, NeverWrote: d.NeverWrote}, nil
 }
 
 // dialogRead marks a dialog read (a message arrived while it was open).

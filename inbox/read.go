@@ -3,7 +3,9 @@ package inbox
 import (
 	"context"
 	"errors"
+	"time"
 
+	"switchboard/channels"
 	"switchboard/db"
 )
 
@@ -16,6 +18,24 @@ type DialogView struct {
 	Dialog   db.DialogRow
 	Messages []db.Message
 	Reasons  map[int64]string // by message id
+	// WindowClosed: WhatsApp's 24-hour window is closed, only a template
+	// reaches the client; NeverWrote: the client never wrote at all.
+	WindowClosed, NeverWrote bool
+}
+
+// replyWindow is WhatsApp's customer-service window: free-form messages
+// reach a client for 24 hours after their last message.
+const replyWindow = 24 * time.Hour
+
+// windowState tells whether a dialog's reply window is closed.
+func windowState(d db.DialogRow, now time.Time) (closed, never bool) {
+	if d.Transport != channels.WhatsApp {
+		return false, false
+	}
+	if d.LastInboundAt == nil {
+		return true, true
+	}
+	return now.Sub(*d.LastInboundAt) > replyWindow, false
 }
 
 // OpenDialog reads a dialog for a viewer: ErrNotFound (db) when it does not
@@ -39,7 +59,8 @@ func (in *Inbox) OpenDialog(ctx context.Context, v Viewer, id int64, lang string
 			reasons[m.ID] = in.FailureReason(d.Transport, m.ErrorCode, m.ErrorText, lang)
 		}
 	}
-	return DialogView{Dialog: d, Messages: msgs, Reasons: reasons}, nil
+	closed, never := windowState(d, in.Now())
+	return DialogView{Dialog: d, Messages: msgs, Reasons: reasons, WindowClosed: closed, NeverWrote: never}, nil
 }
 
 // InboxList is the shared chat's list as one viewer sees it.

@@ -58,13 +58,18 @@ func openApp(ctx context.Context, cfg config, hcfg handlers.Config, log *slog.Lo
 	return &app{store: store, inbox: in, hub: hub, server: handlers.New(hcfg, in, hub, log)}, nil
 }
 
+// workersPerInstance is how many outbox workers each instance runs.
+const workersPerInstance = 4
+
 // run serves on ln until ctx ends: HTTP, the live event listener, the
 // outbox worker.
 func (a *app) run(ctx context.Context, cfg config, ln net.Listener, log *slog.Logger) error {
 	defer a.store.DB.Close()
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.hub.Run(ctx, cfg.DatabaseURL) })
-	g.Go(func() error { a.inbox.RunWorker(ctx); return nil })
+	for range workersPerInstance { // one slow job does not hold up the others
+		g.Go(func() error { a.inbox.RunWorker(ctx); return nil })
+	}
 	g.Go(func() error {
 		<-ctx.Done()
 		a.server.Close()
