@@ -16,7 +16,6 @@ type config struct {
 	PublicURL     string // SWITCHBOARD_PUBLIC_URL
 	Secret        string // SWITCHBOARD_SECRET
 	SecureCookies bool   // SWITCHBOARD_SECURE_COOKIES
-	GraphAPIBase  string // GRAPH_API_BASE
 	LogLevel      string // LOG_LEVEL
 	DataDir       string // SWITCHBOARD_DATA_DIR
 
@@ -57,7 +56,6 @@ func loadConfig(args []string) (config, error) {
 		PublicURL:     env("SWITCHBOARD_PUBLIC_URL", ""),
 		Secret:        os.Getenv("SWITCHBOARD_SECRET"),
 		SecureCookies: secure,
-		GraphAPIBase:  env("GRAPH_API_BASE", "https://graph.facebook.com/v23.0"),
 		LogLevel:      env("LOG_LEVEL", "info"),
 		DataDir:       env("SWITCHBOARD_DATA_DIR", ".data"),
 		BitrixAddr:    env("DEMO_BITRIX_ADDR", ":8081"),
