@@ -91,6 +91,10 @@ func TestAnotherPortalsDialogIsNotFoundByDirectURL(t *testing.T) {
 	if status, body := it.get(t, "/dialogs", token); status != 200 || strings.Contains(body, "79990000002") || !strings.Contains(body, "79990000001") {
 		t.Fatalf("the list: %d\n%s", status, body)
 	}
+	rowsPath := "/dialogs/rows?ids=" + strconv.FormatInt(foreign, 10) + "," + strconv.FormatInt(own, 10) + ",junk"
+	if status, body := it.get(t, rowsPath, token); status != 200 || strings.Contains(body, "79990000002") || !strings.Contains(body, "card-row-"+strconv.FormatInt(own, 10)) {
+		t.Fatalf("card rows: %d\n%s", status, body)
+	}
 	if status, _ := it.get(t, "/dialogs", "forged.token"); status != http.StatusUnauthorized {
 		t.Fatalf("a forged token: %d, want 401", status)
 	}

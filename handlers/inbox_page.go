@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 
 	"switchboard/views"
 )
@@ -52,4 +54,24 @@ func (s *Server) dialogList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, views.DialogList(list.Dialogs, v.UserID, onlyMine, 0))
+}
+
+// maxRows bounds a rows request (a card lists at most 100 dialogs).
+const maxRows = 100
+
+// dialogRows redraws the rows of a card's list (after the stream reconnects).
+func (s *Server) dialogRows(w http.ResponseWriter, r *http.Request) {
+	var ids []int64
+	for _, part := range strings.Split(r.URL.Query().Get("ids"), ",") {
+		if id, err := strconv.ParseInt(part, 10, 64); err == nil && len(ids) < maxRows {
+			ids = append(ids, id)
+		}
+	}
+	v := viewerOf(r.Context())
+	rows, err := s.inbox.Rows(r.Context(), v.Viewer, ids)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.CardRows(rows, v.UserID))
 }

@@ -100,6 +100,7 @@ func (s *Server) Routes() http.Handler {
 			r.Use(s.requireViewer)
 			r.Get("/", s.inboxPage)
 			r.Get("/dialogs", s.dialogList)
+			r.Get("/dialogs/rows", s.dialogRows)
 			r.Get("/dialogs/{id}", s.dialogShow)
 			r.Get("/dialogs/{id}/messages", s.dialogMessages)
 			r.Post("/dialogs/{id}/messages", s.messageSend)

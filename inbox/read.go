@@ -124,3 +124,24 @@ func (in *Inbox) SeeChange(ctx context.Context, vis db.Visibility, e Event, lang
 	}
 	return c, true, nil
 }
+
+// Rows reads the rows of the given dialogs that the viewer may see, in the
+// order asked; the others are left out.
+func (in *Inbox) Rows(ctx context.Context, v Viewer, ids []int64) ([]db.DialogRow, error) {
+	vis, err := in.Visibility(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]db.DialogRow, 0, len(ids))
+	for _, id := range ids {
+		d, err := in.Store.Dialog(ctx, vis, id)
+		if errors.Is(err, db.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, d)
+	}
+	return rows, nil
+}
