@@ -227,3 +227,14 @@ func (s *Store) MessageByProviderID(ctx context.Context, portalID, channelID int
 	}
 	return ref, nil
 }
+
+// SweepEarlyStatuses drops statuses that never found their message (a
+// message sent from elsewhere, or a send whose id was never recorded) once
+// they are older than age, and tells how many went.
+func (s *Store) SweepEarlyStatuses(ctx context.Context, age time.Duration) (int64, error) {
+	res, err := s.q.ExecContext(ctx, `DELETE FROM early_statuses WHERE created_at < now() - $1 * interval '1 second'`, age.Seconds())
+	if err != nil {
+		return 0, fmt.Errorf("db: unable to sweep early statuses: %w", err)
+	}
+	return res.RowsAffected()
+}

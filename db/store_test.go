@@ -236,3 +236,21 @@ func TestALeaseLostToAnotherWorkerCannotBeRenewed(t *testing.T) {
 		t.Fatalf("the current holder could not renew: %v %v", mine, err)
 	}
 }
+
+func TestEarlyStatusesThatNeverFindTheirMessageAreSwept(t *testing.T) {
+	store := newStore(t)
+	w := newWorld(t, store, "a")
+	ctx := context.Background()
+	for _, id := range []string{"wamid.old", "wamid.new"} {
+		if _, _, _, _, err := store.ApplyStatus(ctx, db.StatusUpdate{PortalID: w.portal, ChannelID: w.channel, ProviderID: id, Status: "delivered"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := store.DB.Exec(`UPDATE early_statuses SET created_at = now() - interval '9 days' WHERE provider_id = 'wamid.old'`); err != nil {
+		t.Fatal(err)
+	}
+	n, err := store.SweepEarlyStatuses(ctx, 8*24*time.Hour)
+	if err != nil || n != 1 {
+		t.Fatalf("swept %d (err %v), want the old one only", n, err)
+	}
+}

@@ -20,6 +20,10 @@ const (
 	jobLease    = jobTimeout + 3*time.Minute
 	maxAttempts = 12
 	pollEvery   = 250 * time.Millisecond
+	sweepEvery  = time.Hour
+	// earlyStatusAge is how long a status waits for its message: Meta
+	// retries a webhook for up to 7 days.
+	earlyStatusAge = 8 * 24 * time.Hour
 )
 
 // errRetry marks a job failure worth retrying later. Any failure but a
@@ -49,7 +53,16 @@ func permanent(err error) bool {
 func (in *Inbox) RunWorker(ctx context.Context) {
 	t := time.NewTicker(pollEvery)
 	defer t.Stop()
+	swept := time.Now().Add(-rand.N(sweepEvery)) // instances do not sweep in step
 	for {
+		if time.Since(swept) > sweepEvery {
+			if n, err := in.Store.SweepEarlyStatuses(ctx, earlyStatusAge); err != nil {
+				in.Log.Warn("sweep of early statuses failed", "err", err)
+			} else if n > 0 {
+				in.Log.Info("early statuses that never found their message dropped", "count", n)
+			}
+			swept = time.Now()
+		}
 		n, err := in.RunDueJobs(ctx)
 		if err != nil && ctx.Err() == nil {
 			in.Log.Error("outbox pass failed", "err", err)
