@@ -788,7 +788,7 @@ func DialogView(data DialogData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if data.Dialog.ClientPhone != "" {
+		if data.Dialog.ClientPhone != "" && data.Dialog.ClientName != "" {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 56, "<span class=\"phone\">+")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
