@@ -21,8 +21,11 @@ type pageData struct {
 
 // handlePhonePage serves the client phone page.
 func (e *Emulator) handlePhonePage(w http.ResponseWriter, r *http.Request) {
-	data := pageData{Accounts: e.Accounts(), DefaultClient: "79990001122", DefaultName: "Anna Client",
+	data := pageData{Accounts: e.Accounts(), DefaultClient: e.cfg.PhoneClient, DefaultName: e.cfg.PhoneClientName,
 		APIBase: e.cfg.PublicURL + "/" + e.cfg.Version}
+	if data.DefaultClient == "" {
+		data.DefaultClient, data.DefaultName = "79990001122", "Anna Client"
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := phoneTmpl.Execute(w, data); err != nil {
 		e.log.Error("graphemu: unable to render phone page", "err", err)

@@ -41,6 +41,9 @@ type Config struct {
 	MediaURLTTL time.Duration
 	// HistoryChunkSize is how many messages one history webhook carries (100).
 	HistoryChunkSize int
+	// PhoneClient and PhoneClientName prefill the phone page's "who are
+	// you" (79990001122, "Anna Client" by default).
+	PhoneClient, PhoneClientName string
 }
 
 // Emulator is a fake Graph API server. Its methods are safe for concurrent use.

@@ -120,7 +120,10 @@ func startDemo(ctx context.Context, cfg config, log *slog.Logger, urls demoURLs)
 	if err != nil {
 		return nil, err
 	}
-	env.emu = graphemu.New(graphemu.Config{PublicURL: env.graphURL, Logger: log})
+	// The phone page starts as Ivan Kuznetsov, a contact of the emulated
+	// portal's CRM: his dialog shows in his deal and contact cards too.
+	env.emu = graphemu.New(graphemu.Config{PublicURL: env.graphURL, Logger: log,
+		PhoneClient: "79991234567", PhoneClientName: "Ivan Kuznetsov"})
 	env.portal = emulator.New(emulator.Config{
 		Domain:       strings.TrimPrefix(env.bitrixURL, "http://"),
 		MemberID:     demoMemberID, // the same portal after a restart: the demo's data survives it
