@@ -147,6 +147,11 @@ func (s *Store) ApplyStatus(ctx context.Context, u StatusUpdate) (msgID, dialogI
 // RecordSent stores the provider id of a sent message and moves it to
 // "sent", then applies any status that arrived before the id was known.
 func (s *Store) RecordSent(ctx context.Context, portalID, msgID int64, providerID string) error {
+	// The provider may echo our own send (Instagram's is_echo) before we
+	// record its id: that copy, stored as typed on the phone, gives way.
+	if err := s.dropEchoOf(ctx, portalID, msgID, providerID); err != nil {
+		return err
+	}
 	var m struct {
 		ChannelID int64 `db:"channel_id"`
 	}
@@ -167,6 +172,23 @@ func (s *Store) RecordSent(ctx context.Context, portalID, msgID int64, providerI
 		if _, _, _, _, err := s.ApplyStatus(ctx, u); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// dropEchoOf deletes a "from the phone" copy of message msgID stored under
+// the provider id before msgID's own send was recorded.
+func (s *Store) dropEchoOf(ctx context.Context, portalID, msgID int64, providerID string) error {
+	_, err := s.q.ExecContext(ctx, `
+		WITH echo AS (
+			SELECT e.id FROM messages e JOIN messages m ON m.id = $2 AND m.portal_id = $1
+			WHERE e.portal_id = $1 AND e.channel_id = m.channel_id AND e.provider_id = $3 AND e.from_phone AND e.id <> m.id
+		), files AS (
+			DELETE FROM attachments WHERE portal_id = $1 AND message_id IN (SELECT id FROM echo)
+		)
+		DELETE FROM messages WHERE portal_id = $1 AND id IN (SELECT id FROM echo)`, portalID, msgID, providerID)
+	if err != nil {
+		return fmt.Errorf("db: unable to drop the echo of message %d: %w", msgID, err)
 	}
 	return nil
 }
@@ -203,12 +225,17 @@ func (s *Store) EditMessage(ctx context.Context, portalID, channelID int64, prov
 }
 
 // DeleteMessage marks the message of (channel, provider id) deleted (unsent
-// or revoked in the messenger); its text is kept for the record. ErrNotFound
-// when there is no such message.
+// or revoked in the messenger), with the parts it was stored as (an
+// Instagram message of several attachments is mid, mid#1, mid#2…); its
+// text is kept for the record. ErrNotFound when there is no such message.
 func (s *Store) DeleteMessage(ctx context.Context, portalID, channelID int64, providerID string, at time.Time) (MessageRef, error) {
 	var ref MessageRef
-	err := s.get(ctx, &ref, `UPDATE messages SET deleted_at = COALESCE(deleted_at, $4), updated_at = now()
-		WHERE portal_id = $1 AND channel_id = $2 AND provider_id = $3 RETURNING id, dialog_id`,
+	err := s.get(ctx, &ref, `WITH gone AS (
+			UPDATE messages SET deleted_at = COALESCE(deleted_at, $4), updated_at = now()
+			WHERE portal_id = $1 AND channel_id = $2
+			AND (provider_id = $3 OR left(provider_id, length($3) + 1) = $3 || '#')
+			RETURNING id, dialog_id, provider_id)
+		SELECT id, dialog_id FROM gone ORDER BY provider_id = $3 DESC, id LIMIT 1`,
 		portalID, channelID, providerID, at)
 	if err != nil {
 		return ref, fmt.Errorf("db: unable to delete message %s: %w", providerID, notFound(err))

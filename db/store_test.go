@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -252,5 +253,50 @@ func TestEarlyStatusesThatNeverFindTheirMessageAreSwept(t *testing.T) {
 	n, err := store.SweepEarlyStatuses(ctx, 8*24*time.Hour)
 	if err != nil || n != 1 {
 		t.Fatalf("swept %d (err %v), want the old one only", n, err)
+	}
+}
+
+func TestAnEchoOfOurSendGivesWayWhenTheSendIsRecorded(t *testing.T) {
+	store := newStore(t)
+	w := newWorld(t, store, "a")
+	ctx := context.Background()
+	ours, _, err := store.InsertMessage(ctx, db.Message{PortalID: w.portal, DialogID: w.dialog, ChannelID: w.channel,
+		Direction: "out", AuthorUserID: &w.user, Kind: "text", Body: "Hi", Status: "queued", CreatedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Instagram's echo of that send arrives before the send's answer is recorded.
+	if _, _, err := store.InsertMessage(ctx, db.Message{PortalID: w.portal, DialogID: w.dialog, ChannelID: w.channel,
+		Direction: "out", FromPhone: true, Kind: "text", Body: "Hi", ProviderID: ptr("mid.1"), Status: "sent", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.RecordSent(ctx, w.portal, ours, "mid.1"); err != nil {
+		t.Fatalf("recording the send: %v", err)
+	}
+	msgs, err := store.Messages(ctx, w.portal, w.dialog, 10)
+	if err != nil || len(msgs) != 1 || msgs[0].ID != ours || msgs[0].FromPhone || msgs[0].Status != "sent" {
+		t.Fatalf("messages %+v (err %v): want ours alone, sent", msgs, err)
+	}
+}
+
+func TestUnsendingAnInstagramMessageHidesAllItsParts(t *testing.T) {
+	store := newStore(t)
+	w := newWorld(t, store, "a")
+	ctx := context.Background()
+	for _, id := range []string{"mid.A", "mid.A#1", "mid.A#2", "mid.AB"} {
+		if _, _, err := store.InsertMessage(ctx, db.Message{PortalID: w.portal, DialogID: w.dialog, ChannelID: w.channel,
+			Direction: "in", Kind: "image", ProviderID: ptr(id), Status: "received", CreatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := store.DeleteMessage(ctx, w.portal, w.channel, "mid.A", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var deleted []string
+	if err := store.DB.Select(&deleted, `SELECT provider_id FROM messages WHERE deleted_at IS NOT NULL ORDER BY provider_id`); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(deleted, ",") != "mid.A,mid.A#1,mid.A#2" {
+		t.Fatalf("deleted %v, want the message and its parts, not mid.AB", deleted)
 	}
 }

@@ -66,7 +66,8 @@ func (in *Inbox) runFetchMedia(ctx context.Context, j db.Job) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &sendErr) && !sendErr.Transient, j.Attempts >= fetchAttempts, errors.Is(err, errTooLarge):
+	case errors.As(err, &sendErr) && !sendErr.Transient, j.Attempts >= fetchAttempts, errors.Is(err, errTooLarge),
+		errors.Is(err, db.ErrNotFound):
 		in.Log.Warn("could not download an attachment", "attachment", a.ID, "attempt", j.Attempts, "err", err)
 		return in.attachmentAttempt(ctx, a, m, err, true)
 	default:

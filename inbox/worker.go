@@ -18,6 +18,7 @@ const (
 	claimBatch  = 20
 	jobTimeout  = 2 * time.Minute
 	jobLease    = jobTimeout + 3*time.Minute
+	leaseMargin = 3 * time.Minute
 	maxAttempts = 12
 	pollEvery   = 250 * time.Millisecond
 	sweepEvery  = time.Hour
@@ -87,19 +88,33 @@ func (in *Inbox) RunDueJobs(ctx context.Context) (int, error) {
 	for _, j := range jobs {
 		// Renew the lease: a job whose lease ran out while earlier jobs of
 		// the batch ran may belong to another worker now.
-		mine, err := in.Store.RenewLease(ctx, j.ID, j.Attempts, jobLease)
+		timeout := timeoutOf(j.Kind)
+		mine, err := in.Store.RenewLease(ctx, j.ID, j.Attempts, timeout+leaseMargin)
 		if err != nil {
 			return len(jobs), err
 		}
 		if !mine {
 			continue
 		}
-		jobCtx, cancel := context.WithTimeout(ctx, jobTimeout)
+		jobCtx, cancel := context.WithTimeout(ctx, timeout)
 		err = in.runJob(jobCtx, j)
 		cancel()
 		in.finish(ctx, j, err)
 	}
 	return len(jobs), nil
+}
+
+// timeoutOf is how long one run of a job of kind may take: a large file or
+// a history chunk takes longer than a message.
+func timeoutOf(kind string) time.Duration {
+	switch kind {
+	case JobFetchMedia:
+		return 15 * time.Minute
+	case JobHistory:
+		return 10 * time.Minute
+	default:
+		return jobTimeout
+	}
 }
 
 func (in *Inbox) runJob(ctx context.Context, j db.Job) error {
