@@ -1,12 +1,14 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
 	"strconv"
 
 	"switchboard/channels"
+	"switchboard/db"
 	"switchboard/inbox"
 	"switchboard/views"
 )
@@ -22,6 +24,11 @@ func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := viewerOf(ctx)
+	// Only a dialog the viewer may see gets to upload anything.
+	if rows, err := s.inbox.Rows(ctx, v.Viewer, []int64{id}); err != nil || len(rows) == 0 {
+		s.fail(w, r, cmp.Or(err, db.ErrNotFound))
+		return
+	}
 	text, files, err := s.composerInput(r, v.PortalID)
 	if msg := composerRefusal(ctx, err); msg != "" {
 		s.composerError(w, r, id, msg)
