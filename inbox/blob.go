@@ -60,6 +60,9 @@ func (d *Disk) Put(ctx context.Context, key string, r io.Reader) (int64, string,
 	defer os.Remove(tmp.Name()) // a no-op after the rename
 	h := sha256.New()
 	size, err := io.Copy(io.MultiWriter(tmp, h), ctxReader{ctx, r})
+	if err == nil {
+		err = tmp.Sync() // on disk before a row says "ready"
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -68,6 +71,10 @@ func (d *Disk) Put(ctx context.Context, key string, r io.Reader) (int64, string,
 	}
 	if err := os.Rename(tmp.Name(), target); err != nil {
 		return 0, "", fmt.Errorf("inbox: unable to store file %s: %w", key, err)
+	}
+	if dir, err := os.Open(filepath.Dir(target)); err == nil { // the rename too
+		_ = dir.Sync()
+		dir.Close()
 	}
 	return size, hex.EncodeToString(h.Sum(nil)), nil
 }
