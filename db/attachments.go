@@ -130,14 +130,15 @@ type StoredFile struct {
 }
 
 // AttachmentStored marks a pending attachment ready with its file's facts.
-func (s *Store) AttachmentStored(ctx context.Context, portalID, id int64, f StoredFile) error {
-	_, err := s.q.ExecContext(ctx, `UPDATE attachments SET state = 'ready', storage_key = $3,
+func (s *Store) AttachmentStored(ctx context.Context, portalID, id int64, f StoredFile) (bool, error) {
+	res, err := s.q.ExecContext(ctx, `UPDATE attachments SET state = 'ready', storage_key = $3,
 		mime = CASE WHEN $4 = '' THEN mime ELSE $4 END, size = $5, sha256 = $6, last_error = '', updated_at = now()
-		WHERE portal_id = $1 AND id = $2`, portalID, id, f.Key, f.MIME, f.Size, f.SHA256)
+		WHERE portal_id = $1 AND id = $2 AND state = 'pending'`, portalID, id, f.Key, f.MIME, f.Size, f.SHA256)
 	if err != nil {
-		return fmt.Errorf("db: unable to record file of attachment %d: %w", id, err)
+		return false, fmt.Errorf("db: unable to record file of attachment %d: %w", id, err)
 	}
-	return nil
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
 // AttachmentAttempt counts a failed fetch of an attachment; failed marks it

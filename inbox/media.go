@@ -114,13 +114,19 @@ func (in *Inbox) fetchMedia(ctx context.Context, a db.Attachment, m db.Message) 
 	if mimeType == "" {
 		mimeType = a.MIME
 	}
-	return in.Store.InTx(ctx, func(tx *db.Store) error {
-		err := tx.AttachmentStored(ctx, a.PortalID, a.ID, db.StoredFile{Key: key, MIME: mimeType, Size: size, SHA256: sum})
-		if err != nil {
+	stored := false
+	err = in.Store.InTx(ctx, func(tx *db.Store) error {
+		ok, err := tx.AttachmentStored(ctx, a.PortalID, a.ID, db.StoredFile{Key: key, MIME: mimeType, Size: size, SHA256: sum})
+		if err != nil || !ok {
 			return err
 		}
+		stored = true
 		return tx.Notify(ctx, Event{Portal: a.PortalID, Dialog: m.DialogID, Message: m.ID, Kind: EventStatus})
 	})
+	if !stored { // not recorded, or another run stored it first: no orphan file
+		in.deleteBlob(ctx, key)
+	}
+	return err
 }
 
 // attachmentAttempt records a failed download; the last one shows live.
