@@ -59,6 +59,11 @@ func (s *Server) webhookReceive(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if r.Header.Get("X-Hub-Signature-256") == "" { // unsigned: refused before reading a byte
+		s.log.Warn("webhook refused: bad signature", "channel", ch.ID, "remote", r.RemoteAddr)
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
 	if err != nil {
 		s.log.Warn("webhook body unreadable", "channel", ch.ID, "err", err)

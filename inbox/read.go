@@ -91,7 +91,9 @@ func (in *Inbox) List(ctx context.Context, v Viewer, onlyMine bool) (InboxList, 
 // Change is what one live event changed, as one viewer may see it.
 type Change struct {
 	Dialog db.DialogRow
-	Counts db.InboxCounts
+	// Counts are read only when the event can change them (a new message,
+	// a dialog read); nil otherwise.
+	Counts *db.InboxCounts
 	// Message is the message the event names, if any; New when it is new.
 	Message *db.Message
 	New     bool
@@ -109,8 +111,12 @@ func (in *Inbox) SeeChange(ctx context.Context, vis db.Visibility, e Event, lang
 	if err != nil {
 		return c, false, err
 	}
-	if c.Counts, err = in.Store.Counts(ctx, vis); err != nil {
-		return c, false, err
+	if e.Kind == EventMessage || e.Kind == EventRead {
+		counts, err := in.Store.Counts(ctx, vis)
+		if err != nil {
+			return c, false, err
+		}
+		c.Counts = &counts
 	}
 	if e.Message != 0 {
 		m, err := in.Store.Message(ctx, vis.PortalID, e.Message)

@@ -87,7 +87,7 @@ func TestLiveUpdateMovesARowOnlyForNewActivity(t *testing.T) {
 		moved.Find(`#dialog-row-42[hx-swap-oob="delete"]`).Length() != 1 {
 		t.Fatal("new activity does not move the row to the top")
 	}
-	stays := render(t, "en", views.Live(views.LiveUpdate{Row: &r, Me: 7}))
+	stays := render(t, "en", views.Live(views.LiveUpdate{Row: &r, Me: 7, Counts: &db.InboxCounts{Unread: 3}}))
 	if stays.Find(`[hx-swap-oob="afterbegin:#dialog-list"]`).Length() != 0 ||
 		stays.Find(`#dialog-row-42[hx-swap-oob="true"]`).Length() != 1 {
 		t.Fatal("a status change moves the row instead of redrawing it in place")
