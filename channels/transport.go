@@ -116,7 +116,10 @@ type Message struct {
 	Location   *Location
 	ReplyTo    string // provider id of the quoted message
 	Forwarded  bool
-	SentAt     time.Time
+	// History marks a message backfilled from before the channel was
+	// connected (a coexistence number's history), not a live one.
+	History bool
+	SentAt  time.Time
 }
 
 // MediaRef points at an attachment still held by the provider.

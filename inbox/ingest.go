@@ -40,7 +40,8 @@ func (in *Inbox) ingestTx(ctx context.Context, tx *db.Store, ch db.Channel, w *c
 	var res IngestResult
 	err := func() error {
 		for _, m := range w.Messages {
-			stored, err := in.ingestMessage(ctx, tx, ch, m, w.History)
+			// Per message: a body may carry live changes beside a backfill.
+			stored, err := in.ingestMessage(ctx, tx, ch, m, m.History)
 			if err != nil {
 				return err
 			}

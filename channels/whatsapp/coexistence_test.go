@@ -43,7 +43,7 @@ func TestParseWebhookMessageEchoes(t *testing.T) {
 func historyMessage(id string, peer string, dir channels.Direction, sec int64, kind channels.Kind, text string) channels.Message {
 	return channels.Message{
 		AccountID: phoneNumberID, ProviderID: id, Direction: dir, FromPhone: dir == channels.Outbound,
-		Peer: channels.Peer{ID: peer, Phone: peer}, Kind: kind, Text: text, SentAt: at(sec),
+		Peer: channels.Peer{ID: peer, Phone: peer}, Kind: kind, Text: text, SentAt: at(sec), History: true,
 	}
 }
 

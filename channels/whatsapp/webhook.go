@@ -52,6 +52,7 @@ func (t *Transport) ParseWebhook(acct channels.Account, header http.Header, body
 				p.echoes()
 			case fieldHistory:
 				wh.History = true
+				p.backfill = true
 				p.history()
 			}
 		}
@@ -61,9 +62,10 @@ func (t *Transport) ParseWebhook(acct channels.Account, header http.Header, body
 
 // parser maps one change's value into the webhook being built.
 type parser struct {
-	wh    *channels.Webhook
-	acct  string
-	value *changeValue
+	wh       *channels.Webhook
+	acct     string
+	value    *changeValue
+	backfill bool // the change is a history backfill: its messages are not live
 }
 
 // messages maps the live "messages" field: client messages and the
@@ -187,6 +189,7 @@ func (p parser) add(m message, dir channels.Direction, peer channels.Peer) {
 		msg.FromPhone = dir == channels.Outbound
 		msg.Peer = peer
 		msg.SentAt = m.Timestamp.Time
+		msg.History = p.backfill
 		if m.Context != nil {
 			msg.ReplyTo = m.Context.ID
 			msg.Forwarded = m.Context.Forwarded || m.Context.FrequentlyForwarded
