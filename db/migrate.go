@@ -105,19 +105,6 @@ func apply(ctx context.Context, conn *sqlx.DB, m migration) error {
 	return tx.Commit()
 }
 
-// SchemaVersion is the highest migration applied to the database (0 when none).
-func SchemaVersion(ctx context.Context, conn *sqlx.DB) (int, error) {
-	var v int
-	err := conn.GetContext(ctx, &v, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`)
-	if err != nil {
-		if strings.Contains(err.Error(), "does not exist") {
-			return 0, nil
-		}
-		return 0, fmt.Errorf("db: unable to read the schema version: %w", err)
-	}
-	return v, nil
-}
-
 // CheckSchema refuses a database that lacks any migration of this binary.
 func CheckSchema(ctx context.Context, conn *sqlx.DB) error {
 	ms, err := migrations()
