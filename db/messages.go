@@ -107,8 +107,8 @@ type StatusUpdate struct {
 	ErrorText  string
 }
 
-// ApplyStatus moves the message of (channel, provider id) forward to the new
-// status. It returns the message and dialog ids, found=false when no message
+// ApplyStatus moves the outgoing message of (channel, provider id) forward
+// to the new status; an inbound message's status never changes. It returns the message and dialog ids, found=false when no message
 // has that provider id yet (the status is kept in early_statuses and applied
 // when the id is recorded), and changed=false when the status was not newer.
 func (s *Store) ApplyStatus(ctx context.Context, u StatusUpdate) (msgID, dialogID int64, found, changed bool, err error) {
@@ -119,11 +119,11 @@ func (s *Store) ApplyStatus(ctx context.Context, u StatusUpdate) (msgID, dialogI
 	}
 	err = s.get(ctx, &row, `
 		WITH target AS (
-			SELECT id, dialog_id, status FROM messages
+			SELECT id, dialog_id, status, direction FROM messages
 			WHERE portal_id = $1 AND channel_id = $2 AND provider_id = $3 FOR UPDATE
 		), moved AS (
 			UPDATE messages m SET status = $4, error_code = $5, error_text = $6, updated_at = now()
-			FROM target t WHERE m.id = t.id AND `+fmt.Sprintf(statusRank, "t.status")+` < `+fmt.Sprintf(statusRank, "$4::text")+`
+			FROM target t WHERE m.id = t.id AND t.direction = 'out' AND `+fmt.Sprintf(statusRank, "t.status")+` < `+fmt.Sprintf(statusRank, "$4::text")+`
 			RETURNING m.id
 		)
 		SELECT t.id, t.dialog_id, EXISTS (SELECT 1 FROM moved) AS changed FROM target t`,

@@ -52,7 +52,7 @@ type app struct {
 	hookURL string
 }
 
-func newApp(t *testing.T) *app {
+func newApp(t testing.TB) *app {
 	t.Helper()
 	ctx := context.Background()
 	a := &app{store: db.New(pgtest.New(t)), logs: &syncBuffer{}}
@@ -81,7 +81,7 @@ func sign(body []byte) string {
 	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
 
-func (a *app) post(t *testing.T, body []byte, signature string) int {
+func (a *app) post(t testing.TB, body []byte, signature string) int {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, a.hookURL, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -96,7 +96,7 @@ func (a *app) post(t *testing.T, body []byte, signature string) int {
 	return resp.StatusCode
 }
 
-func (a *app) count(t *testing.T, table string) int {
+func (a *app) count(t testing.TB, table string) int {
 	t.Helper()
 	var n int
 	if err := a.store.DB.Get(&n, `SELECT count(*) FROM `+table); err != nil {

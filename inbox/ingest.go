@@ -2,8 +2,10 @@ package inbox
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
+	"strings"
+	"time"
 	"unicode/utf8"
 
 	"switchboard/channels"
@@ -17,11 +19,17 @@ type IngestResult struct {
 	Statuses   int // delivery statuses applied
 	Changes    int // reactions, edits and deletes applied
 	Orphans    int // edits and deletes whose message we do not have
+	Rejected   int // items kept raw and skipped: they cannot be stored as what they are
 }
 
 // Ingest stores everything one webhook carried for a channel in ONE
 // transaction: clients, dialogs, messages (each provider id once), exact
-// unread counts, statuses, and the live events, published on commit.
+// unread counts, statuses, and the live events, published on commit. The
+// messages go in one pass whatever their number. One bad item never costs
+// its neighbours: text PostgreSQL cannot hold is cleaned, an absurd time
+// becomes the receive time, and an item that still cannot be stored is kept
+// raw (webhook_rejects), logged and skipped. Only a failure of the store
+// itself is an error.
 func (in *Inbox) Ingest(ctx context.Context, ch db.Channel, w *channels.Webhook) (IngestResult, error) {
 	var res IngestResult
 	err := in.Store.InTx(ctx, func(tx *db.Store) error {
@@ -35,93 +43,241 @@ func (in *Inbox) Ingest(ctx context.Context, ch db.Channel, w *channels.Webhook)
 	return res, nil
 }
 
-// ingestTx is Ingest inside the caller's transaction.
-func (in *Inbox) ingestTx(ctx context.Context, tx *db.Store, ch db.Channel, w *channels.Webhook) (IngestResult, error) {
-	var res IngestResult
-	err := func() error {
-		for _, m := range w.Messages {
-			// Per message: a body may carry live changes beside a backfill.
-			stored, err := in.ingestMessage(ctx, tx, ch, m, m.History)
-			if err != nil {
-				return err
-			}
-			if stored {
-				res.Stored++
-			} else {
-				res.Duplicates++
-			}
-		}
-		for _, st := range w.Statuses {
-			applied, err := applyStatus(ctx, tx, ch, st)
-			if err != nil {
-				return err
-			}
-			if applied {
-				res.Statuses++
-			}
-		}
-		return in.applyChanges(ctx, tx, ch, w, &res)
-	}()
-	return res, err
+// ingest is one webhook's ingestion under way: its counts and the live
+// events to publish on commit.
+type ingest struct {
+	in     *Inbox
+	tx     *db.Store
+	ch     db.Channel
+	now    time.Time
+	res    IngestResult
+	events []any
 }
 
-func (in *Inbox) ingestMessage(ctx context.Context, tx *db.Store, ch db.Channel, m channels.Message, history bool) (bool, error) {
-	if m.ProviderID == "" || m.Peer.ID == "" {
-		return false, errors.New("inbox: a message without a provider id or peer cannot be stored")
+// ingestTx is Ingest inside the caller's transaction.
+func (in *Inbox) ingestTx(ctx context.Context, tx *db.Store, ch db.Channel, w *channels.Webhook) (IngestResult, error) {
+	g := &ingest{in: in, tx: tx, ch: ch, now: in.Now()}
+	steps := []func(context.Context, *channels.Webhook) error{g.messages, g.statuses, g.reactions, g.edits, g.deletes}
+	for _, step := range steps {
+		if err := step(ctx, w); err != nil {
+			return g.res, err
+		}
 	}
-	clientID, err := tx.UpsertClient(ctx, db.Client{
-		PortalID: ch.PortalID, Transport: ch.Transport, ExternalID: m.Peer.ID, Phone: m.Peer.Phone, Name: m.Peer.Name,
-	})
+	return g.res, tx.NotifyMany(ctx, g.events)
+}
+
+// tryAll runs run(0, n) in one savepoint. Should it fail, each item runs in
+// a savepoint of its own, and an item that fails alone is kept raw and
+// skipped: a batch stores everything it can.
+func (g *ingest) tryAll(ctx context.Context, n int, run func(lo, hi int) error, raw func(i int) any) error {
+	if n == 0 {
+		return nil
+	}
+	res, events := g.res, len(g.events)
+	if g.tx.Savepoint(ctx, func() error { return run(0, n) }) == nil {
+		return nil
+	}
+	g.res, g.events = res, g.events[:events]
+	for i := range n {
+		res, events := g.res, len(g.events)
+		err := g.tx.Savepoint(ctx, func() error { return run(i, i+1) })
+		if err == nil {
+			continue
+		}
+		g.res, g.events = res, g.events[:events]
+		if err := g.reject(ctx, raw(i), err.Error()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reject keeps an item raw with the reason it could not be stored. Only a
+// failure to keep it is an error.
+func (g *ingest) reject(ctx context.Context, item any, reason string) error {
+	raw, err := json.Marshal(item)
 	if err != nil {
-		return false, err
+		raw = []byte(fmt.Sprintf("%#v", item))
 	}
-	at := m.SentAt
-	if at.IsZero() {
-		at = in.Now()
+	g.in.Log.Warn("webhook item kept raw and skipped", "channel", g.ch.ID, "reason", reason)
+	g.res.Rejected++
+	return g.tx.KeepRejected(ctx, g.ch.PortalID, g.ch.ID, reason, raw)
+}
+
+// messages stores the webhook's messages in one pass.
+func (g *ingest) messages(ctx context.Context, w *channels.Webhook) error {
+	var items []db.Inbound
+	var from []channels.Message
+	seen := map[string]bool{}
+	for _, m := range w.Messages {
+		m, reason := cleanMessage(m, g.now)
+		switch {
+		case reason != "":
+			if err := g.reject(ctx, m, reason); err != nil {
+				return err
+			}
+			continue
+		case seen[m.ProviderID]:
+			g.res.Duplicates++
+			continue
+		}
+		seen[m.ProviderID] = true
+		items, from = append(items, g.inbound(m)), append(from, m)
 	}
-	dialogID, err := tx.EnsureDialog(ctx, ch.PortalID, ch.ID, clientID, at)
-	if err != nil {
-		return false, err
-	}
-	providerID := m.ProviderID
+	return g.tryAll(ctx, len(items), func(lo, hi int) error {
+		return g.storeInbound(ctx, items[lo:hi])
+	}, func(i int) any { return from[i] })
+}
+
+// inbound is the row a clean message is stored as.
+func (g *ingest) inbound(m channels.Message) db.Inbound {
 	status := "received"
 	if m.Direction == channels.Outbound {
 		status = "sent"
 	}
-	msgID, inserted, err := tx.InsertMessage(ctx, db.Message{
-		PortalID: ch.PortalID, DialogID: dialogID, ChannelID: ch.ID, Direction: string(m.Direction),
-		FromPhone: m.FromPhone, Kind: string(m.Kind), Body: m.Text, ProviderID: &providerID, Status: status,
-		ReplyTo: m.ReplyTo, Forwarded: m.Forwarded, CreatedAt: at,
-	})
-	if err != nil || !inserted {
-		return false, err
+	providerID := m.ProviderID
+	it := db.Inbound{
+		ClientExternalID: m.Peer.ID, ClientPhone: m.Peer.Phone, ClientName: m.Peer.Name,
+		Message: db.Message{
+			PortalID: g.ch.PortalID, ChannelID: g.ch.ID, Direction: string(m.Direction), FromPhone: m.FromPhone,
+			Kind: string(m.Kind), Body: m.Text, ProviderID: &providerID, Status: status, ReplyTo: m.ReplyTo,
+			Forwarded: m.Forwarded, CreatedAt: m.SentAt,
+		},
+		Preview:  Preview(m.Kind, m.Text),
+		Unread:   m.Direction == channels.Inbound && !m.History,
+		Answered: m.Direction == channels.Outbound && !m.History,
 	}
-	if err := in.attachInbound(ctx, tx, ch, msgID, m.Media); err != nil {
-		return false, err
+	if ref := m.Media; ref != nil {
+		it.Media = &db.Attachment{FileName: ref.FileName, MIME: ref.MIME, SHA256: ref.SHA256,
+			ProviderMediaID: ref.ID, ProviderURL: ref.URL}
 	}
-	inbound := m.Direction == channels.Inbound
-	err = tx.TouchDialog(ctx, ch.PortalID, dialogID, db.Activity{
-		At: at, Preview: Preview(m.Kind, m.Text), Direction: string(m.Direction),
-		Unread: inbound && !history, Answered: !inbound && !history,
-	})
-	if err != nil {
-		return false, err
-	}
-	if history {
-		return true, nil
-	}
-	return true, tx.Notify(ctx, Event{Portal: ch.PortalID, Dialog: dialogID, Message: msgID, Kind: EventMessage})
+	return it
 }
 
-func applyStatus(ctx context.Context, tx *db.Store, ch db.Channel, st channels.Status) (bool, error) {
-	msgID, dialogID, found, changed, err := tx.ApplyStatus(ctx, db.StatusUpdate{
-		PortalID: ch.PortalID, ChannelID: ch.ID, ProviderID: st.ProviderID, Status: st.State,
+// storeInbound stores items, queues the download of their files, and
+// collects the live events of the live (not backfilled) ones.
+func (g *ingest) storeInbound(ctx context.Context, items []db.Inbound) error {
+	stored, err := g.tx.StoreInbound(ctx, g.ch.PortalID, g.ch.ID, g.ch.Transport, items)
+	if err != nil {
+		return err
+	}
+	var fetches []any
+	for _, st := range stored {
+		if st.MediaID != 0 {
+			fetches = append(fetches, FetchMediaPayload{AttachmentID: st.MediaID})
+		}
+		if it := items[st.Index]; it.Unread || it.Answered {
+			g.events = append(g.events, Event{Portal: g.ch.PortalID, Dialog: st.DialogID, Message: st.ID, Kind: EventMessage})
+		}
+	}
+	g.res.Stored += len(stored)
+	g.res.Duplicates += len(items) - len(stored)
+	return g.tx.EnqueueMany(ctx, g.ch.PortalID, JobFetchMedia, fetches, g.now)
+}
+
+// statuses applies the webhook's delivery statuses.
+func (g *ingest) statuses(ctx context.Context, w *channels.Webhook) error {
+	var sts []channels.Status
+	for _, st := range w.Statuses {
+		st.ProviderID, st.State, st.ErrorTitle = clean(st.ProviderID), clean(st.State), clean(st.ErrorTitle)
+		if reason := checkID("status", st.ProviderID); reason != "" {
+			if err := g.reject(ctx, st, reason); err != nil {
+				return err
+			}
+			continue
+		}
+		sts = append(sts, st)
+	}
+	return g.tryAll(ctx, len(sts), func(lo, hi int) error {
+		for _, st := range sts[lo:hi] {
+			if err := g.applyStatus(ctx, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, func(i int) any { return sts[i] })
+}
+
+// applyStatus moves an outgoing message forward to a delivery state; a
+// status never changes an inbound message.
+func (g *ingest) applyStatus(ctx context.Context, st channels.Status) error {
+	msgID, dialogID, found, changed, err := g.tx.ApplyStatus(ctx, db.StatusUpdate{
+		PortalID: g.ch.PortalID, ChannelID: g.ch.ID, ProviderID: st.ProviderID, Status: st.State,
 		ErrorCode: st.ErrorCode, ErrorText: st.ErrorTitle,
 	})
 	if err != nil || !found || !changed {
-		return false, err
+		return err
 	}
-	return true, tx.Notify(ctx, Event{Portal: ch.PortalID, Dialog: dialogID, Message: msgID, Kind: EventStatus})
+	g.res.Statuses++
+	g.events = append(g.events, Event{Portal: g.ch.PortalID, Dialog: dialogID, Message: msgID, Kind: EventStatus})
+	return nil
+}
+
+// Limits of what a webhook item may hold to be stored as what it is.
+const (
+	maxProviderID = 512 // bytes: far above any real wamid or mid, far below an index entry's limit
+	maxPeerID     = 256
+)
+
+// earliestMessage is before any message a Meta messenger can have sent.
+var earliestMessage = time.Date(2009, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// cleanMessage makes a parsed message storable: text PostgreSQL cannot hold
+// (NUL, invalid UTF-8) is cleaned and an absent, negative or absurd time
+// becomes now. A message that still cannot be stored as what it is comes
+// with the reason.
+func cleanMessage(m channels.Message, now time.Time) (channels.Message, string) {
+	m.ProviderID, m.Text, m.ReplyTo = clean(m.ProviderID), clean(m.Text), clean(m.ReplyTo)
+	m.Peer.ID, m.Peer.Phone, m.Peer.Name = clean(m.Peer.ID), clean(m.Peer.Phone), clean(m.Peer.Name)
+	m.Kind = channels.Kind(clean(string(m.Kind)))
+	if m.Media != nil {
+		media := *m.Media
+		media.ID, media.URL, media.MIME, media.SHA256, media.FileName =
+			clean(media.ID), clean(media.URL), clean(media.MIME), clean(media.SHA256), clean(media.FileName)
+		m.Media = &media
+	}
+	m.SentAt = saneTime(m.SentAt, now)
+	if reason := checkID("message", m.ProviderID); reason != "" {
+		return m, reason
+	}
+	switch {
+	case m.Peer.ID == "":
+		return m, "a message without a client id"
+	case len(m.Peer.ID) > maxPeerID:
+		return m, fmt.Sprintf("a client id of %d bytes", len(m.Peer.ID))
+	case m.Direction != channels.Inbound && m.Direction != channels.Outbound:
+		return m, fmt.Sprintf("a message of direction %q", m.Direction)
+	}
+	return m, ""
+}
+
+// checkID says why a provider id cannot key a row ("" when it can).
+func checkID(what, id string) string {
+	switch {
+	case id == "":
+		return "a " + what + " without a provider id"
+	case len(id) > maxProviderID:
+		return fmt.Sprintf("a %s whose provider id has %d bytes", what, len(id))
+	}
+	return ""
+}
+
+// clean drops what PostgreSQL's text cannot hold: NUL characters and
+// invalid UTF-8.
+func clean(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return strings.ReplaceAll(s, "\x00", "")
+}
+
+// saneTime is t, or now when t is absent, before any messenger existed, or
+// more than a day ahead.
+func saneTime(t, now time.Time) time.Time {
+	if t.IsZero() || t.Before(earliestMessage) || t.After(now.Add(24*time.Hour)) {
+		return now
+	}
+	return t
 }
 
 // previewLen is how many characters of a message the dialog list shows.

@@ -28,22 +28,6 @@ const (
 	maxInboundFile = 100 << 20
 )
 
-// attachInbound records the file of a new inbound message as pending and
-// queues its download.
-func (in *Inbox) attachInbound(ctx context.Context, tx *db.Store, ch db.Channel, msgID int64, ref *channels.MediaRef) error {
-	if ref == nil {
-		return nil
-	}
-	attID, err := tx.InsertAttachment(ctx, db.Attachment{
-		PortalID: ch.PortalID, MessageID: msgID, FileName: ref.FileName, MIME: ref.MIME, SHA256: ref.SHA256,
-		State: db.AttachmentPending, ProviderMediaID: ref.ID, ProviderURL: ref.URL,
-	})
-	if err != nil {
-		return err
-	}
-	return tx.Enqueue(ctx, ch.PortalID, JobFetchMedia, FetchMediaPayload{AttachmentID: attID}, in.Now())
-}
-
 // runFetchMedia runs one JobFetchMedia job.
 func (in *Inbox) runFetchMedia(ctx context.Context, j db.Job) error {
 	var p FetchMediaPayload

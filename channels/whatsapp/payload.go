@@ -2,7 +2,6 @@ package whatsapp
 
 import (
 	"bytes"
-	"fmt"
 	"strconv"
 	"time"
 )
@@ -152,7 +151,8 @@ type historyChunk struct {
 }
 
 // unixTime decodes Unix seconds sent as a JSON string ("1697043223", the
-// usual form) or as a number (some echo payloads).
+// usual form) or as a number (some echo payloads); one that is not a
+// whole number is no time at all.
 type unixTime struct{ time.Time }
 
 func (u *unixTime) UnmarshalJSON(b []byte) error {
@@ -162,7 +162,10 @@ func (u *unixTime) UnmarshalJSON(b []byte) error {
 	}
 	sec, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return fmt.Errorf("timestamp %s: %w", b, err)
+		// Not worth losing the message over: without a time it takes the
+		// time it was received.
+		u.Time = time.Time{}
+		return nil
 	}
 	u.Time = time.Unix(sec, 0).UTC()
 	return nil
