@@ -142,15 +142,19 @@ func (s *Store) TouchDialog(ctx context.Context, portalID, dialogID int64, a Act
 }
 
 // MarkRead zeroes a visible dialog's unread count; it reports whether the
-// count changed.
+// count changed, and ErrNotFound when v may not see the dialog.
 func (s *Store) MarkRead(ctx context.Context, v Visibility, id int64) (bool, error) {
-	res, err := s.q.ExecContext(ctx, `UPDATE dialogs d SET unread_count = 0
-		WHERE `+visible+` AND d.id = $5 AND d.unread_count > 0`, append(v.args(), id)...)
+	var changed bool
+	err := s.get(ctx, &changed, `WITH target AS (
+			SELECT d.id, d.unread_count FROM dialogs d WHERE `+visible+` AND d.id = $5 FOR UPDATE
+		), cleared AS (
+			UPDATE dialogs d SET unread_count = 0 FROM target t WHERE d.id = t.id AND t.unread_count > 0 RETURNING d.id
+		)
+		SELECT EXISTS (SELECT 1 FROM cleared) FROM target`, append(v.args(), id)...)
 	if err != nil {
-		return false, fmt.Errorf("db: unable to mark dialog %d read: %w", id, err)
+		return false, fmt.Errorf("db: unable to mark dialog %d read: %w", id, notFound(err))
 	}
-	n, _ := res.RowsAffected()
-	return n > 0, nil
+	return changed, nil
 }
 
 // ChannelDialogCount counts a channel's dialogs (zero for a channel just

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/lib/pq"
 )
 
 // Message is one message of a dialog.
@@ -264,4 +266,16 @@ func (s *Store) SweepEarlyStatuses(ctx context.Context, age time.Duration) (int6
 		return 0, fmt.Errorf("db: unable to sweep early statuses: %w", err)
 	}
 	return res.RowsAffected()
+}
+
+// MessagesByID loads messages of a portal in the order of ids; one that
+// does not exist is left out.
+func (s *Store) MessagesByID(ctx context.Context, portalID int64, ids []int64) ([]Message, error) {
+	var ms []Message
+	err := s.all(ctx, &ms, messageSelect+` JOIN unnest($2::bigint[]) WITH ORDINALITY AS ask(id, n) ON ask.id = m.id
+		WHERE m.portal_id = $1 ORDER BY ask.n`, portalID, pq.Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("db: unable to fetch %d messages: %w", len(ids), err)
+	}
+	return ms, nil
 }

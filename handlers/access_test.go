@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"switchboard/db"
+	"switchboard/handlers"
 	"switchboard/inbox"
 )
 
@@ -19,7 +20,7 @@ var tokenInPage = regexp.MustCompile(`X-Switchboard-Token&#34;:&#34;([^&]+)&#34;
 // signedIn opens the app from the portal as user and returns the page token.
 func (it *installed) signedIn(t *testing.T, user int) string {
 	t.Helper()
-	pr, err := it.portal.PlacementPost(user, "LEFT_MENU", it.app.URL+inbox.PathPlacement, nil, "en")
+	pr, err := it.portal.PlacementPost(user, "LEFT_MENU", it.app.URL+handlers.PathPlacement, nil, "en")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"switchboard/db"
 	"switchboard/inbox"
 )
 
@@ -20,27 +19,23 @@ func (s *Server) attachmentGet(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	if err != nil {
-		s.fail(w, r, db.ErrNotFound)
+		s.fail(w, r, inbox.ErrNotFound)
 		return
 	}
-	vis, err := s.inbox.Visibility(ctx, viewerOf(ctx).Viewer)
+	f, err := s.inbox.Attachment(ctx, viewerOf(ctx).Viewer, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	a, err := s.store.VisibleAttachment(ctx, vis, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.serveAttachment(w, r, a)
+	defer f.Close()
+	s.serveFile(w, r, f)
 }
 
 // mediaGet serves a file by the public, signed, expiring link providers
 // fetch outgoing files from (Instagram sends media by link).
 func (s *Server) mediaGet(w http.ResponseWriter, r *http.Request) {
-	a, err := s.inbox.AttachmentByLink(r.Context(), chi.URLParam(r, "token"))
-	if errors.Is(err, inbox.ErrBadLink) || errors.Is(err, db.ErrNotFound) {
+	f, err := s.inbox.LinkedFile(r.Context(), chi.URLParam(r, "token"))
+	if errors.Is(err, inbox.ErrBadLink) || errors.Is(err, inbox.ErrNotFound) {
 		s.log.Info("media link refused", "err", err)
 		http.NotFound(w, r)
 		return
@@ -49,20 +44,15 @@ func (s *Server) mediaGet(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.serveAttachment(w, r, a)
+	defer f.Close()
+	s.serveFile(w, r, f)
 }
 
-// serveAttachment writes a ready file with its own type and name, never
-// sniffed, never run as a page of ours.
-func (s *Server) serveAttachment(w http.ResponseWriter, r *http.Request, a db.Attachment) {
-	f, err := s.inbox.OpenAttachment(r.Context(), a)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	defer f.Close()
+// serveFile writes a ready file with its own type and name, never sniffed,
+// never run as a page of ours.
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, f inbox.File) {
 	h := w.Header()
-	ctype := a.MIME
+	ctype := f.MIME
 	if ctype == "" {
 		ctype = "application/octet-stream"
 	}
@@ -70,14 +60,14 @@ func (s *Server) serveAttachment(w http.ResponseWriter, r *http.Request, a db.At
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	h.Set("Cache-Control", "private, max-age=3600")
-	h.Set("Content-Disposition", disposition(ctype, a.FileName))
-	if rs, ok := f.(io.ReadSeeker); ok {
+	h.Set("Content-Disposition", disposition(ctype, f.FileName))
+	if rs, ok := f.ReadCloser.(io.ReadSeeker); ok {
 		http.ServeContent(w, r, "", time.Time{}, rs) // ranges, for audio and video seeking
 		return
 	}
-	h.Set("Content-Length", strconv.FormatInt(a.Size, 10))
+	h.Set("Content-Length", strconv.FormatInt(f.Size, 10))
 	if _, err := io.Copy(w, f); err != nil {
-		s.log.Info("file download cut short", "attachment", a.ID, "err", err)
+		s.log.Info("file download cut short", "attachment", f.ID, "err", err)
 	}
 }
 

@@ -112,23 +112,21 @@ func (s *Server) requireViewer(next http.Handler) http.Handler {
 			s.unauthorized(w, r)
 			return
 		}
-		u, err := s.store.User(ctx, portalID, userID)
-		if err != nil || !u.CanUseApp {
+		iv, err := s.inbox.Authorize(ctx, portalID, userID)
+		if errors.Is(err, inbox.ErrNoAccess) {
 			s.unauthorized(w, r)
 			return
 		}
-		p, err := s.store.Portal(ctx, portalID)
-		if err != nil || !p.Enabled {
-			s.unauthorized(w, r)
+		if err != nil {
+			s.fail(w, r, err)
 			return
 		}
-		iv := inbox.Viewer{PortalID: portalID, UserID: userID, IsAdmin: u.IsAdmin}
 		if token == "" { // a cookie session: its pages get a token of their own
 			token = s.signToken(iv, lang, time.Now().Add(tokenTTL))
 		}
 		v := viewer{Viewer: iv, Lang: views.Lang(lang), Token: token}
-		if p.BaseURL != "" {
-			s.allowFraming(w, p.BaseURL)
+		if iv.PortalURL != "" {
+			s.allowFraming(w, iv.PortalURL)
 		}
 		next.ServeHTTP(w, r.WithContext(withViewer(ctx, v)))
 	})

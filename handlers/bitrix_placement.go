@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"switchboard/bitrix"
-	"switchboard/db"
 	"switchboard/inbox"
 	"switchboard/views"
 )
@@ -22,7 +21,7 @@ func (s *Server) bitrixPlacement(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	v, portal, err := s.inbox.SignIn(ctx, pl)
+	v, err := s.inbox.SignIn(ctx, pl)
 	if errors.Is(err, inbox.ErrForged) {
 		s.log.Warn("placement refused", "member_id", pl.MemberID, "domain", pl.Domain, "placement", pl.Placement, "err", err)
 		s.failWith(w, r, http.StatusUnauthorized, views.T(ctx, "error.signin"))
@@ -36,7 +35,7 @@ func (s *Server) bitrixPlacement(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.allowFraming(w, portal.BaseURL)
+	s.allowFraming(w, v.PortalURL)
 	token := s.signToken(v, pl.Lang, time.Now().Add(tokenTTL))
 	ctx = withViewer(ctx, viewer{Viewer: v, Lang: views.Lang(pl.Lang), Token: token})
 	r = r.WithContext(ctx)
@@ -44,15 +43,15 @@ func (s *Server) bitrixPlacement(w http.ResponseWriter, r *http.Request) {
 		s.inboxPage(w, r)
 		return
 	}
-	s.cardPage(w, r, portal, pl)
+	s.cardPage(w, r, pl)
 }
 
 // cardPage is the per-card chat: the dialogs of the clients on that lead,
 // contact or deal.
-func (s *Server) cardPage(w http.ResponseWriter, r *http.Request, portal db.Portal, pl *bitrix.Placement) {
+func (s *Server) cardPage(w http.ResponseWriter, r *http.Request, pl *bitrix.Placement) {
 	ctx := r.Context()
 	v := viewerOf(ctx)
-	card, err := s.inbox.OpenCard(ctx, v.Viewer, portal, pl)
+	card, err := s.inbox.OpenCard(ctx, v.Viewer, pl)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -36,7 +36,7 @@ func newPortal(t *testing.T, appURL, member string) (*emulator.Portal, *httptest
 	p := emulator.New(emulator.Config{
 		Domain: srv.Listener.Addr().String(), MemberID: member, ClientID: "local.sb", ClientSecret: "s3cret",
 		Seed:        uint64(len(member)) + uint64(member[len(member)-1]), // portals issue different tokens
-		AppHandlers: emulator.AppHandlerURLs{Install: appURL + inbox.PathInstall, App: appURL + inbox.PathPlacement},
+		AppHandlers: emulator.AppHandlerURLs{Install: appURL + handlers.PathInstall, App: appURL + handlers.PathPlacement},
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	srv.Config.Handler = p.Handler()
@@ -61,13 +61,14 @@ func newInstalled(t *testing.T) *installed {
 	appURL := "http://" + it.app.Listener.Addr().String()
 	it.portal, it.psrv = newPortal(t, appURL, "member-a")
 	in := inbox.New(it.store, []channels.Transport{&whatsapp.Transport{}}, log)
-	in.Portal = &inbox.Portal{AppURL: appURL, AllowLocal: true, Client: bitrix.New(bitrix.Config{
+	in.Portal = &inbox.Portal{Handlers: handlers.BitrixHandlers(appURL), AllowLocal: true, Client: bitrix.New(bitrix.Config{
 		ClientID: "local.sb", ClientSecret: "s3cret", OAuthURL: it.psrv.URL,
 		Tokens: inbox.PortalTokens{Store: it.store}, Limiter: inbox.PortalLimiter{Store: it.store, Rate: 2, Burst: 45}, Logger: log,
 	})}
 	hub := inbox.NewHub(log)
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	go hub.Run(hubCtx, dsn)
+	<-hub.Listening()
 	server := handlers.New(handlers.Config{Secret: bytes.Repeat([]byte("k"), 32)}, in, hub, log)
 	it.app.Config.Handler = server.Routes()
 	it.app.Start()
@@ -118,7 +119,7 @@ func TestInstallSetsUpThePortalOnceEvenWhenRepeated(t *testing.T) {
 
 func TestPlacementSignsInWithAFramablePage(t *testing.T) {
 	it := newInstalled(t)
-	pr, err := it.portal.PlacementPost(2, "LEFT_MENU", it.app.URL+inbox.PathPlacement, nil, "ru")
+	pr, err := it.portal.PlacementPost(2, "LEFT_MENU", it.app.URL+handlers.PathPlacement, nil, "ru")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,11 +144,11 @@ func TestPlacementSignsInWithAFramablePage(t *testing.T) {
 func TestForgedPlacementGetsNoSession(t *testing.T) {
 	it := newInstalled(t)
 	other, _ := newPortal(t, it.app.URL, "member-b")
-	pr, err := it.portal.PlacementPost(2, "LEFT_MENU", it.app.URL+inbox.PathPlacement, nil, "en")
+	pr, err := it.portal.PlacementPost(2, "LEFT_MENU", it.app.URL+handlers.PathPlacement, nil, "en")
 	if err != nil {
 		t.Fatal(err)
 	}
-	foreign, err := other.PlacementPost(1, "LEFT_MENU", it.app.URL+inbox.PathPlacement, nil, "en")
+	foreign, err := other.PlacementPost(1, "LEFT_MENU", it.app.URL+handlers.PathPlacement, nil, "en")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +186,7 @@ func TestEventWithAWrongApplicationTokenChangesNothing(t *testing.T) {
 	it := newInstalled(t)
 	form := url.Values{"event": {"ONAPPUNINSTALL"}, "data[LANGUAGE_ID]": {"en"}, "data[CLEAN]": {"0"},
 		"auth[domain]": {it.portal.Config().Domain}, "auth[member_id]": {"member-a"}, "auth[application_token]": {"forged"}}
-	resp, err := http.PostForm(it.app.URL+inbox.PathEvents, form)
+	resp, err := http.PostForm(it.app.URL+handlers.PathEvents, form)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +201,7 @@ func TestEventWithAWrongApplicationTokenChangesNothing(t *testing.T) {
 	// The right application token is not enough while the portal says the app is installed:
 	// every employee sees that token.
 	form.Set("auth[application_token]", it.portal.ApplicationToken())
-	resp, err = http.PostForm(it.app.URL+inbox.PathEvents, form)
+	resp, err = http.PostForm(it.app.URL+handlers.PathEvents, form)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +227,7 @@ func TestOnAppInstallStoresTokensTheyCheckOut(t *testing.T) {
 	forged := url.Values{"event": {"ONAPPINSTALL"}, "data[VERSION]": {"1"}, "auth[domain]": {other.Config().Domain},
 		"auth[member_id]": {"member-c"}, "auth[access_token]": {"made-up"}, "auth[refresh_token]": {"made-up"},
 		"auth[application_token]": {"x"}, "auth[expires_in]": {"3600"}, "auth[client_endpoint]": {other.BaseURL() + "/rest/"}}
-	resp, err := http.PostForm(it.app.URL+inbox.PathEvents, forged)
+	resp, err := http.PostForm(it.app.URL+handlers.PathEvents, forged)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +246,7 @@ func TestOnAppInstallStoresTokensTheyCheckOut(t *testing.T) {
 	}
 	byEmployee.Set("auth[access_token]", employee)
 	other.FinishInstall()
-	resp, err = http.PostForm(it.app.URL+inbox.PathEvents, byEmployee)
+	resp, err = http.PostForm(it.app.URL+handlers.PathEvents, byEmployee)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +262,7 @@ func TestOnAppInstallStoresTokensTheyCheckOut(t *testing.T) {
 	genuine.Set("auth[access_token]", access)
 	genuine.Set("auth[refresh_token]", refresh)
 	genuine.Set("auth[application_token]", other.ApplicationToken())
-	resp, err = http.PostForm(it.app.URL+inbox.PathEvents, genuine)
+	resp, err = http.PostForm(it.app.URL+handlers.PathEvents, genuine)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +286,7 @@ func TestOnAppInstallCannotTakeOverAnInstalledPortal(t *testing.T) {
 	form := url.Values{"event": {"ONAPPINSTALL"}, "auth[domain]": {it.portal.Config().Domain},
 		"auth[member_id]": {"member-a"}, "auth[access_token]": {access}, "auth[refresh_token]": {refresh},
 		"auth[application_token]": {"attacker-made"}, "auth[expires_in]": {"3600"}}
-	resp, err := http.PostForm(it.app.URL+inbox.PathEvents, form)
+	resp, err := http.PostForm(it.app.URL+handlers.PathEvents, form)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,14 +6,14 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"switchboard/db"
+	"switchboard/inbox"
 	"switchboard/views"
 )
 
 func dialogID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	if err != nil {
-		return 0, db.ErrNotFound
+		return 0, inbox.ErrNotFound
 	}
 	return id, nil
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5/middleware"
 
-	"switchboard/db"
+	"switchboard/inbox"
 	"switchboard/views"
 )
 
@@ -23,13 +23,18 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 
 // fail is the one way a handler reports a failure: it logs with the request's
 // context and renders one error view (a flash for htmx, a page otherwise).
-// ErrNotFound (which includes "not yours to see") becomes a 404.
+// ErrNotFound (which includes "not yours to see") and a card that no
+// longer exists become a 404.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := http.StatusInternalServerError, views.T(r.Context(), "error.retry")
-	if errors.Is(err, db.ErrNotFound) {
+	switch {
+	case errors.Is(err, inbox.ErrCardGone):
+		status, msg = http.StatusNotFound, views.T(r.Context(), "card.gone")
+		s.log.Info("card not found", "path", r.URL.Path, "err", err, "request_id", middleware.GetReqID(r.Context()))
+	case errors.Is(err, inbox.ErrNotFound):
 		status, msg = http.StatusNotFound, views.T(r.Context(), "dialog.not_found")
 		s.log.Info("not found", "path", r.URL.Path, "err", err, "request_id", middleware.GetReqID(r.Context()))
-	} else {
+	default:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err,
 			"request_id", middleware.GetReqID(r.Context()))
 	}

@@ -3,12 +3,12 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
-	"switchboard/db"
 	"switchboard/inbox"
 	"switchboard/views"
 )
@@ -16,7 +16,7 @@ import (
 // Live stream tuning.
 const (
 	pingEvery       = 15 * time.Second
-	visibilityEvery = time.Minute // settings 6/7 re-read this often
+	visibilityEvery = time.Minute // access and settings 6/7 re-read this often
 )
 
 // events is the tab's one live stream. Events carry ids; each is re-read and
@@ -26,11 +26,6 @@ const (
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := viewerOf(ctx)
-	vis, err := s.inbox.Visibility(ctx, v.Viewer)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	sub, cancel := s.hub.Subscribe(v.PortalID)
 	defer cancel()
 
@@ -58,11 +53,15 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			}
 		case e := <-sub:
 			if time.Since(refreshed) > visibilityEvery {
-				if fresh, err := s.inbox.Visibility(ctx, v.Viewer); err == nil {
-					vis, refreshed = fresh, time.Now()
+				fresh, err := s.inbox.Authorize(ctx, v.PortalID, v.UserID)
+				if errors.Is(err, inbox.ErrNoAccess) {
+					return // the user lost access: the stream ends
+				}
+				if err == nil {
+					v.Viewer, refreshed = fresh, time.Now()
 				}
 			}
-			name, data, err := s.liveEvent(ctx, v, vis, e)
+			name, data, err := s.liveEvent(ctx, v, e)
 			if err != nil {
 				s.log.Error("live event failed", "event", e, "err", err)
 				name, data = "reset", ""
@@ -79,11 +78,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 
 // liveEvent renders one event for the viewer; an empty name means there is
 // nothing for them to see.
-func (s *Server) liveEvent(ctx context.Context, v viewer, vis db.Visibility, e inbox.Event) (name, data string, err error) {
+func (s *Server) liveEvent(ctx context.Context, v viewer, e inbox.Event) (name, data string, err error) {
 	if e.Kind == inbox.EventReset {
 		return "reset", "", nil
 	}
-	c, ok, err := s.inbox.SeeChange(ctx, vis, e, v.Lang)
+	c, ok, err := s.inbox.SeeChange(ctx, v.Viewer, e, v.Lang)
 	if err != nil || !ok {
 		return "", "", err
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 	"time"
-
-	"switchboard/db"
 )
 
 // healthz answers while the process is up.
@@ -19,13 +17,8 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if err := s.store.Ping(ctx); err != nil {
-		s.log.Warn("not ready: database unreachable", "err", err)
-		http.Error(w, "database unreachable", http.StatusServiceUnavailable)
-		return
-	}
-	if err := db.CheckSchema(ctx, s.store.DB); err != nil {
-		s.log.Warn("not ready: schema", "err", err)
+	if err := s.inbox.Ready(ctx); err != nil {
+		s.log.Warn("not ready", "err", err)
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}

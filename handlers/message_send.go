@@ -1,14 +1,12 @@
 package handlers
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"net/http"
 	"strconv"
 
 	"switchboard/channels"
-	"switchboard/db"
 	"switchboard/inbox"
 	"switchboard/views"
 )
@@ -23,56 +21,31 @@ func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	v := viewerOf(ctx)
-	// Only a dialog the viewer may see gets to upload anything.
-	if rows, err := s.inbox.Rows(ctx, v.Viewer, []int64{id}); err != nil || len(rows) == 0 {
-		s.fail(w, r, cmp.Or(err, db.ErrNotFound))
-		return
-	}
-	text, files, err := s.composerInput(r, v.PortalID)
-	if msg := composerRefusal(ctx, err); msg != "" {
-		s.composerError(w, r, id, msg)
-		return
-	}
+	draft, err := s.inbox.NewDraft(ctx, viewerOf(ctx).Viewer, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	ids, err := s.inbox.SendMessage(ctx, v.Viewer, id, text, files)
-	if err != nil {
-		s.inbox.DiscardUploads(ctx, files)
+	text, err := s.composerInput(r, draft)
+	if err == nil {
+		var sent inbox.Sent
+		sent, err = draft.Send(ctx, text)
+		if err == nil {
+			s.render(w, r, http.StatusOK, views.MessageItems(sent.Messages, sent.ChannelName))
+			return
+		}
 	}
 	if msg := composerRefusal(ctx, err); msg != "" {
 		s.composerError(w, r, id, msg)
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	for _, msgID := range ids {
-		m, err := s.store.Message(ctx, v.PortalID, msgID)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		ch, err := s.store.Channel(ctx, v.PortalID, m.ChannelID)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if err := views.MessageItem(m, ch.Name, "", false).Render(ctx, w); err != nil {
-			s.log.Error("render failed", "path", r.URL.Path, "err", err)
-			return
-		}
-	}
+	s.fail(w, r, err)
 }
 
 // composerRefusal is what the composer says about an error it can explain
 // ("" for any other error).
 func composerRefusal(ctx context.Context, err error) string {
-	var big fileTooLarge
+	var big inbox.FileTooLargeError
 	var refused *inbox.RefusedError
 	switch {
 	case err == nil:
@@ -82,9 +55,9 @@ func composerRefusal(ctx context.Context, err error) string {
 	case errors.Is(err, inbox.ErrTooLong):
 		return views.T(ctx, "error.too_long")
 	case errors.As(err, &big):
-		return views.Tf(ctx, "error.file_too_large", big.name)
-	case errors.Is(err, errTooManyFiles):
-		return views.Tf(ctx, "error.too_many_files", maxComposerFiles)
+		return views.Tf(ctx, "error.file_too_large", big.Name)
+	case errors.Is(err, inbox.ErrTooManyFiles):
+		return views.Tf(ctx, "error.too_many_files", inbox.MaxFiles)
 	case errors.As(err, &refused):
 		return refusalText(ctx, refused)
 	}

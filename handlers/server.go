@@ -89,13 +89,13 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/media/{token}/{name}", s.mediaGet)
 
 	// Bitrix24's events: authenticated by the portal's application token.
-	r.Post(inbox.PathEvents, s.bitrixEvents)
+	r.Post(PathEvents, s.bitrixEvents)
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.sessions.LoadAndSave, s.language)
 		// Bitrix24 opens these with a POST it signs with the user's token.
-		r.Post(inbox.PathInstall, s.bitrixInstall)
-		r.Post(inbox.PathPlacement, s.bitrixPlacement)
+		r.Post(PathInstall, s.bitrixInstall)
+		r.Post(PathPlacement, s.bitrixPlacement)
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireViewer)
 			r.Get("/", s.inboxPage)

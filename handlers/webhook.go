@@ -4,12 +4,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
-	"switchboard/channels"
-	"switchboard/db"
 	"switchboard/inbox"
 )
 
@@ -17,31 +14,18 @@ import (
 // largest thing Meta sends.
 const maxWebhookBody = 32 << 20
 
-// webhookChannel finds the transport and channel a webhook URL names.
-func (s *Server) webhookChannel(r *http.Request) (channels.Transport, db.Channel, error) {
-	name := chi.URLParam(r, "transport")
-	t, ok := s.inbox.Transports[name]
-	if !ok {
-		return nil, db.Channel{}, db.ErrNotFound
-	}
-	id, err := strconv.ParseInt(chi.URLParam(r, "channel"), 10, 64)
-	if err != nil {
-		return nil, db.Channel{}, db.ErrNotFound
-	}
-	ch, err := s.store.ChannelForWebhook(r.Context(), name, id)
-	return t, ch, err
-}
+// signatureHeader carries Meta's signature of a webhook body.
+const signatureHeader = "X-Hub-Signature-256"
 
 // webhookVerify answers Meta's subscription handshake.
 func (s *Server) webhookVerify(w http.ResponseWriter, r *http.Request) {
-	t, ch, err := s.webhookChannel(r)
-	if err != nil {
+	challenge, err := s.inbox.VerifyWebhook(r.Context(), chi.URLParam(r, "transport"), chi.URLParam(r, "channel"), r.URL.Query())
+	switch {
+	case errors.Is(err, inbox.ErrNotFound):
 		http.NotFound(w, r)
 		return
-	}
-	challenge, err := t.Verify(inbox.Account(ch), r.URL.Query())
-	if err != nil {
-		s.log.Warn("webhook verification refused", "channel", ch.ID, "err", err)
+	case err != nil:
+		s.log.Warn("webhook verification refused", "path", r.URL.Path, "err", err)
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
@@ -49,56 +33,39 @@ func (s *Server) webhookVerify(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, challenge)
 }
 
-// webhookReceive checks a webhook's signature, parses it and stores what it
-// carries in one transaction before answering 200; anything else gets an
-// error status and stores nothing, so Meta retries what we could not take.
+// webhookReceive hands a signed webhook to inbox, which stores what it
+// carries before the 200; a refused one gets an error status and stores
+// nothing, and a failure of the store a 500, so Meta retries.
 func (s *Server) webhookReceive(w http.ResponseWriter, r *http.Request) {
-	t, ch, err := s.webhookChannel(r)
-	if err != nil {
-		s.log.Warn("webhook for an unknown channel", "path", r.URL.Path)
-		http.NotFound(w, r)
-		return
-	}
-	if r.Header.Get("X-Hub-Signature-256") == "" { // unsigned: refused before reading a byte
-		s.log.Warn("webhook refused: bad signature", "channel", ch.ID, "remote", r.RemoteAddr)
+	signature := r.Header.Get(signatureHeader)
+	if signature == "" { // unsigned: refused before reading a byte
+		s.log.Warn("webhook refused: bad signature", "path", r.URL.Path, "remote", r.RemoteAddr)
 		http.Error(w, "bad signature", http.StatusUnauthorized)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
 	if err != nil {
-		s.log.Warn("webhook body unreadable", "channel", ch.ID, "err", err)
+		s.log.Warn("webhook body unreadable", "path", r.URL.Path, "err", err)
 		http.Error(w, "body too large or unreadable", http.StatusRequestEntityTooLarge)
 		return
 	}
-	hook, err := t.ParseWebhook(inbox.Account(ch), r.Header, body)
+	rec, err := s.inbox.Receive(r.Context(), chi.URLParam(r, "transport"), chi.URLParam(r, "channel"), signature, body)
 	switch {
-	case errors.Is(err, channels.ErrBadSignature):
-		s.log.Warn("webhook refused: bad signature", "channel", ch.ID, "remote", r.RemoteAddr)
+	case errors.Is(err, inbox.ErrNotFound):
+		s.log.Warn("webhook for an unknown channel", "path", r.URL.Path)
+		http.NotFound(w, r)
+	case errors.Is(err, inbox.ErrBadSignature):
+		s.log.Warn("webhook refused: bad signature", "path", r.URL.Path, "remote", r.RemoteAddr)
 		http.Error(w, "bad signature", http.StatusUnauthorized)
-		return
-	case err != nil:
-		s.log.Warn("webhook refused: malformed", "channel", ch.ID, "err", err)
+	case errors.Is(err, inbox.ErrMalformed):
+		s.log.Warn("webhook refused: malformed", "path", r.URL.Path, "err", err)
 		http.Error(w, "malformed webhook", http.StatusBadRequest)
-		return
-	}
-	if hook.History {
-		// A history backfill: kept raw first, absorbed in the background.
-		id, err := s.inbox.KeepWebhook(r.Context(), ch, r.Header.Get("X-Hub-Signature-256"), body)
-		if err != nil {
-			s.log.Error("history webhook not kept", "channel", ch.ID, "err", err)
-			http.Error(w, "not stored, retry later", http.StatusInternalServerError)
-			return
-		}
-		s.log.Debug("history webhook kept", "channel", ch.ID, "backlog", id)
-		w.WriteHeader(http.StatusOK)
-		return
-	}
-	res, err := s.inbox.Ingest(r.Context(), ch, hook)
-	if err != nil {
-		s.log.Error("webhook not stored", "channel", ch.ID, "err", err)
+	case err != nil:
+		s.log.Error("webhook not stored", "path", r.URL.Path, "err", err)
 		http.Error(w, "not stored, retry later", http.StatusInternalServerError)
-		return
+	default:
+		s.log.Debug("webhook stored", "channel", rec.ChannelID, "history", rec.History, "stored", rec.Stored,
+			"duplicates", rec.Duplicates, "statuses", rec.Statuses, "rejected", rec.Rejected)
+		w.WriteHeader(http.StatusOK)
 	}
-	s.log.Debug("webhook stored", "channel", ch.ID, "stored", res.Stored, "duplicates", res.Duplicates, "statuses", res.Statuses)
-	w.WriteHeader(http.StatusOK)
 }

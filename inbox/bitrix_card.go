@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -20,10 +21,29 @@ type Card struct {
 // OpenCard reads a lead, contact or deal and the phones on it (a deal's
 // from its contacts) through REST with the viewing user's own token, so
 // Bitrix24's own permissions apply, and links those clients to the card.
-func (in *Inbox) OpenCard(ctx context.Context, v Viewer, p db.Portal, pl *bitrix.Placement) (Card, error) {
-	pc := in.Portal.Client.AsUser(p.MemberID, p.BaseURL, pl.AuthID)
+func (in *Inbox) OpenCard(ctx context.Context, v Viewer, pl *bitrix.Placement) (Card, error) {
+	c, err := in.readCard(ctx, v, pl)
+	if errors.Is(err, bitrix.ErrNotFound) {
+		err = fmt.Errorf("%w: %v", ErrCardGone, err)
+	}
+	if err != nil {
+		return c, err
+	}
+	err = in.Store.LinkClients(ctx, v.PortalID, c.Phones, db.CRMLink{EntityType: c.EntityType, EntityID: c.EntityID, Title: c.Title})
+	return c, err
+}
+
+// ErrCardGone is a card the placement names that does not exist (deleted,
+// or a placement without a valid entity id).
+var ErrCardGone = errors.New("inbox: the CRM card does not exist")
+
+func (in *Inbox) readCard(ctx context.Context, v Viewer, pl *bitrix.Placement) (Card, error) {
+	pc := in.Portal.Client.AsUser(v.memberID, v.PortalURL, pl.AuthID)
 	id := pl.EntityID()
 	c := Card{EntityID: id}
+	if id <= 0 {
+		return c, fmt.Errorf("%w: placement %s names no entity", ErrCardGone, pl.Placement)
+	}
 	var multifields []bitrix.Multifield
 	switch pl.EntityType() {
 	case bitrix.EntityLead:
@@ -63,8 +83,7 @@ func (in *Inbox) OpenCard(ctx context.Context, v Viewer, p db.Portal, pl *bitrix
 			c.Phones = append(c.Phones, d)
 		}
 	}
-	err := in.Store.LinkClients(ctx, v.PortalID, c.Phones, db.CRMLink{EntityType: c.EntityType, EntityID: c.EntityID, Title: c.Title})
-	return c, err
+	return c, nil
 }
 
 // CardDialogs lists the dialogs of a card's clients that v may see.
@@ -72,7 +91,7 @@ func (in *Inbox) CardDialogs(ctx context.Context, v Viewer, c Card) ([]db.Dialog
 	if len(c.Phones) == 0 {
 		return nil, nil
 	}
-	vis, err := in.Visibility(ctx, v)
+	vis, err := in.visibility(ctx, v)
 	if err != nil {
 		return nil, err
 	}

@@ -14,10 +14,10 @@ import (
 )
 
 // Portal is how the rules reach Bitrix24: the REST client and the app's
-// own public URL, which the install registers as handlers.
+// own handler URLs, which the install registers.
 type Portal struct {
-	Client *bitrix.Client
-	AppURL string // e.g. https://switchboard.example.com, no trailing slash
+	Client   *bitrix.Client
+	Handlers AppHandlers
 	// AllowLocal lets portals live on plain http and local addresses: the
 	// demo's and tests' emulated portals. Off, a portal must be https on a
 	// public host name, so a forged install cannot aim our calls anywhere.
@@ -40,25 +40,25 @@ func (p *Portal) checkPortalURL(base string) error {
 	return nil
 }
 
-// The app's handler paths, as registered in the portal.
-const (
-	PathInstall   = "/bitrix/install"
-	PathPlacement = "/bitrix/placement"
-	PathEvents    = "/bitrix/events"
-)
+// AppHandlers are the app's public URLs the install registers in the
+// portal (handlers knows the paths).
+type AppHandlers struct {
+	Placement string // every placement and the app's page
+	Events    string // events, and the bot's
+}
 
 // ErrForged means a request claiming to come from Bitrix24 did not check out
 // with the portal: no session starts and nothing changes.
 var ErrForged = errors.New("inbox: the request did not check out with the portal")
 
-// placements the install binds, each opening PathPlacement.
+// placements the install binds, each opening the placement handler.
 var placements = []string{
 	"LEFT_MENU",
 	"CRM_LEAD_DETAIL_TAB", "CRM_CONTACT_DETAIL_TAB", "CRM_DEAL_DETAIL_TAB",
 	"CRM_LEAD_DETAIL_TOOLBAR", "CRM_CONTACT_DETAIL_TOOLBAR", "CRM_DEAL_DETAIL_TOOLBAR",
 }
 
-// events the install binds to PathEvents.
+// events the install binds to the events handler.
 var events = []string{bitrix.EventAppUninstall, "ONCRMLEADUPDATE", "ONCRMCONTACTUPDATE", "ONCRMDEALUPDATE"}
 
 // noReplyCommand is the bot command behind the notification line's button.
@@ -106,14 +106,14 @@ func (in *Inbox) Install(ctx context.Context, pl *bitrix.Placement) (Viewer, err
 		return Viewer{}, err
 	}
 	in.Log.Info("app installed", "portal", pl.MemberID, "domain", pl.Domain, "by", user.BitrixUserID)
-	return Viewer{PortalID: portalID, UserID: user.ID, IsAdmin: true}, nil
+	return Viewer{PortalID: portalID, UserID: user.ID, IsAdmin: true, PortalURL: base, memberID: pl.MemberID}, nil
 }
 
 // setUpPortal makes the portal's bindings, bot and notification chat,
 // skipping what an earlier install already made.
 func (in *Inbox) setUpPortal(ctx context.Context, portalID int64, memberID, base string, installer db.User) error {
 	pc := in.Portal.Client.Portal(memberID, base)
-	handler := in.Portal.AppURL + PathPlacement
+	handler := in.Portal.Handlers.Placement
 	for _, code := range placements {
 		err := pc.BindPlacement(ctx, bitrix.PlacementBinding{Placement: code, Handler: handler, Title: "Switchboard",
 			LangAll: map[string]bitrix.PlacementLangTitle{"en": {Title: "Switchboard"}, "ru": {Title: "Switchboard"}}})
@@ -122,7 +122,7 @@ func (in *Inbox) setUpPortal(ctx context.Context, portalID int64, memberID, base
 		}
 	}
 	for _, name := range events {
-		if err := pc.BindEvent(ctx, bitrix.EventBinding{Event: name, Handler: in.Portal.AppURL + PathEvents}); err != nil {
+		if err := pc.BindEvent(ctx, bitrix.EventBinding{Event: name, Handler: in.Portal.Handlers.Events}); err != nil {
 			return fmt.Errorf("inbox: unable to bind %s: %w", name, err)
 		}
 	}
@@ -131,7 +131,7 @@ func (in *Inbox) setUpPortal(ctx context.Context, portalID int64, memberID, base
 		return err
 	}
 	if st.BotID == nil {
-		id, err := pc.RegisterBot(ctx, bitrix.Bot{Code: "switchboard", Type: "B", EventHandler: in.Portal.AppURL + PathEvents,
+		id, err := pc.RegisterBot(ctx, bitrix.Bot{Code: "switchboard", Type: "B", EventHandler: in.Portal.Handlers.Events,
 			Properties: bitrix.BotProperties{Name: "Switchboard", Color: "AQUA", WorkPosition: "WhatsApp & Instagram"}})
 		if err != nil {
 			return fmt.Errorf("inbox: unable to register the bot: %w", err)
@@ -140,7 +140,7 @@ func (in *Inbox) setUpPortal(ctx context.Context, portalID int64, memberID, base
 	}
 	if st.BotCommandID == nil {
 		id, err := pc.RegisterBotCommand(ctx, bitrix.BotCommand{BotID: *st.BotID, Command: noReplyCommand,
-			EventCommandAdd: in.Portal.AppURL + PathEvents, Hidden: true, Lang: []bitrix.BotCommandLang{
+			EventCommandAdd: in.Portal.Handlers.Events, Hidden: true, Lang: []bitrix.BotCommandLang{
 				{LanguageID: "en", Title: "No reply needed"}, {LanguageID: "ru", Title: "Не требует ответа"}}})
 		if err != nil {
 			return fmt.Errorf("inbox: unable to register the bot command: %w", err)

@@ -13,35 +13,36 @@ import (
 // must be a known, enabled one whose member_id and DOMAIN match, the POST
 // must carry its application token, and the portal itself must accept the
 // AUTH_ID (profile). The Bitrix24 user is then upserted (name, photo, admin
-// flag). Anything else is ErrForged.
-func (in *Inbox) SignIn(ctx context.Context, pl *bitrix.Placement) (Viewer, db.Portal, error) {
+// flag). Anything else is ErrForged. The viewer carries settings 6/7 as
+// they apply to them.
+func (in *Inbox) SignIn(ctx context.Context, pl *bitrix.Placement) (Viewer, error) {
 	p, err := in.Store.PortalByMemberID(ctx, pl.MemberID)
 	if errors.Is(err, db.ErrNotFound) {
-		return Viewer{}, p, fmt.Errorf("%w: unknown portal %q", ErrForged, pl.MemberID)
+		return Viewer{}, fmt.Errorf("%w: unknown portal %q", ErrForged, pl.MemberID)
 	}
 	if err != nil {
-		return Viewer{}, p, err
+		return Viewer{}, err
 	}
 	switch {
 	case !p.Enabled:
-		return Viewer{}, p, fmt.Errorf("%w: portal %s uninstalled the app", ErrForged, p.MemberID)
+		return Viewer{}, fmt.Errorf("%w: portal %s uninstalled the app", ErrForged, p.MemberID)
 	case pl.Domain != p.Domain:
-		return Viewer{}, p, fmt.Errorf("%w: portal %s is %s, not %s", ErrForged, p.MemberID, p.Domain, pl.Domain)
+		return Viewer{}, fmt.Errorf("%w: portal %s is %s, not %s", ErrForged, p.MemberID, p.Domain, pl.Domain)
 	case !pl.VerifyApplicationToken(p.ApplicationToken):
-		return Viewer{}, p, fmt.Errorf("%w: wrong application token for portal %s", ErrForged, p.MemberID)
+		return Viewer{}, fmt.Errorf("%w: wrong application token for portal %s", ErrForged, p.MemberID)
 	}
 	profile, err := in.Portal.Client.AsUser(p.MemberID, p.BaseURL, pl.AuthID).Profile(ctx)
 	if err != nil {
-		return Viewer{}, p, fmt.Errorf("%w: %v", ErrForged, err)
+		return Viewer{}, fmt.Errorf("%w: %v", ErrForged, err)
 	}
 	if profile.ID == 0 {
-		return Viewer{}, p, fmt.Errorf("%w: inactive user", ErrForged)
+		return Viewer{}, fmt.Errorf("%w: inactive user", ErrForged)
 	}
 	u, err := in.Store.UpsertUser(ctx, db.User{PortalID: p.ID, BitrixUserID: int64(profile.ID),
 		Name: fullName(profile.Name, profile.LastName), PhotoURL: string(profile.PersonalPhoto),
 		IsAdmin: bool(profile.Admin), CanUseApp: true})
 	if err != nil {
-		return Viewer{}, p, err
+		return Viewer{}, err
 	}
-	return Viewer{PortalID: p.ID, UserID: u.ID, IsAdmin: u.IsAdmin}, p, nil
+	return viewerOf(p.ID, u.ID, u.IsAdmin, p.MemberID, p.BaseURL, p.Settings)
 }

@@ -23,12 +23,19 @@ type Hub struct {
 	log  *slog.Logger
 	mu   sync.Mutex
 	subs map[int64]map[chan Event]struct{} // by portal
+	// listening is closed once Run listens: events published before then
+	// reach no one.
+	listening chan struct{}
+	once      sync.Once
 }
 
 // NewHub builds an idle hub; Run feeds it.
 func NewHub(log *slog.Logger) *Hub {
-	return &Hub{log: log, subs: make(map[int64]map[chan Event]struct{})}
+	return &Hub{log: log, subs: make(map[int64]map[chan Event]struct{}), listening: make(chan struct{})}
 }
+
+// Listening is closed once the hub listens on the database.
+func (h *Hub) Listening() <-chan struct{} { return h.listening }
 
 // Subscribe receives the events of one portal until cancel is called.
 func (h *Hub) Subscribe(portalID int64) (events <-chan Event, cancel func()) {
@@ -91,6 +98,7 @@ func (h *Hub) Run(ctx context.Context, dsn string) error {
 	if err := l.Listen(db.EventChannel); err != nil {
 		return fmt.Errorf("inbox: unable to listen for live events: %w", err)
 	}
+	h.once.Do(func() { close(h.listening) })
 	for {
 		select {
 		case <-ctx.Done():

@@ -206,12 +206,12 @@ func TestFilesFromTheComposerReachThePhone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids, err := r.in.SendMessage(ctx, r.viewer, dialog, "Here is our offer", []inbox.Upload{img, pdf})
+	sent, err := r.in.SendMessage(ctx, r.viewer, dialog, "Here is our offer", []inbox.Upload{img, pdf})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ids) != 2 {
-		t.Fatalf("%d messages queued, want 2 (the text is the first file's caption)", len(ids))
+	if len(sent.Messages) != 2 {
+		t.Fatalf("%d messages queued, want 2 (the text is the first file's caption)", len(sent.Messages))
 	}
 	r.runJobs(t)
 	var got []graphemu.ChatMessage
@@ -278,12 +278,12 @@ func TestAVoiceNoteEndsPlayedWhateverTheOrderOfItsStatuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids, err := r.in.SendMessage(ctx, r.viewer, dialog, "", []inbox.Upload{voice})
+	sent, err := r.in.SendMessage(ctx, r.viewer, dialog, "", []inbox.Upload{voice})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.runJobs(t)
-	m, _ := r.store.Message(ctx, r.viewer.PortalID, ids[0])
+	m, _ := r.store.Message(ctx, r.viewer.PortalID, sent.Messages[0].ID)
 	if m.ProviderID == nil || m.Kind != "audio" {
 		t.Fatalf("voice note after sending: %+v", m)
 	}
@@ -297,7 +297,7 @@ func TestAVoiceNoteEndsPlayedWhateverTheOrderOfItsStatuses(t *testing.T) {
 			}
 		}
 	}
-	m, _ = r.store.Message(ctx, r.viewer.PortalID, ids[0])
+	m, _ = r.store.Message(ctx, r.viewer.PortalID, sent.Messages[0].ID)
 	if m.Status != "played" || len(m.Attachments) != 1 {
 		t.Fatalf("final: %s with %d files, want played with its file", m.Status, len(m.Attachments))
 	}

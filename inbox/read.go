@@ -41,7 +41,7 @@ func windowState(d db.DialogRow, now time.Time) (closed, never bool) {
 // OpenDialog reads a dialog for a viewer: ErrNotFound (db) when it does not
 // exist, is another portal's, or is hidden from them by settings 6/7.
 func (in *Inbox) OpenDialog(ctx context.Context, v Viewer, id int64, lang string) (DialogView, error) {
-	vis, err := in.Visibility(ctx, v)
+	vis, err := in.visibility(ctx, v)
 	if err != nil {
 		return DialogView{}, err
 	}
@@ -74,7 +74,7 @@ type InboxList struct {
 // newest activity first, and the counters.
 func (in *Inbox) List(ctx context.Context, v Viewer, onlyMine bool) (InboxList, error) {
 	var l InboxList
-	vis, err := in.Visibility(ctx, v)
+	vis, err := in.visibility(ctx, v)
 	if err != nil {
 		return l, err
 	}
@@ -100,10 +100,13 @@ type Change struct {
 	Reason  string // why Message failed, in the viewer's language
 }
 
-// SeeChange reads what an event changed for a viewer whose visibility is
-// vis (computed once per stream); ok is false when the viewer may not see
-// the dialog, and then nothing of it is read.
-func (in *Inbox) SeeChange(ctx context.Context, vis db.Visibility, e Event, lang string) (c Change, ok bool, err error) {
+// SeeChange reads what an event changed for a viewer; ok is false when the
+// viewer may not see the dialog, and then nothing of it is read.
+func (in *Inbox) SeeChange(ctx context.Context, v Viewer, e Event, lang string) (c Change, ok bool, err error) {
+	vis, err := in.visibility(ctx, v)
+	if err != nil {
+		return c, false, err
+	}
 	c.Dialog, err = in.Store.Dialog(ctx, vis, e.Dialog)
 	if errors.Is(err, db.ErrNotFound) {
 		return c, false, nil
@@ -134,7 +137,7 @@ func (in *Inbox) SeeChange(ctx context.Context, vis db.Visibility, e Event, lang
 // Rows reads the rows of the given dialogs that the viewer may see, in the
 // order asked; the others are left out.
 func (in *Inbox) Rows(ctx context.Context, v Viewer, ids []int64) ([]db.DialogRow, error) {
-	vis, err := in.Visibility(ctx, v)
+	vis, err := in.visibility(ctx, v)
 	if err != nil {
 		return nil, err
 	}

@@ -33,34 +33,39 @@ const maxText = 4096
 // Send queues a manager's text for a dialog they may see (SendMessage
 // without files) and returns the message's id.
 func (in *Inbox) Send(ctx context.Context, v Viewer, dialogID int64, text string) (int64, error) {
-	ids, err := in.SendMessage(ctx, v, dialogID, text, nil)
+	sent, err := in.SendMessage(ctx, v, dialogID, text, nil)
 	if err != nil {
 		return 0, err
 	}
-	return ids[0], nil
+	return sent.Messages[0].ID, nil
+}
+
+// Sent is what a send stored: the messages in sending order, as the dialog
+// shows them, and the channel they go out on.
+type Sent struct {
+	Messages    []db.Message
+	ChannelName string
 }
 
 // SendMessage queues what a manager wrote to a dialog they may see: the
 // text and files, split into provider messages as planPieces decides and
 // checked against the transport's limits first (a *RefusedError queues
 // nothing). Each message is stored "queued" with its author and delivered
-// by its own outbox job; the dialog counts as answered. The ids come in
-// sending order.
-func (in *Inbox) SendMessage(ctx context.Context, v Viewer, dialogID int64, text string, files []Upload) ([]int64, error) {
+// by its own outbox job; the dialog counts as answered.
+func (in *Inbox) SendMessage(ctx context.Context, v Viewer, dialogID int64, text string, files []Upload) (Sent, error) {
 	text = strings.TrimSpace(text)
 	if text == "" && len(files) == 0 {
-		return nil, ErrEmpty
+		return Sent{}, ErrEmpty
 	}
 	if utf8.RuneCountInString(text) > maxText {
-		return nil, ErrTooLong
+		return Sent{}, ErrTooLong
 	}
-	vis, err := in.Visibility(ctx, v)
+	vis, err := in.visibility(ctx, v)
 	if err != nil {
-		return nil, err
+		return Sent{}, err
 	}
-	var ids []int64
+	var sent Sent
 	err = in.Store.InTx(ctx, func(tx *db.Store) error {
-		ids = nil
 		d, err := tx.Dialog(ctx, vis, dialogID)
 		if err != nil {
 			return err
@@ -70,6 +75,7 @@ func (in *Inbox) SendMessage(ctx context.Context, v Viewer, dialogID int64, text
 			return err
 		}
 		now := in.Now()
+		ids := make([]int64, 0, len(pieces))
 		for _, p := range pieces {
 			id, err := in.queuePiece(ctx, tx, v, d, p, now)
 			if err != nil {
@@ -78,14 +84,20 @@ func (in *Inbox) SendMessage(ctx context.Context, v Viewer, dialogID int64, text
 			ids = append(ids, id)
 		}
 		last := pieces[len(pieces)-1]
-		return tx.TouchDialog(ctx, v.PortalID, d.ID, db.Activity{
+		err = tx.TouchDialog(ctx, v.PortalID, d.ID, db.Activity{
 			At: now, Preview: Preview(last.Kind, last.Text), Direction: string(channels.Outbound), Answered: true,
 		})
+		if err != nil {
+			return err
+		}
+		sent = Sent{ChannelName: d.ChannelName}
+		sent.Messages, err = tx.MessagesByID(ctx, v.PortalID, ids)
+		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("inbox: unable to send to dialog %d: %w", dialogID, err)
+		return Sent{}, fmt.Errorf("inbox: unable to send to dialog %d: %w", dialogID, err)
 	}
-	return ids, nil
+	return sent, nil
 }
 
 // queuePiece stores one provider message of a composer message, with its
@@ -116,7 +128,7 @@ func (in *Inbox) queuePiece(ctx context.Context, tx *db.Store, v Viewer, d db.Di
 
 // MarkRead zeroes the unread count of a dialog the viewer opened.
 func (in *Inbox) MarkRead(ctx context.Context, v Viewer, dialogID int64) error {
-	vis, err := in.Visibility(ctx, v)
+	vis, err := in.visibility(ctx, v)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -22,26 +23,74 @@ type Settings struct {
 	SeeAllIDs  []int64 `json:"see_all"`    // setting 7: user ids (ours) who see every dialog
 }
 
-// Viewer is a signed-in manager.
+// ErrNotFound is a row that does not exist, is another portal's, or is
+// hidden from the viewer: every "not yours" looks the same.
+var ErrNotFound = db.ErrNotFound
+
+// ErrNoAccess is a user who may not use the app: unknown on the portal,
+// not allowed, or on a portal that uninstalled it.
+var ErrNoAccess = errors.New("inbox: no access to the app")
+
+// Viewer is a signed-in manager, with what they may see decided once per
+// request (Authorize, SignIn).
 type Viewer struct {
 	PortalID int64
 	UserID   int64
 	IsAdmin  bool
+	// PortalURL is the portal's address: the one site that may frame our
+	// pages for this viewer.
+	PortalURL string
+
+	memberID string
+	vis      *db.Visibility
 }
 
-// Visibility applies settings 6 and 7 to a viewer.
-func (in *Inbox) Visibility(ctx context.Context, v Viewer) (db.Visibility, error) {
+// Authorize reads who a request's credentials name, with their portal in
+// one query: ErrNoAccess unless the user may use the app on an enabled
+// portal. The viewer carries settings 6/7 as they apply to them.
+func (in *Inbox) Authorize(ctx context.Context, portalID, userID int64) (Viewer, error) {
+	a, err := in.Store.Access(ctx, portalID, userID)
+	if errors.Is(err, db.ErrNotFound) {
+		return Viewer{}, fmt.Errorf("%w: user %d of portal %d is unknown", ErrNoAccess, userID, portalID)
+	}
+	if err != nil {
+		return Viewer{}, err
+	}
+	if !a.CanUseApp || !a.Enabled {
+		return Viewer{}, fmt.Errorf("%w: user %d of portal %d", ErrNoAccess, userID, portalID)
+	}
+	return viewerOf(portalID, userID, a.IsAdmin, a.MemberID, a.BaseURL, a.Settings)
+}
+
+// viewerOf builds a viewer and decides what they may see.
+func viewerOf(portalID, userID int64, admin bool, memberID, baseURL string, settings json.RawMessage) (Viewer, error) {
+	v := Viewer{PortalID: portalID, UserID: userID, IsAdmin: admin, PortalURL: baseURL, memberID: memberID}
+	var s Settings
+	if len(settings) > 0 {
+		if err := json.Unmarshal(settings, &s); err != nil {
+			return Viewer{}, fmt.Errorf("inbox: portal %d has unreadable settings: %w", portalID, err)
+		}
+	}
+	vis := visibilityOf(s, v)
+	v.vis = &vis
+	return v, nil
+}
+
+// visibility is what v may see: decided by Authorize or SignIn, else read
+// from the portal's settings now.
+func (in *Inbox) visibility(ctx context.Context, v Viewer) (db.Visibility, error) {
+	if v.vis != nil {
+		return *v.vis, nil
+	}
 	p, err := in.Store.Portal(ctx, v.PortalID)
 	if err != nil {
 		return db.Visibility{}, err
 	}
-	var s Settings
-	if len(p.Settings) > 0 {
-		if err := json.Unmarshal(p.Settings, &s); err != nil {
-			return db.Visibility{}, fmt.Errorf("inbox: portal %d has unreadable settings: %w", v.PortalID, err)
-		}
+	full, err := viewerOf(v.PortalID, v.UserID, v.IsAdmin, p.MemberID, p.BaseURL, p.Settings)
+	if err != nil {
+		return db.Visibility{}, err
 	}
-	return visibilityOf(s, v), nil
+	return *full.vis, nil
 }
 
 func visibilityOf(s Settings, v Viewer) db.Visibility {

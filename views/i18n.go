@@ -66,6 +66,7 @@ var texts = map[string]text{
 	"dialog.client":      {"Client", "Клиент"},
 	"dialog.forwarded":   {"Forwarded", "Переслано"},
 	"dialog.not_found":   {"This dialog does not exist or is not available to you.", "Диалог не существует или недоступен вам."},
+	"card.gone":          {"This CRM card no longer exists or its link is broken. Open it again from the CRM.", "Этой карточки CRM больше нет или ссылка на неё повреждена. Откройте её заново из CRM."},
 	"status.queued":      {"Queued", "В очереди"},
 	"status.paused":      {"Paused until the next hour", "Приостановлено до следующего часа"},
 	"status.sent":        {"Sent", "Отправлено"},

@@ -18,7 +18,6 @@ import (
 	"switchboard/db"
 	"switchboard/db/pgcluster"
 	"switchboard/handlers"
-	"switchboard/inbox"
 )
 
 // demoNumber is a seeded WhatsApp channel and its number in the emulator.
@@ -129,7 +128,7 @@ func startDemo(ctx context.Context, cfg config, log *slog.Logger, urls demoURLs)
 		MemberID:     demoMemberID, // the same portal after a restart: the demo's data survives it
 		ClientID:     demoClientID,
 		ClientSecret: demoClientSecret,
-		AppHandlers:  emulator.AppHandlerURLs{Install: env.appURL + inbox.PathInstall, App: env.appURL + inbox.PathPlacement},
+		AppHandlers:  emulator.AppHandlerURLs{Install: env.appURL + handlers.PathInstall, App: env.appURL + handlers.PathPlacement},
 		Language:     "ru",
 		Logger:       log,
 	})

@@ -44,7 +44,7 @@ func openApp(ctx context.Context, cfg config, hcfg handlers.Config, log *slog.Lo
 	in := inbox.New(store, []channels.Transport{&whatsapp.Transport{}, &instagram.Transport{}}, log)
 	wireMedia(in, cfg, hcfg.Secret)
 	in.Portal = &inbox.Portal{
-		AppURL:     cfg.PublicURL,
+		Handlers:   handlers.BitrixHandlers(cfg.PublicURL),
 		AllowLocal: cfg.BitrixAllowLocal,
 		Client: bitrix.New(bitrix.Config{
 			ClientID: cfg.BitrixClientID, ClientSecret: cfg.BitrixClientSecret, OAuthURL: cfg.BitrixOAuthURL,

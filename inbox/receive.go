@@ -1,0 +1,77 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"switchboard/channels"
+	"switchboard/db"
+)
+
+// Errors of a webhook we refuse: nothing of it is stored.
+var (
+	ErrBadSignature = channels.ErrBadSignature
+	ErrMalformed    = channels.ErrMalformed
+)
+
+// Received is what one webhook brought.
+type Received struct {
+	ChannelID int64
+	// History: a coexistence backfill, kept raw (Backlog) and absorbed later.
+	History bool
+	Backlog int64
+	IngestResult
+}
+
+// webhookChannel finds the transport and channel a webhook names;
+// ErrNotFound for a transport or channel we do not have.
+func (in *Inbox) webhookChannel(ctx context.Context, transport, channel string) (channels.Transport, db.Channel, error) {
+	t, ok := in.Transports[transport]
+	if !ok {
+		return nil, db.Channel{}, fmt.Errorf("inbox: no transport %q: %w", transport, ErrNotFound)
+	}
+	id, err := strconv.ParseInt(channel, 10, 64)
+	if err != nil {
+		return nil, db.Channel{}, fmt.Errorf("inbox: channel %q: %w", channel, ErrNotFound)
+	}
+	ch, err := in.Store.ChannelForWebhook(ctx, transport, id)
+	return t, ch, err
+}
+
+// VerifyWebhook answers a provider's subscription handshake for a channel:
+// the challenge to echo, channels.ErrBadVerifyToken, or ErrNotFound.
+func (in *Inbox) VerifyWebhook(ctx context.Context, transport, channel string, query map[string][]string) (string, error) {
+	t, ch, err := in.webhookChannel(ctx, transport, channel)
+	if err != nil {
+		return "", err
+	}
+	return t.Verify(Account(ch), query)
+}
+
+// Receive takes a webhook for a channel: its signature is checked against
+// the raw body (ErrBadSignature), it is parsed (ErrMalformed), and what it
+// carries is stored before it returns. A coexistence history backfill is
+// kept raw and absorbed in the background, however large. Any other error
+// is the store's: the provider should retry.
+func (in *Inbox) Receive(ctx context.Context, transport, channel, signature string, body []byte) (Received, error) {
+	t, ch, err := in.webhookChannel(ctx, transport, channel)
+	if err != nil {
+		return Received{}, err
+	}
+	rec := Received{ChannelID: ch.ID}
+	header := http.Header{}
+	header.Set("X-Hub-Signature-256", signature)
+	hook, err := t.ParseWebhook(Account(ch), header, body)
+	if err != nil {
+		return rec, fmt.Errorf("inbox: webhook of channel %d: %w", ch.ID, err)
+	}
+	if hook.History {
+		rec.History = true
+		rec.Backlog, err = in.KeepWebhook(ctx, ch, signature, body)
+		return rec, err
+	}
+	rec.IngestResult, err = in.Ingest(ctx, ch, hook)
+	return rec, err
+}
