@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -135,50 +134,6 @@ func TestStatusNeverMovesBackwards(t *testing.T) {
 	}
 }
 
-func TestClaimDueJobsNeverHandsOneJobToTwoWorkers(t *testing.T) {
-	store := newStore(t)
-	w := newWorld(t, store, "a")
-	ctx := context.Background()
-	for i := 0; i < 50; i++ {
-		if err := store.Enqueue(ctx, w.portal, "send", map[string]int{"n": i}, time.Time{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var mu sync.Mutex
-	seen := map[int64]int{}
-	var wg sync.WaitGroup
-	for worker := 0; worker < 4; worker++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				jobs, err := store.ClaimDueJobs(ctx, 3, time.Minute)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if len(jobs) == 0 {
-					return
-				}
-				mu.Lock()
-				for _, j := range jobs {
-					seen[j.ID]++
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	if len(seen) != 50 {
-		t.Fatalf("claimed %d distinct jobs, want 50", len(seen))
-	}
-	for id, n := range seen {
-		if n != 1 {
-			t.Fatalf("job %d claimed %d times", id, n)
-		}
-	}
-}
-
 func TestUnreadCountIsExact(t *testing.T) {
 	store := newStore(t)
 	w := newWorld(t, store, "a")
@@ -211,30 +166,6 @@ func TestUnreadCountIsExact(t *testing.T) {
 	c, err := store.Counts(ctx, w.viewAll)
 	if err != nil || c.Unread != 0 {
 		t.Fatalf("counts %+v err=%v", c, err)
-	}
-}
-
-func TestALeaseLostToAnotherWorkerCannotBeRenewed(t *testing.T) {
-	store := newStore(t)
-	w := newWorld(t, store, "a")
-	ctx := context.Background()
-	if err := store.Enqueue(ctx, w.portal, "send", map[string]int{"n": 1}, time.Time{}); err != nil {
-		t.Fatal(err)
-	}
-	first, err := store.ClaimDueJobs(ctx, 1, time.Millisecond)
-	if err != nil || len(first) != 1 {
-		t.Fatalf("first claim: %v %v", first, err)
-	}
-	time.Sleep(20 * time.Millisecond) // the first worker stalls past its lease
-	second, err := store.ClaimDueJobs(ctx, 1, time.Minute)
-	if err != nil || len(second) != 1 {
-		t.Fatalf("second claim: %v %v", second, err)
-	}
-	if mine, err := store.RenewLease(ctx, first[0].ID, first[0].Attempts, time.Minute); err != nil || mine {
-		t.Fatalf("the stalled worker renewed a lease it lost: %v %v", mine, err)
-	}
-	if mine, err := store.RenewLease(ctx, second[0].ID, second[0].Attempts, time.Minute); err != nil || !mine {
-		t.Fatalf("the current holder could not renew: %v %v", mine, err)
 	}
 }
 
