@@ -20,6 +20,7 @@ const (
 	jobLease    = jobTimeout + 3*time.Minute
 	leaseMargin = 3 * time.Minute
 	maxAttempts = 12
+	maxBackoff  = 10 * time.Minute
 	pollEvery   = 250 * time.Millisecond
 	sweepEvery  = time.Hour
 	// earlyStatusAge is how long a status waits for its message: Meta
@@ -175,7 +176,7 @@ func (in *Inbox) giveUp(ctx context.Context, j db.Job) {
 // backoff doubles from one second up to ten minutes, with jitter.
 func backoff(attempt int) time.Duration {
 	d := time.Second << min(attempt-1, 10)
-	d = min(d, 10*time.Minute)
+	d = min(d, maxBackoff)
 	return d/2 + rand.N(d/2+1)
 }
 
