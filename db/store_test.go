@@ -111,7 +111,7 @@ func TestStatusNeverMovesBackwards(t *testing.T) {
 		t.Fatal(err)
 	}
 	// "read" arrives before the send recorded its provider id.
-	up := db.StatusUpdate{PortalID: w.portal, ChannelID: w.channel, ProviderID: "wamid.out", Status: "read"}
+	up := db.StatusUpdate{PortalID: w.portal, ChannelID: w.channel, ProviderID: "wamid.out", Status: "read", At: time.Now()}
 	if _, _, found, _, err := store.ApplyStatus(ctx, up); err != nil || found {
 		t.Fatalf("early status: found=%v err=%v", found, err)
 	}
@@ -173,17 +173,17 @@ func TestEarlyStatusesThatNeverFindTheirMessageAreSwept(t *testing.T) {
 	store := newStore(t)
 	w := newWorld(t, store, "a")
 	ctx := context.Background()
-	for _, id := range []string{"wamid.old", "wamid.new"} {
-		if _, _, _, _, err := store.ApplyStatus(ctx, db.StatusUpdate{PortalID: w.portal, ChannelID: w.channel, ProviderID: id, Status: "delivered"}); err != nil {
+	for id, at := range map[string]time.Time{"wamid.old": t0.Add(-9 * 24 * time.Hour), "wamid.new": t0} {
+		if _, _, _, _, err := store.ApplyStatus(ctx, db.StatusUpdate{PortalID: w.portal, ChannelID: w.channel, ProviderID: id, Status: "delivered", At: at}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := store.DB.Exec(`UPDATE early_statuses SET created_at = now() - interval '9 days' WHERE provider_id = 'wamid.old'`); err != nil {
-		t.Fatal(err)
-	}
-	n, err := store.SweepEarlyStatuses(ctx, 8*24*time.Hour)
+	n, err := store.SweepEarlyStatuses(ctx, t0.Add(-8*24*time.Hour))
 	if err != nil || n != 1 {
 		t.Fatalf("swept %d (err %v), want the old one only", n, err)
+	}
+	if _, _, _, _, err := store.ApplyStatus(ctx, db.StatusUpdate{PortalID: w.portal, ChannelID: w.channel, ProviderID: "wamid.x", Status: "read"}); err == nil {
+		t.Fatal("an early status without an arrival time was kept: the sweep could not tell its age")
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 	"unicode/utf8"
 
 	"switchboard/channels"
@@ -52,7 +53,7 @@ func (in *Inbox) ingestTx(ctx context.Context, tx *db.Store, ch db.Channel, w *c
 			}
 		}
 		for _, st := range w.Statuses {
-			applied, err := applyStatus(ctx, tx, ch, st)
+			applied, err := applyStatus(ctx, tx, ch, st, in.Now())
 			if err != nil {
 				return err
 			}
@@ -113,10 +114,10 @@ func (in *Inbox) ingestMessage(ctx context.Context, tx *db.Store, ch db.Channel,
 	return true, tx.Notify(ctx, Event{Portal: ch.PortalID, Dialog: dialogID, Message: msgID, Kind: EventMessage})
 }
 
-func applyStatus(ctx context.Context, tx *db.Store, ch db.Channel, st channels.Status) (bool, error) {
+func applyStatus(ctx context.Context, tx *db.Store, ch db.Channel, st channels.Status, now time.Time) (bool, error) {
 	msgID, dialogID, found, changed, err := tx.ApplyStatus(ctx, db.StatusUpdate{
 		PortalID: ch.PortalID, ChannelID: ch.ID, ProviderID: st.ProviderID, Status: st.State,
-		ErrorCode: st.ErrorCode, ErrorText: st.ErrorTitle,
+		ErrorCode: st.ErrorCode, ErrorText: st.ErrorTitle, At: now,
 	})
 	if err != nil || !found || !changed {
 		return false, err

@@ -59,7 +59,7 @@ func (in *Inbox) RunWorker(ctx context.Context) {
 	swept := time.Now().Add(-rand.N(sweepEvery)) // instances do not sweep in step
 	for {
 		if time.Since(swept) > sweepEvery {
-			if n, err := in.Store.SweepEarlyStatuses(ctx, earlyStatusAge); err != nil {
+			if n, err := in.Store.SweepEarlyStatuses(ctx, in.Now().Add(-earlyStatusAge)); err != nil {
 				in.Log.Warn("sweep of early statuses failed", "err", err)
 			} else if n > 0 {
 				in.Log.Info("early statuses that never found their message dropped", "count", n)
