@@ -107,6 +107,9 @@ type StatusUpdate struct {
 	Status     string
 	ErrorCode  int
 	ErrorText  string
+	// At is when the status arrived, by the app's clock: an early status
+	// is kept from then until it is applied or swept.
+	At time.Time
 }
 
 // ApplyStatus moves the outgoing message of (channel, provider id) forward
@@ -131,10 +134,13 @@ func (s *Store) ApplyStatus(ctx context.Context, u StatusUpdate) (msgID, dialogI
 		SELECT t.id, t.dialog_id, EXISTS (SELECT 1 FROM moved) AS changed FROM target t`,
 		u.PortalID, u.ChannelID, u.ProviderID, u.Status, u.ErrorCode, u.ErrorText)
 	if errors.Is(err, sql.ErrNoRows) {
+		if u.At.IsZero() {
+			return 0, 0, false, false, fmt.Errorf("db: early status of %s without an arrival time", u.ProviderID)
+		}
 		_, err = s.q.ExecContext(ctx, `
-			INSERT INTO early_statuses (portal_id, channel_id, provider_id, status, error_code, error_text)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-			u.PortalID, u.ChannelID, u.ProviderID, u.Status, u.ErrorCode, u.ErrorText)
+			INSERT INTO early_statuses (portal_id, channel_id, provider_id, status, error_code, error_text, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+			u.PortalID, u.ChannelID, u.ProviderID, u.Status, u.ErrorCode, u.ErrorText, u.At)
 		if err != nil {
 			return 0, 0, false, false, fmt.Errorf("db: unable to keep early status of %s: %w", u.ProviderID, err)
 		}
@@ -166,7 +172,7 @@ func (s *Store) RecordSent(ctx context.Context, portalID, msgID int64, providerI
 	var early []StatusUpdate
 	err = s.all(ctx, &early, `DELETE FROM early_statuses WHERE portal_id = $3 AND channel_id = $1 AND provider_id = $2
 		RETURNING portal_id AS "portalid", channel_id AS "channelid", provider_id AS "providerid",
-		status AS "status", error_code AS "errorcode", error_text AS "errortext"`, m.ChannelID, providerID, portalID)
+		status AS "status", error_code AS "errorcode", error_text AS "errortext", created_at AS "at"`, m.ChannelID, providerID, portalID)
 	if err != nil {
 		return fmt.Errorf("db: unable to read early statuses of %s: %w", providerID, err)
 	}
@@ -258,10 +264,10 @@ func (s *Store) MessageByProviderID(ctx context.Context, portalID, channelID int
 }
 
 // SweepEarlyStatuses drops statuses that never found their message (a
-// message sent from elsewhere, or a send whose id was never recorded) once
-// they are older than age, and tells how many went.
-func (s *Store) SweepEarlyStatuses(ctx context.Context, age time.Duration) (int64, error) {
-	res, err := s.q.ExecContext(ctx, `DELETE FROM early_statuses WHERE created_at < now() - $1 * interval '1 second'`, age.Seconds())
+// message sent from elsewhere, or a send whose id was never recorded) that
+// arrived before the given time, and tells how many went.
+func (s *Store) SweepEarlyStatuses(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.q.ExecContext(ctx, `DELETE FROM early_statuses WHERE created_at < $1`, before)
 	if err != nil {
 		return 0, fmt.Errorf("db: unable to sweep early statuses: %w", err)
 	}

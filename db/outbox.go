@@ -18,14 +18,15 @@ type Job struct {
 	LastError string          `db:"last_error"`
 }
 
-// Enqueue adds a job due at runAt (now when zero).
+// Enqueue adds a job due at runAt. Every time the outbox goes by is the
+// caller's clock, never the database's: runAt is required.
 func (s *Store) Enqueue(ctx context.Context, portalID int64, kind string, payload any, runAt time.Time) error {
+	if runAt.IsZero() {
+		return fmt.Errorf("db: %s job enqueued without a due time", kind)
+	}
 	body, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("db: unable to encode %s job: %w", kind, err)
-	}
-	if runAt.IsZero() {
-		runAt = time.Now()
 	}
 	_, err = s.q.ExecContext(ctx, `INSERT INTO outbox (portal_id, kind, payload, run_at) VALUES ($1, $2, $3, $4)`,
 		portalID, kind, body, runAt)
@@ -35,28 +36,28 @@ func (s *Store) Enqueue(ctx context.Context, portalID int64, kind string, payloa
 	return nil
 }
 
-// ClaimDueJobs takes up to limit due jobs for this worker: each is leased
-// (pushed lease into the future, attempts+1) so no other worker runs it
+// ClaimDueJobs takes up to limit jobs due at now for this worker: each is
+// leased (run_at pushed to now+lease, attempts+1) so no other worker runs it
 // meanwhile, and becomes due again if this worker dies before finishing it.
 // Concurrent workers skip each other's rows.
-func (s *Store) ClaimDueJobs(ctx context.Context, limit int, lease time.Duration) ([]Job, error) {
+func (s *Store) ClaimDueJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Job, error) {
 	var jobs []Job
 	err := s.all(ctx, &jobs, `
-		UPDATE outbox SET run_at = now() + $2 * interval '1 millisecond', attempts = attempts + 1
+		UPDATE outbox SET run_at = $3, attempts = attempts + 1
 		WHERE id IN (
-			SELECT id FROM outbox WHERE done_at IS NULL AND run_at <= now()
-			ORDER BY run_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+			SELECT id FROM outbox WHERE done_at IS NULL AND run_at <= $1
+			ORDER BY run_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
 		RETURNING portal_id, id, kind, payload, run_at, attempts, last_error`,
-		limit, lease.Milliseconds())
+		now, limit, now.Add(lease))
 	if err != nil {
 		return nil, fmt.Errorf("db: unable to claim jobs: %w", err)
 	}
 	return jobs, nil
 }
 
-// CompleteJob marks a job done.
-func (s *Store) CompleteJob(ctx context.Context, id int64) error {
-	_, err := s.q.ExecContext(ctx, `UPDATE outbox SET done_at = now() WHERE id = $1`, id)
+// CompleteJob marks a job done at now.
+func (s *Store) CompleteJob(ctx context.Context, now time.Time, id int64) error {
+	_, err := s.q.ExecContext(ctx, `UPDATE outbox SET done_at = $2 WHERE id = $1`, id, now)
 	if err != nil {
 		return fmt.Errorf("db: unable to complete job %d: %w", id, err)
 	}
@@ -72,9 +73,9 @@ func (s *Store) RetryJob(ctx context.Context, id int64, runAt time.Time, cause s
 	return nil
 }
 
-// FailJob gives up on a job, keeping the error.
-func (s *Store) FailJob(ctx context.Context, id int64, cause string) error {
-	_, err := s.q.ExecContext(ctx, `UPDATE outbox SET done_at = now(), last_error = $2 WHERE id = $1`, id, cause)
+// FailJob gives up on a job at now: it is done, and keeps the error.
+func (s *Store) FailJob(ctx context.Context, now time.Time, id int64, cause string) error {
+	_, err := s.q.ExecContext(ctx, `UPDATE outbox SET done_at = $3, last_error = $2 WHERE id = $1`, id, cause, now)
 	if err != nil {
 		return fmt.Errorf("db: unable to fail job %d: %w", id, err)
 	}
@@ -97,12 +98,12 @@ func (s *Store) Notify(ctx context.Context, payload any) error {
 // EventChannel is the LISTEN/NOTIFY channel of live events.
 const EventChannel = "switchboard_events"
 
-// RenewLease pushes a claimed job's lease lease into the future, if the job
-// is still the claim of this attempt (not done, and not claimed again by
+// RenewLease makes a claimed job's lease run until now+lease, if the job is
+// still the claim of this attempt (not done, and not claimed again by
 // another worker since); it reports whether it was.
-func (s *Store) RenewLease(ctx context.Context, id int64, attempts int, lease time.Duration) (bool, error) {
-	res, err := s.q.ExecContext(ctx, `UPDATE outbox SET run_at = now() + $3 * interval '1 millisecond'
-		WHERE id = $1 AND attempts = $2 AND done_at IS NULL`, id, attempts, lease.Milliseconds())
+func (s *Store) RenewLease(ctx context.Context, now time.Time, id int64, attempts int, lease time.Duration) (bool, error) {
+	res, err := s.q.ExecContext(ctx, `UPDATE outbox SET run_at = $3
+		WHERE id = $1 AND attempts = $2 AND done_at IS NULL`, id, attempts, now.Add(lease))
 	if err != nil {
 		return false, fmt.Errorf("db: unable to renew the lease of job %d: %w", id, err)
 	}

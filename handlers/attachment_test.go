@@ -25,6 +25,7 @@ import (
 	"switchboard/db"
 	"switchboard/db/pgtest"
 	"switchboard/inbox"
+	"switchboard/inbox/inboxtest"
 )
 
 const mediaSecret = "secret-media"
@@ -297,7 +298,7 @@ func TestAttachmentsAreScopedAndLinksSigned(t *testing.T) {
 	if r := get(tampered, ""); r.StatusCode != http.StatusNotFound {
 		t.Fatalf("tampered link: %d, want 404", r.StatusCode)
 	}
-	a.in.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
+	a.in.Clock = inboxtest.NewClock(time.Now().Add(2 * time.Hour))
 	if r := get(link, ""); r.StatusCode != http.StatusNotFound {
 		t.Fatalf("expired link: %d, want 404", r.StatusCode)
 	}

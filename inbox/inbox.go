@@ -5,7 +5,6 @@ package inbox
 
 import (
 	"log/slog"
-	"time"
 
 	"switchboard/channels"
 	"switchboard/db"
@@ -16,7 +15,8 @@ type Inbox struct {
 	Store      *db.Store
 	Transports map[string]channels.Transport // by channels.WhatsApp / channels.Instagram
 	Log        *slog.Logger
-	Now        func() time.Time
+	// Clock decides what is due and what has expired; SystemClock by default.
+	Clock Clock
 	// Blobs holds the files of attachments, both ways.
 	Blobs Blobs
 	// PublicURL is the app's address as the providers reach it (no trailing
@@ -38,7 +38,7 @@ func New(store *db.Store, transports []channels.Transport, log *slog.Logger) *In
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Inbox{Store: store, Transports: byName, Log: log, Now: time.Now}
+	return &Inbox{Store: store, Transports: byName, Log: log, Clock: SystemClock}
 }
 
 // Account is the transport's view of a stored channel.

@@ -203,7 +203,7 @@ func (g *ingest) statuses(ctx context.Context, w *channels.Webhook) error {
 func (g *ingest) applyStatus(ctx context.Context, st channels.Status) error {
 	msgID, dialogID, found, changed, err := g.tx.ApplyStatus(ctx, db.StatusUpdate{
 		PortalID: g.ch.PortalID, ChannelID: g.ch.ID, ProviderID: st.ProviderID, Status: st.State,
-		ErrorCode: st.ErrorCode, ErrorText: st.ErrorTitle,
+		ErrorCode: st.ErrorCode, ErrorText: st.ErrorTitle, At: g.now,
 	})
 	if err != nil || !found || !changed {
 		return err

@@ -15,6 +15,7 @@ import (
 	"switchboard/db"
 	"switchboard/db/pgtest"
 	"switchboard/inbox"
+	"switchboard/inbox/inboxtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -30,6 +31,7 @@ const (
 // API emulator over real HTTP.
 type rig struct {
 	in      *inbox.Inbox
+	clock   *inboxtest.Clock // the Inbox's: due work moves only with it
 	store   *db.Store
 	emu     *graphemu.Emulator
 	channel db.Channel
@@ -45,6 +47,7 @@ func newRig(t *testing.T) *rig {
 	r := &rig{store: db.New(pgtest.New(t)), hooks: make(chan []byte, 100)}
 	r.in = inbox.New(r.store, []channels.Transport{&whatsapp.Transport{}, &instagram.Transport{}}, log)
 	r.in.Blobs = inbox.NewDisk(t.TempDir())
+	r.clock = inboxtest.Use(r.in)
 
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)

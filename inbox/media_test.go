@@ -13,6 +13,7 @@ import (
 	"switchboard/channels/graphemu"
 	"switchboard/db"
 	"switchboard/inbox"
+	"switchboard/inbox/inboxtest"
 )
 
 var ivan = graphemu.Client{ID: clientWA, Name: "Ivan"}
@@ -171,10 +172,7 @@ func TestADownloadThatKeepsFailingShowsCouldNotDownload(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 10; i++ {
-		if _, err := r.store.DB.Exec(`UPDATE outbox SET run_at = now() WHERE done_at IS NULL`); err != nil {
-			t.Fatal(err)
-		}
-		r.runJobs(t)
+		inboxtest.AdvanceAndRun(t, r.in, r.clock, inbox.MaxBackoff)
 	}
 	for _, m := range r.dialogMessages(t) {
 		a := m.Attachments[0]
@@ -225,10 +223,12 @@ func TestFilesFromTheComposerReachThePhone(t *testing.T) {
 		t.Fatalf("the phone got %+v", got)
 	}
 	// A retried job neither re-uploads nor re-sends.
-	if _, err := r.store.DB.Exec(`UPDATE outbox SET run_at = now(), done_at = NULL`); err != nil {
-		t.Fatal(err)
+	for _, m := range sent.Messages {
+		r.enqueueSend(t, m.ID)
 	}
-	r.runJobs(t)
+	if n := r.runJobs(t); n != 2 {
+		t.Fatalf("ran %d jobs again, want the 2 sends", n)
+	}
 	if n := r.businessMessages(t); n != 2 {
 		t.Fatalf("the client got %d messages, want 2", n)
 	}

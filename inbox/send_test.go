@@ -4,9 +4,12 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"switchboard/channels/graphemu"
 	"switchboard/db"
+	"switchboard/inbox"
+	"switchboard/inbox/inboxtest"
 )
 
 // openDialog has the client write first (opening WhatsApp's 24-hour window)
@@ -24,13 +27,41 @@ func (r *rig) openDialog(t *testing.T) int64 {
 	return rows[0].ID
 }
 
+// runJobs runs the jobs due by the rig's clock.
 func (r *rig) runJobs(t *testing.T) int {
 	t.Helper()
-	n, err := r.in.RunDueJobs(context.Background())
+	return inboxtest.RunDue(t, r.in)
+}
+
+// enqueueSend queues message msgID's send job once more, due now: the same
+// job run again, as after a worker that sent died before recording it done.
+func (r *rig) enqueueSend(t *testing.T, msgID int64) {
+	t.Helper()
+	err := r.store.Enqueue(context.Background(), r.viewer.PortalID, inbox.JobSend, inbox.SendPayload{MessageID: msgID}, r.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return n
+}
+
+// outboxJob is a job as the outbox holds it.
+type outboxJob struct {
+	RunAt     time.Time  `db:"run_at"`
+	Attempts  int        `db:"attempts"`
+	LastError string     `db:"last_error"`
+	DoneAt    *time.Time `db:"done_at"`
+}
+
+// onlyJob reads the one job of kind.
+func (r *rig) onlyJob(t *testing.T, kind string) outboxJob {
+	t.Helper()
+	var jobs []outboxJob
+	if err := r.store.DB.Select(&jobs, `SELECT run_at, attempts, last_error, done_at FROM outbox WHERE kind = $1`, kind); err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 1 {
+		t.Fatalf("%d %s jobs, want 1", len(jobs), kind)
+	}
+	return jobs[0]
 }
 
 func (r *rig) businessMessages(t *testing.T) int {
@@ -63,16 +94,14 @@ func TestAJobRetriedAfterATransportErrorSendsOnce(t *testing.T) {
 	if r.businessMessages(t) != 0 {
 		t.Fatal("the failed attempt reached the client")
 	}
-	// The retry comes due (skip the backoff wait) and runs, twice over.
-	if _, err := r.store.DB.Exec(`UPDATE outbox SET run_at = now() WHERE done_at IS NULL`); err != nil {
-		t.Fatal(err)
+	// The retry waits out its backoff on the clock.
+	if n := r.runJobs(t); n != 0 {
+		t.Fatalf("the retry ran %d jobs before its backoff", n)
 	}
-	if n := r.runJobs(t); n != 1 {
+	if n := inboxtest.AdvanceAndRun(t, r.in, r.clock, inbox.MaxBackoff); n != 1 {
 		t.Fatalf("retry ran %d jobs, want 1", n)
 	}
-	if _, err := r.store.DB.Exec(`UPDATE outbox SET run_at = now(), done_at = NULL`); err != nil {
-		t.Fatal(err)
-	}
+	r.enqueueSend(t, msgID)
 	r.runJobs(t)
 	m, _ = r.store.Message(ctx, r.viewer.PortalID, msgID)
 	if m.Status != "sent" && m.Status != "delivered" || m.ProviderID == nil {
@@ -91,15 +120,17 @@ func TestAPermanentErrorFailsTheMessageWithItsReason(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.emu.SetFaults(graphemu.Faults{FailNext: 1, Code: 131026, HTTPStatus: 400})
+	r.emu.SetFaults(graphemu.Faults{FailNext: 2, Code: 131026, HTTPStatus: 400})
 	r.runJobs(t)
 	m, _ := r.store.Message(ctx, r.viewer.PortalID, msgID)
 	if m.Status != "failed" || m.ErrorCode != 131026 {
 		t.Fatalf("message %q code %d, want failed 131026", m.Status, m.ErrorCode)
 	}
-	var pending int
-	if err := r.store.DB.Get(&pending, `SELECT count(*) FROM outbox WHERE done_at IS NULL`); err != nil || pending != 0 {
-		t.Fatalf("%d jobs still pending (err %v): a permanent error must not be retried", pending, err)
+	if j := r.onlyJob(t, inbox.JobSend); j.DoneAt == nil || j.Attempts != 1 {
+		t.Fatalf("job after a permanent error: %+v, want done after one attempt", j)
+	}
+	if n := inboxtest.AdvanceAndRun(t, r.in, r.clock, 24*time.Hour); n != 0 {
+		t.Fatalf("%d jobs ran later: a permanent error must not be retried", n)
 	}
 	for lang, want := range map[string]string{"en": "could not be delivered", "ru": "не принял условия WhatsApp"} {
 		if reason := r.in.FailureReason("whatsapp", m.ErrorCode, "", lang); !strings.Contains(reason, want) {

@@ -20,6 +20,7 @@ const (
 	jobLease    = jobTimeout + 3*time.Minute
 	leaseMargin = 3 * time.Minute
 	maxAttempts = 12
+	maxBackoff  = 10 * time.Minute
 	pollEvery   = 250 * time.Millisecond
 	sweepEvery  = time.Hour
 	// earlyStatusAge is how long a status waits for its message: Meta
@@ -50,14 +51,15 @@ func permanent(err error) bool {
 }
 
 // RunWorker runs due outbox jobs until ctx ends. Several workers, in one
-// process or many, share the queue safely.
+// process or many, share the queue safely. It polls on a real ticker; what
+// is due is decided by the Inbox's clock.
 func (in *Inbox) RunWorker(ctx context.Context) {
 	t := time.NewTicker(pollEvery)
 	defer t.Stop()
 	swept := time.Now().Add(-rand.N(sweepEvery)) // instances do not sweep in step
 	for {
 		if time.Since(swept) > sweepEvery {
-			if n, err := in.Store.SweepEarlyStatuses(ctx, earlyStatusAge); err != nil {
+			if n, err := in.Store.SweepEarlyStatuses(ctx, in.Now().Add(-earlyStatusAge)); err != nil {
 				in.Log.Warn("sweep of early statuses failed", "err", err)
 			} else if n > 0 {
 				in.Log.Info("early statuses that never found their message dropped", "count", n)
@@ -79,9 +81,10 @@ func (in *Inbox) RunWorker(ctx context.Context) {
 	}
 }
 
-// RunDueJobs claims the jobs due now, runs them, and reports how many it took.
+// RunDueJobs claims the jobs due now by the Inbox's clock (up to one batch),
+// runs them, and reports how many it took.
 func (in *Inbox) RunDueJobs(ctx context.Context) (int, error) {
-	jobs, err := in.Store.ClaimDueJobs(ctx, claimBatch, jobLease)
+	jobs, err := in.Store.ClaimDueJobs(ctx, in.Now(), claimBatch, jobLease)
 	if err != nil {
 		return 0, err
 	}
@@ -89,7 +92,7 @@ func (in *Inbox) RunDueJobs(ctx context.Context) (int, error) {
 		// Renew the lease: a job whose lease ran out while earlier jobs of
 		// the batch ran may belong to another worker now.
 		timeout := timeoutOf(j.Kind)
-		mine, err := in.Store.RenewLease(ctx, j.ID, j.Attempts, timeout+leaseMargin)
+		mine, err := in.Store.RenewLease(ctx, in.Now(), j.ID, j.Attempts, timeout+leaseMargin)
 		if err != nil {
 			return len(jobs), err
 		}
@@ -137,17 +140,17 @@ func (in *Inbox) runJob(ctx context.Context, j db.Job) error {
 func (in *Inbox) finish(ctx context.Context, j db.Job, err error) {
 	switch {
 	case err == nil:
-		err = in.Store.CompleteJob(ctx, j.ID)
+		err = in.Store.CompleteJob(ctx, in.Now(), j.ID)
 	case errors.Is(err, errSentUnrecorded):
 		in.Log.Error("a sent message's provider id was not recorded", "job", j.ID, "err", err)
-		err = in.Store.FailJob(ctx, j.ID, err.Error())
+		err = in.Store.FailJob(ctx, in.Now(), j.ID, err.Error())
 	case !permanent(err) && j.Attempts < maxAttempts:
 		in.Log.Warn("job will be retried", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "err", err)
 		err = in.Store.RetryJob(ctx, j.ID, in.Now().Add(backoff(j.Attempts)), err.Error())
 	default:
 		in.Log.Error("job failed", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "err", err)
 		in.giveUp(ctx, j)
-		err = in.Store.FailJob(ctx, j.ID, err.Error())
+		err = in.Store.FailJob(ctx, in.Now(), j.ID, err.Error())
 	}
 	if err != nil {
 		in.Log.Error("unable to record job outcome", "job", j.ID, "err", err)
@@ -173,7 +176,7 @@ func (in *Inbox) giveUp(ctx context.Context, j db.Job) {
 // backoff doubles from one second up to ten minutes, with jitter.
 func backoff(attempt int) time.Duration {
 	d := time.Second << min(attempt-1, 10)
-	d = min(d, 10*time.Minute)
+	d = min(d, maxBackoff)
 	return d/2 + rand.N(d/2+1)
 }
 
