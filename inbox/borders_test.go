@@ -1,0 +1,175 @@
+package inbox_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"switchboard/channels"
+	"switchboard/db"
+	"switchboard/inbox"
+)
+
+// A delivery status names outgoing messages only: a "played" receipt with
+// the id of a client's voice note changes nothing, and is not kept waiting
+// for an outgoing message of that id either.
+func TestAStatusNeverChangesAnInboundMessage(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	in := &channels.Webhook{Messages: []channels.Message{{ProviderID: "wamid.VOICE1", Direction: channels.Inbound,
+		Peer: channels.Peer{ID: clientWA, Phone: clientWA}, Kind: channels.KindVoice, SentAt: r.clock.Now()}}}
+	if _, err := r.in.Ingest(ctx, r.channel, in); err != nil {
+		t.Fatal(err)
+	}
+	for _, state := range []string{"played", "read", "failed"} {
+		res, err := r.in.Ingest(ctx, r.channel, &channels.Webhook{Statuses: []channels.Status{{ProviderID: "wamid.VOICE1", State: state}}})
+		if err != nil || res.Statuses != 0 {
+			t.Fatalf("%s on an inbound message: applied %d, err %v; want nothing applied", state, res.Statuses, err)
+		}
+	}
+	var status string
+	var early int
+	if err := r.store.DB.Get(&status, `SELECT status FROM messages WHERE provider_id = 'wamid.VOICE1'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.store.DB.Get(&early, `SELECT count(*) FROM early_statuses`); err != nil {
+		t.Fatal(err)
+	}
+	if status != "received" || early != 0 {
+		t.Fatalf("inbound message is %q with %d early statuses kept, want received and none", status, early)
+	}
+}
+
+// Settings 6 and 7, each as it applies to one manager (Anna) over three
+// dialogs: hers, nobody's, and Boris's. Every read agrees: the list, the
+// counter, a dialog by id, marking it read, and its files.
+func TestEachVisibilitySettingAppliesToEveryRead(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	boris, err := r.store.UpsertUser(ctx, db.User{PortalID: r.viewer.PortalID, BitrixUserID: 2, Name: "Boris", CanUseApp: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dialogs := map[string]int64{}
+	for i, who := range []string{"hers", "nobody's", "boris's"} {
+		hook := &channels.Webhook{Messages: []channels.Message{{ProviderID: fmt.Sprintf("wamid.V%d", i), Direction: channels.Inbound,
+			Peer: channels.Peer{ID: fmt.Sprintf("7999000000%d", i)}, Kind: channels.KindImage, SentAt: r.clock.Now(),
+			Media: &channels.MediaRef{ID: fmt.Sprintf("media-%d", i), MIME: "image/png"}}}}
+		if _, err := r.in.Ingest(ctx, r.channel, hook); err != nil {
+			t.Fatal(err)
+		}
+		var id int64
+		if err := r.store.DB.Get(&id, `SELECT dialog_id FROM messages WHERE provider_id = $1`, hook.Messages[0].ProviderID); err != nil {
+			t.Fatal(err)
+		}
+		dialogs[who] = id
+	}
+	if _, err := r.store.DB.Exec(`UPDATE dialogs SET responsible_user_id = CASE id WHEN $1 THEN $2::bigint WHEN $3 THEN $4::bigint END`,
+		dialogs["hers"], r.viewer.UserID, dialogs["boris's"], boris.ID); err != nil {
+		t.Fatal(err)
+	}
+	// The files are ready, so each dialog has one to serve.
+	if _, _, err := r.in.Blobs.Put(ctx, "k", strings.NewReader("png")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.store.DB.Exec(`UPDATE attachments SET state = 'ready', storage_key = 'k'`); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		settings string
+		sees     []string
+	}{
+		{`{"visibility": "all"}`, []string{"hers", "nobody's", "boris's"}},
+		{`{}`, []string{"hers", "nobody's"}}, // the default: own + without responsible
+		{`{"visibility": "own_and_unassigned"}`, []string{"hers", "nobody's"}},
+		{`{"visibility": "own"}`, []string{"hers"}},
+		{fmt.Sprintf(`{"visibility": "own", "see_all": [%d]}`, r.viewer.UserID), []string{"hers", "nobody's", "boris's"}},
+		{fmt.Sprintf(`{"visibility": "own", "see_all": [%d]}`, boris.ID), []string{"hers"}},
+	}
+	for _, c := range cases {
+		if _, err := r.store.DB.Exec(`UPDATE portals SET settings = $1 WHERE id = $2`, c.settings, r.viewer.PortalID); err != nil {
+			t.Fatal(err)
+		}
+		v, err := r.in.Authorize(ctx, r.viewer.PortalID, r.viewer.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := r.in.List(ctx, v, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var listed []string
+		for who, id := range dialogs {
+			if slices.ContainsFunc(list.Dialogs, func(d db.DialogRow) bool { return d.ID == id }) {
+				listed = append(listed, who)
+			}
+		}
+		slices.Sort(listed)
+		want := slices.Clone(c.sees)
+		slices.Sort(want)
+		if !slices.Equal(listed, want) || list.Counts.Unread != len(want) {
+			t.Errorf("%s: lists %v with %d unread, want %v", c.settings, listed, list.Counts.Unread, want)
+		}
+		for who, id := range dialogs {
+			visible := slices.Contains(c.sees, who)
+			_, openErr := r.in.OpenDialog(ctx, v, id, "en")
+			readErr := r.in.MarkRead(ctx, v, id)
+			var aid int64
+			if err := r.store.DB.Get(&aid, `SELECT a.id FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.dialog_id = $1`, id); err != nil {
+				t.Fatal(err)
+			}
+			f, fileErr := r.in.Attachment(ctx, v, aid)
+			if fileErr == nil {
+				f.Close()
+			}
+			for what, err := range map[string]error{"open": openErr, "mark read": readErr, "file": fileErr} {
+				if visible && err != nil || !visible && !errors.Is(err, inbox.ErrNotFound) {
+					t.Errorf("%s: %s %s dialog: err %v, want visible=%v", c.settings, what, who, err, visible)
+				}
+			}
+		}
+		if _, err := r.store.DB.Exec(`UPDATE dialogs SET unread_count = 1`); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A stream too slow to take its events gets one reset instead: it re-reads
+// what it shows, and nothing is silently lost.
+func TestASlowStreamGetsAResetInsteadOfLosingEvents(t *testing.T) {
+	hub := inbox.NewHub(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	slow, cancel := hub.Subscribe(1)
+	defer cancel()
+	other, cancelOther := hub.Subscribe(2)
+	defer cancelOther()
+	for i := range 200 {
+		hub.Publish(inbox.Event{Portal: 1, Dialog: int64(i), Kind: inbox.EventMessage})
+	}
+	hub.Publish(inbox.Event{Portal: 2, Dialog: 7, Kind: inbox.EventMessage})
+	var got []inbox.Event
+	for len(got) < 64 {
+		select {
+		case e := <-slow:
+			got = append(got, e)
+		case <-time.After(100 * time.Millisecond):
+			goto done
+		}
+	}
+done:
+	resets := slices.IndexFunc(got, func(e inbox.Event) bool { return e.Kind == inbox.EventReset })
+	if resets < 0 {
+		t.Fatalf("a stream 200 events behind got %d events and no reset", len(got))
+	}
+	if last := got[len(got)-1]; last.Kind != inbox.EventReset && last.Dialog != 199 {
+		t.Fatalf("after its reset the stream ends with %+v, want the newest events", last)
+	}
+	if e := <-other; e.Dialog != 7 || e.Kind != inbox.EventMessage {
+		t.Fatalf("another portal's stream got %+v", e)
+	}
+}
