@@ -69,7 +69,7 @@ func newInstalled(t *testing.T) *installed {
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	go hub.Run(hubCtx, dsn)
 	<-hub.Listening()
-	server := handlers.New(handlers.Config{Secret: bytes.Repeat([]byte("k"), 32)}, in, hub, log)
+	server := handlers.New(handlers.Config{Secret: bytes.Repeat([]byte("k"), 32), Sessions: in.Store.DB.DB}, in, hub, log)
 	it.app.Config.Handler = server.Routes()
 	it.app.Start()
 	t.Cleanup(func() { stopHub(); server.Close(); it.app.Close() })

@@ -5,6 +5,7 @@
 package handlers
 
 import (
+	"database/sql"
 	"log/slog"
 	"net/http"
 	"time"
@@ -14,9 +15,9 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
-	"switchboard/db"
 	"switchboard/inbox"
 	"switchboard/static"
+	"switchboard/views"
 )
 
 // Config is what the HTTP side needs besides its collaborators.
@@ -33,13 +34,15 @@ type Config struct {
 	// BX24ScriptURL is Bitrix24's JS SDK, loaded by the install page to
 	// finish the install.
 	BX24ScriptURL string
+	// Sessions is the database the session table lives in (scs's
+	// postgresstore).
+	Sessions *sql.DB
 }
 
 // Server serves every route of the app.
 type Server struct {
 	cfg      Config
 	inbox    *inbox.Inbox
-	store    *db.Store
 	hub      *inbox.Hub
 	sessions *scs.SessionManager
 	log      *slog.Logger
@@ -49,7 +52,7 @@ type Server struct {
 // New builds the server.
 func New(cfg Config, in *inbox.Inbox, hub *inbox.Hub, log *slog.Logger) *Server {
 	sessions := scs.New()
-	sessions.Store = postgresstore.NewWithCleanupInterval(in.Store.DB.DB, 30*time.Minute)
+	sessions.Store = postgresstore.NewWithCleanupInterval(cfg.Sessions, 30*time.Minute)
 	sessions.Lifetime = 12 * time.Hour
 	sessions.Cookie.Name = "switchboard_session"
 	sessions.Cookie.HttpOnly = true
@@ -60,7 +63,10 @@ func New(cfg Config, in *inbox.Inbox, hub *inbox.Hub, log *slog.Logger) *Server 
 	} else {
 		sessions.Cookie.SameSite = http.SameSiteLaxMode
 	}
-	return &Server{cfg: cfg, inbox: in, store: in.Store, hub: hub, sessions: sessions, log: log, done: make(chan struct{})}
+	if in.Texts == nil {
+		in.Texts = views.Text
+	}
+	return &Server{cfg: cfg, inbox: in, hub: hub, sessions: sessions, log: log, done: make(chan struct{})}
 }
 
 // Close ends the live streams, which http.Server.Shutdown does not.

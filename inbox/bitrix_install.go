@@ -102,7 +102,7 @@ func (in *Inbox) Install(ctx context.Context, pl *bitrix.Placement) (Viewer, err
 	if err != nil {
 		return Viewer{}, err
 	}
-	if err := in.setUpPortal(ctx, portalID, pl.MemberID, base, user); err != nil {
+	if err := in.setUpPortal(ctx, portalID, pl.MemberID, base, pl.Lang, user); err != nil {
 		return Viewer{}, err
 	}
 	in.Log.Info("app installed", "portal", pl.MemberID, "domain", pl.Domain, "by", user.BitrixUserID)
@@ -111,7 +111,7 @@ func (in *Inbox) Install(ctx context.Context, pl *bitrix.Placement) (Viewer, err
 
 // setUpPortal makes the portal's bindings, bot and notification chat,
 // skipping what an earlier install already made.
-func (in *Inbox) setUpPortal(ctx context.Context, portalID int64, memberID, base string, installer db.User) error {
+func (in *Inbox) setUpPortal(ctx context.Context, portalID int64, memberID, base, lang string, installer db.User) error {
 	pc := in.Portal.Client.Portal(memberID, base)
 	handler := in.Portal.Handlers.Placement
 	for _, code := range placements {
@@ -132,7 +132,7 @@ func (in *Inbox) setUpPortal(ctx context.Context, portalID int64, memberID, base
 	}
 	if st.BotID == nil {
 		id, err := pc.RegisterBot(ctx, bitrix.Bot{Code: "switchboard", Type: "B", EventHandler: in.Portal.Handlers.Events,
-			Properties: bitrix.BotProperties{Name: "Switchboard", Color: "AQUA", WorkPosition: "WhatsApp & Instagram"}})
+			Properties: bitrix.BotProperties{Name: "Switchboard", Color: "AQUA", WorkPosition: in.text(lang, "bot.work_position")}})
 		if err != nil {
 			return fmt.Errorf("inbox: unable to register the bot: %w", err)
 		}
@@ -141,7 +141,8 @@ func (in *Inbox) setUpPortal(ctx context.Context, portalID int64, memberID, base
 	if st.BotCommandID == nil {
 		id, err := pc.RegisterBotCommand(ctx, bitrix.BotCommand{BotID: *st.BotID, Command: noReplyCommand,
 			EventCommandAdd: in.Portal.Handlers.Events, Hidden: true, Lang: []bitrix.BotCommandLang{
-				{LanguageID: "en", Title: "No reply needed"}, {LanguageID: "ru", Title: "Не требует ответа"}}})
+				{LanguageID: "en", Title: in.text("en", "bot.command.noreply")},
+				{LanguageID: "ru", Title: in.text("ru", "bot.command.noreply")}}})
 		if err != nil {
 			return fmt.Errorf("inbox: unable to register the bot command: %w", err)
 		}
@@ -149,9 +150,8 @@ func (in *Inbox) setUpPortal(ctx context.Context, portalID int64, memberID, base
 	}
 	if st.NotifyChatID == nil {
 		// The caller, the installing user, joins as the owner and only member.
-		id, err := pc.AddChat(ctx, bitrix.NewChat{Title: "Switchboard: notifications",
-			Description: "Clients waiting for an answer / Клиенты, ожидающие ответа",
-		})
+		id, err := pc.AddChat(ctx, bitrix.NewChat{Title: in.text(lang, "chat.notify.title"),
+			Description: in.text(lang, "chat.notify.about")})
 		if err != nil {
 			return fmt.Errorf("inbox: unable to create the notification chat: %w", err)
 		}

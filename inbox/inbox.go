@@ -24,6 +24,9 @@ type Inbox struct {
 	PublicURL string
 	// LinkSecret signs those links.
 	LinkSecret []byte
+	// Texts gives, in a Bitrix24 LANG, the words inbox writes into the
+	// portal (the bot, the notification chat); views owns every such text.
+	Texts func(lang, key string) string
 	// Portal reaches Bitrix24; nil where no portal is connected (tests of
 	// the messenger side).
 	Portal *Portal
@@ -51,4 +54,12 @@ func Account(ch db.Channel) channels.Account {
 		VerifyToken: ch.VerifyToken,
 		APIBase:     ch.APIBase,
 	}
+}
+
+// text is the words of key in lang, or the key where no Texts are wired.
+func (in *Inbox) text(lang, key string) string {
+	if in.Texts == nil {
+		return key
+	}
+	return in.Texts(lang, key)
 }

@@ -53,7 +53,7 @@ func openApp(ctx context.Context, cfg config, hcfg handlers.Config, log *slog.Lo
 			Logger:  log,
 		}),
 	}
-	hcfg.BX24ScriptURL = cfg.BX24ScriptURL
+	hcfg.BX24ScriptURL, hcfg.Sessions = cfg.BX24ScriptURL, conn.DB
 	hub := inbox.NewHub(log)
 	return &app{store: store, inbox: in, hub: hub, server: handlers.New(hcfg, in, hub, log)}, nil
 }
