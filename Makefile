@@ -4,12 +4,12 @@ SHELL := /bin/bash
 GO ?= go
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench generate check-generated deps-pg deps-chromium vet
+.PHONY: run test bench generate check-generated check-tidy check-fmt staticcheck deps-pg deps-chromium vet
 
 run: deps-pg
 	$(GO) run ./cmd/switchboard demo
 
-test: deps-pg deps-chromium check-generated vet
+test: deps-pg deps-chromium check-generated check-tidy check-fmt vet staticcheck
 	$(GO) test -count=1 -timeout 25m ./...
 
 bench: deps-pg
@@ -17,6 +17,17 @@ bench: deps-pg
 
 vet:
 	$(GO) vet ./...
+
+# staticcheck is pinned in go.mod as a tool, like templ.
+staticcheck:
+	$(GO) tool staticcheck ./...
+
+# go.mod and go.sum must be what `go mod tidy` makes of them.
+check-tidy:
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit the result"; exit 1; }
+
+check-fmt:
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "$$out"; echo "not gofmt-ed: run 'gofmt -w' on the files above"; exit 1; fi
 
 generate:
 	$(GO) tool templ generate

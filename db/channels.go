@@ -64,13 +64,3 @@ func (s *Store) ChannelForWebhook(ctx context.Context, transport string, id int6
 	}
 	return c, nil
 }
-
-// Channels lists a portal's channels.
-func (s *Store) Channels(ctx context.Context, portalID int64) ([]Channel, error) {
-	var cs []Channel
-	err := s.all(ctx, &cs, `SELECT `+channelColumns+` FROM channels WHERE portal_id = $1 ORDER BY id`, portalID)
-	if err != nil {
-		return nil, fmt.Errorf("db: unable to list channels of portal %d: %w", portalID, err)
-	}
-	return cs, nil
-}

@@ -45,13 +45,3 @@ func (s *Store) User(ctx context.Context, portalID, id int64) (User, error) {
 	}
 	return u, nil
 }
-
-// Users lists a portal's users by name.
-func (s *Store) Users(ctx context.Context, portalID int64) ([]User, error) {
-	var us []User
-	err := s.all(ctx, &us, `SELECT `+userColumns+` FROM users WHERE portal_id = $1 ORDER BY name, id`, portalID)
-	if err != nil {
-		return nil, fmt.Errorf("db: unable to list users of portal %d: %w", portalID, err)
-	}
-	return us, nil
-}

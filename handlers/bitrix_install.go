@@ -44,7 +44,8 @@ func (s *Server) bitrixInstall(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.allowFraming(w, pl.BaseURL())
+	// The portal frames the page, which loads Bitrix24's SDK from its origin.
+	setPagePolicy(w, []string{origin(pl.BaseURL())}, origin(s.cfg.BX24ScriptURL))
 	page := views.Page{Title: views.T(ctx, "install.title"), Token: s.signToken(v, pl.Lang, time.Now().Add(tokenTTL))}
 	s.render(w, r, http.StatusOK, views.InstallPage(page, s.cfg.BX24ScriptURL))
 }

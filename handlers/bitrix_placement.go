@@ -80,7 +80,7 @@ func (s *Server) cardPage(w http.ResponseWriter, r *http.Request, pl *bitrix.Pla
 
 // allowFraming lets the portal (and only it) frame our pages.
 func (s *Server) allowFraming(w http.ResponseWriter, portalBaseURL string) {
-	w.Header().Set("Content-Security-Policy", "frame-ancestors 'self' "+origin(portalBaseURL))
+	setPagePolicy(w, []string{origin(portalBaseURL)})
 }
 
 // origin is the scheme://host[:port] of a URL.

@@ -47,7 +47,8 @@ func newPortal(t *testing.T, appURL, member string) (*emulator.Portal, *httptest
 	return p, srv
 }
 
-func newInstalled(t *testing.T) *installed {
+// newInstalled installs the app; configure adjusts its handlers.Config.
+func newInstalled(t *testing.T, configure ...func(*handlers.Config)) *installed {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	dsn := pgtest.DSN(t)
@@ -69,7 +70,11 @@ func newInstalled(t *testing.T) *installed {
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	go hub.Run(hubCtx, dsn)
 	<-hub.Listening()
-	server := handlers.New(handlers.Config{Secret: bytes.Repeat([]byte("k"), 32), Sessions: in.Store.DB.DB}, in, hub, log)
+	cfg := handlers.Config{Secret: bytes.Repeat([]byte("k"), 32), Sessions: in.Store.DB.DB}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	server := handlers.New(cfg, in, hub, log)
 	it.app.Config.Handler = server.Routes()
 	it.app.Start()
 	t.Cleanup(func() { stopHub(); server.Close(); it.app.Close() })

@@ -118,12 +118,14 @@ func (s *Server) Routes() http.Handler {
 	return r
 }
 
-// securityHeaders: no MIME sniffing, and our URLs (which may carry a page
-// token) never leave in a Referer.
+// securityHeaders: no MIME sniffing, our URLs (which may carry a page
+// token) never leave in a Referer, and the page policy without
+// frame-ancestors, which a page sets once it knows its portal.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "same-origin")
+		setPagePolicy(w, nil)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -33,9 +33,8 @@ func (p *Portal) checkPortalURL(base string) error {
 	if err != nil || u.Scheme != "https" {
 		return fmt.Errorf("%w: portal %q is not https", ErrForged, base)
 	}
-	host := u.Hostname()
-	if host == "localhost" || net.ParseIP(host) != nil || !strings.Contains(host, ".") {
-		return fmt.Errorf("%w: portal host %q is not a public name", ErrForged, host)
+	if !publicHostName(u.Hostname()) {
+		return fmt.Errorf("%w: portal host %q is not a public name", ErrForged, u.Hostname())
 	}
 	return nil
 }
@@ -45,6 +44,23 @@ func (p *Portal) checkPortalURL(base string) error {
 type AppHandlers struct {
 	Placement string // every placement and the app's page
 	Events    string // events, and the bot's
+}
+
+// publicHostName reports whether host is a dotted DNS name outside
+// localhost. An address literal is refused, and so is a name whose last
+// label is a number: no top-level domain is, and resolvers read 127.1 or
+// 0x7f.0.0.1 as addresses.
+func publicHostName(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") || net.ParseIP(host) != nil {
+		return false
+	}
+	i := strings.LastIndexByte(host, '.')
+	if i <= 0 {
+		return false // a single label
+	}
+	tld := host[i+1:]
+	return tld != "" && strings.Trim(tld, "0123456789") != "" && !strings.HasPrefix(tld, "0x")
 }
 
 // ErrForged means a request claiming to come from Bitrix24 did not check out

@@ -73,6 +73,13 @@
     list.textContent = Array.prototype.map.call(input.files, function (f) { return "📄 " + f.name; }).join("  ");
   });
 
+  // A form marked data-reset-on-success empties once its request succeeded
+  // (the composer after a send).
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.target;
+    if (e.detail.successful && form.matches && form.matches("form[data-reset-on-success]")) form.reset();
+  });
+
   document.addEventListener("reset", function (e) {
     var list = e.target.querySelector && e.target.querySelector(".composer-file-list");
     if (list) list.textContent = "";

@@ -5,13 +5,20 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"testing"
 	"time"
 
 	"switchboard/db/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" { // TestBadConfigStopsTheStart runs the real main
+		main()
+		os.Exit(0)
+	}
+	pgtest.Main(m)
+}
 
 // runDemo serves the demo, exactly as `make run` does, on free ports over a
 // fresh database.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net"
-	"os"
 
 	"golang.org/x/sync/errgroup"
 
@@ -80,15 +79,12 @@ func (a *app) run(ctx context.Context, cfg config, ln net.Listener, log *slog.Lo
 }
 
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
+	if err := cfg.checkServe(); err != nil {
+		return err
+	}
 	secret, err := cfg.secret(false)
 	if err != nil {
 		return err
-	}
-	for name, v := range map[string]string{"DATABASE_URL": cfg.DatabaseURL, "BITRIX_CLIENT_ID": cfg.BitrixClientID,
-		"BITRIX_CLIENT_SECRET": cfg.BitrixClientSecret, "SWITCHBOARD_PUBLIC_URL": os.Getenv("SWITCHBOARD_PUBLIC_URL")} {
-		if v == "" {
-			return errMissing(name)
-		}
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -101,7 +97,3 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	return a.run(ctx, cfg, ln, log)
 }
-
-type errMissing string
-
-func (e errMissing) Error() string { return string(e) + " must be set" }
