@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"time"
 )
@@ -38,9 +37,10 @@ type Transport interface {
 	// Verify answers the GET subscription handshake: the challenge to echo,
 	// or ErrBadVerifyToken.
 	Verify(acct Account, query map[string][]string) (challenge string, err error)
-	// ParseWebhook checks the X-Hub-Signature-256 header against the raw body
+	// ParseWebhook checks the webhook's signature (for Meta, the
+	// X-Hub-Signature-256 header's value) against the raw body
 	// (ErrBadSignature) and parses it (ErrMalformed wraps decoding errors).
-	ParseWebhook(acct Account, header http.Header, body []byte) (*Webhook, error)
+	ParseWebhook(acct Account, signature string, body []byte) (*Webhook, error)
 	// Send delivers one outgoing message and returns the provider message id.
 	// A failure is a *SendError.
 	Send(ctx context.Context, acct Account, msg Outgoing) (providerID string, err error)

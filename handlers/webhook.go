@@ -70,7 +70,7 @@ func (s *Server) webhookReceive(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "body too large or unreadable", http.StatusRequestEntityTooLarge)
 		return
 	}
-	hook, err := t.ParseWebhook(inbox.Account(ch), r.Header, body)
+	hook, err := t.ParseWebhook(inbox.Account(ch), r.Header.Get("X-Hub-Signature-256"), body)
 	switch {
 	case errors.Is(err, channels.ErrBadSignature):
 		s.log.Warn("webhook refused: bad signature", "channel", ch.ID, "remote", r.RemoteAddr)

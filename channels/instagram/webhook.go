@@ -3,7 +3,6 @@ package instagram
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 
 	"switchboard/channels"
 	"switchboard/channels/internal/meta"
@@ -17,8 +16,8 @@ const objectInstagram = "instagram"
 // whose id is acct.ExternalID; entries for other accounts are skipped. A
 // body that is not JSON or not an Instagram webhook is an error wrapping
 // channels.ErrMalformed. Parsing is pure: a retried body gives the same ids.
-func (t *Transport) ParseWebhook(acct channels.Account, header http.Header, body []byte) (*channels.Webhook, error) {
-	if err := meta.CheckSignature(acct.AppSecret, header, body); err != nil {
+func (t *Transport) ParseWebhook(acct channels.Account, signature string, body []byte) (*channels.Webhook, error) {
+	if err := meta.CheckSignature(acct.AppSecret, signature, body); err != nil {
 		return nil, err
 	}
 	var env envelope

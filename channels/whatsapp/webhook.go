@@ -3,7 +3,6 @@ package whatsapp
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"switchboard/channels"
@@ -27,8 +26,8 @@ const (
 // other numbers of the same WABA are skipped. A body that is not JSON or not
 // a WhatsApp Business Account webhook is an error wrapping
 // channels.ErrMalformed. Parsing is pure: a retried body gives the same ids.
-func (t *Transport) ParseWebhook(acct channels.Account, header http.Header, body []byte) (*channels.Webhook, error) {
-	if err := meta.CheckSignature(acct.AppSecret, header, body); err != nil {
+func (t *Transport) ParseWebhook(acct channels.Account, signature string, body []byte) (*channels.Webhook, error) {
+	if err := meta.CheckSignature(acct.AppSecret, signature, body); err != nil {
 		return nil, err
 	}
 	var env envelope
