@@ -2,9 +2,9 @@ package inbox_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 
+	"switchboard/channels"
 	"switchboard/channels/graphemu"
 	"switchboard/db"
 )
@@ -101,10 +101,13 @@ func TestAPermanentErrorFailsTheMessageWithItsReason(t *testing.T) {
 	if err := r.store.DB.Get(&pending, `SELECT count(*) FROM outbox WHERE done_at IS NULL`); err != nil || pending != 0 {
 		t.Fatalf("%d jobs still pending (err %v): a permanent error must not be retried", pending, err)
 	}
-	for lang, want := range map[string]string{"en": "could not be delivered", "ru": "не принял условия WhatsApp"} {
-		if reason := r.in.FailureReason("whatsapp", m.ErrorCode, "", lang); !strings.Contains(reason, want) {
-			t.Fatalf("reason in %s: %q, want it to say %q", lang, reason, want)
-		}
+	d, err := r.in.OpenDialog(ctx, r.viewer, dialog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := channels.Failure{Transport: "WhatsApp", Reason: channels.ReasonUndeliverable, Text: m.ErrorText}
+	if got := d.Failures[msgID]; got != want {
+		t.Fatalf("failure %+v, want %+v", got, want)
 	}
 }
 

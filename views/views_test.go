@@ -10,6 +10,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/a-h/templ"
 
+	"switchboard/channels"
 	"switchboard/db"
 	"switchboard/views"
 )
@@ -66,7 +67,7 @@ func TestOutgoingMessageShowsAuthorAndStatus(t *testing.T) {
 	author := int64(7)
 	m := db.Message{ID: 5, DialogID: 42, Direction: "out", AuthorUserID: &author, AuthorName: "Anna Petrova",
 		Kind: "text", Body: "Hi!", Status: "delivered", CreatedAt: time.Now()}
-	doc := render(t, "ru", views.MessageItem(m, "Sales", "", false))
+	doc := render(t, "ru", views.MessageItem(m, "Sales", channels.Failure{}, false))
 	if text(doc, "message-author") != "Anna Petrova" || text(doc, "message-body") != "Hi!" {
 		t.Fatalf("message: %s", doc.Text())
 	}
@@ -74,7 +75,7 @@ func TestOutgoingMessageShowsAuthorAndStatus(t *testing.T) {
 		t.Fatalf("status title %q, want the Russian word", title)
 	}
 	m.Status = "failed"
-	failed := render(t, "en", views.MessageItem(m, "Sales", "More than 24 hours have passed", false))
+	failed := render(t, "en", views.MessageItem(m, "Sales", channels.Failure{Transport: "WhatsApp", Reason: channels.ReasonWindowClosed}, false))
 	if !strings.Contains(text(failed, "message-failed"), "24 hours") {
 		t.Fatal("a failed message does not say why")
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -78,4 +79,14 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	io.WriteString(w, body)
+}
+
+// allowing is a transport that may download media from a's test server,
+// which is plain http on loopback.
+func allowing(a channels.Account) *instagram.Transport {
+	u, err := url.Parse(a.APIBase)
+	if err != nil {
+		panic(err)
+	}
+	return &instagram.Transport{AllowMediaHosts: []string{u.Host}}
 }

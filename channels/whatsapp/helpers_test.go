@@ -2,6 +2,7 @@ package whatsapp_test
 
 import (
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -62,4 +63,14 @@ func assertWebhook(t *testing.T, got *channels.Webhook, want channels.Webhook) {
 		w, _ := json.MarshalIndent(want, "", "  ")
 		t.Errorf("webhook mismatch\n got: %s\nwant: %s", g, w)
 	}
+}
+
+// allowing is a transport that may download media from a's test server,
+// which is plain http on loopback.
+func allowing(a channels.Account) *whatsapp.Transport {
+	u, err := url.Parse(a.APIBase)
+	if err != nil {
+		panic(err)
+	}
+	return &whatsapp.Transport{AllowMediaHosts: []string{u.Host}}
 }

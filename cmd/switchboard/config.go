@@ -30,6 +30,10 @@ type config struct {
 	// Demo mode only.
 	BitrixAddr string // DEMO_BITRIX_ADDR
 	GraphAddr  string // DEMO_GRAPH_ADDR
+	// MediaAllowHosts are host:port pairs media may be downloaded from
+	// although they are not public https addresses: the Graph API emulator
+	// of the demo. Never read from the environment.
+	MediaAllowHosts []string
 }
 
 func env(name, fallback string) string {
