@@ -14,7 +14,7 @@ import (
 // Inbox is the rules engine over one database.
 type Inbox struct {
 	Store      *db.Store
-	Transports map[string]channels.Transport // by channels.WhatsApp / channels.Instagram
+	Transports map[string]channels.Transport // by Name(); the rules ask them, never name one
 	Log        *slog.Logger
 	Now        func() time.Time
 	// Blobs holds the files of attachments, both ways.

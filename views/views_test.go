@@ -110,3 +110,14 @@ func TestEveryTextHasBothLanguages(t *testing.T) {
 		t.Fatal("LANG is not mapped to our two languages")
 	}
 }
+
+func TestAFileThatCouldNotBeDownloadedSaysSo(t *testing.T) {
+	m := db.Message{ID: 6, DialogID: 42, Direction: "in", Kind: "image", Status: "delivered", CreatedAt: time.Now(),
+		Attachments: []db.Attachment{{ID: 9, FileName: "photo.jpg", MIME: "image/jpeg", State: db.AttachmentFailed}}}
+	for lang, want := range map[string]string{"en": "Could not download the file.", "ru": "Не удалось скачать файл."} {
+		doc := render(t, lang, views.MessageItem(m, "Shop", channels.Failure{}, false))
+		if got := text(doc, "attachment-failed"); !strings.Contains(got, want) || !strings.Contains(got, "photo.jpg") {
+			t.Errorf("%s: %q, want it to say %q and name the file", lang, got, want)
+		}
+	}
+}

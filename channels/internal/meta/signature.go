@@ -1,6 +1,9 @@
 // Package meta holds what the WhatsApp and Instagram adapters share of Meta's
 // platform: the X-Hub-Signature-256 webhook signature, the GET subscription
-// handshake, and the Graph API error body.
+// handshake and the webhook envelope, the Graph API client (bearer token,
+// JSON, the error body) with its guarded media downloads (public https
+// addresses only), the limit errors and media rules, and Meta's loosely
+// typed numbers and timestamps.
 package meta
 
 import (
