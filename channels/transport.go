@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"time"
 )
@@ -31,16 +30,33 @@ type Account struct {
 	APIBase     string // e.g. https://graph.facebook.com/v23.0, no trailing slash
 }
 
-// Transport is one messenger API.
+// Transport is one messenger API. Everything in which transports differ
+// (limits, capabilities, error codes) is behind it, so the rules never name
+// a transport.
 type Transport interface {
 	// Name is WhatsApp or Instagram.
 	Name() string
+	// Capabilities are what the transport can do and how people call it.
+	Capabilities() Capabilities
+	// KindForFile picks the kind a file of this MIME type and size (bytes)
+	// is sent as.
+	KindForFile(mimeType string, size int64) Kind
+	// CheckOutgoing reports whether the transport would take msg, whose
+	// file (if any) has size bytes (0: unknown, not checked). A broken limit
+	// is a *LimitError; a message the transport cannot carry at all is a
+	// plain error.
+	CheckOutgoing(msg Outgoing, size int64) error
+	// Reason maps a provider's error code and subcode (a SendError's, or a
+	// failed Status's) to a neutral reason code; ReasonUnknown when the
+	// transport has none for it.
+	Reason(code, subcode int) Reason
 	// Verify answers the GET subscription handshake: the challenge to echo,
 	// or ErrBadVerifyToken.
 	Verify(acct Account, query map[string][]string) (challenge string, err error)
-	// ParseWebhook checks the X-Hub-Signature-256 header against the raw body
+	// ParseWebhook checks the webhook's signature (for Meta, the
+	// X-Hub-Signature-256 header's value) against the raw body
 	// (ErrBadSignature) and parses it (ErrMalformed wraps decoding errors).
-	ParseWebhook(acct Account, header http.Header, body []byte) (*Webhook, error)
+	ParseWebhook(acct Account, signature string, body []byte) (*Webhook, error)
 	// Send delivers one outgoing message and returns the provider message id.
 	// A failure is a *SendError.
 	Send(ctx context.Context, acct Account, msg Outgoing) (providerID string, err error)
@@ -49,6 +65,16 @@ type Transport interface {
 	// UploadMedia uploads a file for a later Send and returns its media id;
 	// transports that send by link return ErrUploadUnsupported.
 	UploadMedia(ctx context.Context, acct Account, file io.Reader, info MediaInfo) (mediaID string, err error)
+}
+
+// Capabilities are what a transport can do, as data.
+type Capabilities struct {
+	// Title is the transport's name as people write it: "WhatsApp".
+	Title string
+	// TemplateWindow is how long after a client's last message free-form
+	// messages still reach them; past it only a template does. 0: the
+	// transport has no such rule.
+	TemplateWindow time.Duration
 }
 
 // Errors a transport returns for bad webhooks.
@@ -236,12 +262,21 @@ const (
 // sent: text or caption too long, a file type it does not take, or a file
 // too large.
 type LimitError struct {
-	Kind    Kind   // kind of the message checked
-	What    string // LimitText, LimitCaption, LimitType or LimitSize
-	Limit   int64  // allowed maximum (characters, bytes); 0 for LimitType
-	Got     int64  // actual length or size; 0 for LimitType
-	MIME    string // the file's type, when a file was checked
-	Message string // English sentence for logs and the UI
+	Kind  Kind   // kind of the message checked
+	What  string // LimitText, LimitCaption, LimitType or LimitSize
+	Limit int64  // allowed maximum, counted in Unit; 0 for LimitType
+	Got   int64  // actual length or size, counted in Unit; 0 for LimitType
+	Unit  string // UnitChars or UnitBytes
+	MIME  string // the file's type, when a file was checked
+	// Message is an English sentence for logs; the UI says it in its own
+	// words from the fields above.
+	Message string
 }
+
+// Units a LimitError counts in.
+const (
+	UnitChars = "characters" // Unicode characters
+	UnitBytes = "bytes"
+)
 
 func (e *LimitError) Error() string { return "channels: " + e.Message }

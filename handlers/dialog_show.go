@@ -61,11 +61,11 @@ func (s *Server) dialogMessages(w http.ResponseWriter, r *http.Request) {
 // dialogData loads a dialog the viewer may see, with its latest messages.
 func (s *Server) dialogData(r *http.Request, id int64) (views.DialogData, error) {
 	v := viewerOf(r.Context())
-	d, err := s.inbox.OpenDialog(r.Context(), v.Viewer, id, v.Lang)
+	d, err := s.inbox.OpenDialog(r.Context(), v.Viewer, id)
 	if err != nil {
 		return views.DialogData{}, err
 	}
-	return views.DialogData{Dialog: d.Dialog, Messages: d.Messages, Reasons: d.Reasons,
+	return views.DialogData{Dialog: d.Dialog, Messages: d.Messages, Failures: d.Failures,
 		WindowClosed: d.WindowClosed, NeverWrote: d.NeverWrote}, nil
 }
 

@@ -82,12 +82,12 @@ func (s *Server) liveEvent(ctx context.Context, v viewer, e inbox.Event) (name, 
 	if e.Kind == inbox.EventReset {
 		return "reset", "", nil
 	}
-	c, ok, err := s.inbox.SeeChange(ctx, v.Viewer, e, v.Lang)
+	c, ok, err := s.inbox.SeeChange(ctx, v.Viewer, e)
 	if err != nil || !ok {
 		return "", "", err
 	}
 	u := views.LiveUpdate{Row: &c.Dialog, Me: v.UserID, ChannelName: c.Dialog.ChannelName, Moved: e.Kind == inbox.EventMessage,
-		Counts: c.Counts, Message: c.Message, NewMessage: c.New, Reason: c.Reason}
+		Counts: c.Counts, Message: c.Message, NewMessage: c.New, Failure: c.Failure}
 	var buf bytes.Buffer
 	if err := views.Live(u).Render(withViewer(ctx, v), &buf); err != nil {
 		return "", "", err

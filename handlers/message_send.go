@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"switchboard/channels"
 	"switchboard/inbox"
 	"switchboard/views"
 )
@@ -43,45 +42,28 @@ func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
 }
 
 // composerRefusal is what the composer says about an error it can explain
-// ("" for any other error).
+// ("" for any other error); views words it.
 func composerRefusal(ctx context.Context, err error) string {
 	var big inbox.FileTooLargeError
 	var refused *inbox.RefusedError
+	var r views.Refusal
 	switch {
 	case err == nil:
 		return ""
 	case errors.Is(err, inbox.ErrEmpty):
-		return views.T(ctx, "error.empty")
+		r.What = views.RefusedEmpty
 	case errors.Is(err, inbox.ErrTooLong):
-		return views.T(ctx, "error.too_long")
+		r.What = views.RefusedTooLong
 	case errors.As(err, &big):
-		return views.Tf(ctx, "error.file_too_large", big.Name)
+		r = views.Refusal{What: views.RefusedFileTooLarge, FileName: big.Name}
 	case errors.Is(err, inbox.ErrTooManyFiles):
-		return views.Tf(ctx, "error.too_many_files", inbox.MaxFiles)
+		r = views.Refusal{What: views.RefusedTooManyFiles, MaxFiles: inbox.MaxFiles}
 	case errors.As(err, &refused):
-		return refusalText(ctx, refused)
-	}
-	return ""
-}
-
-// refusalText explains in the viewer's language which limit of the
-// transport a file or the text breaks.
-func refusalText(ctx context.Context, e *inbox.RefusedError) string {
-	transport := "WhatsApp"
-	if e.Transport == channels.Instagram {
-		transport = "Instagram"
-	}
-	if e.Limit == nil {
-		return views.Tf(ctx, "error.file_kind", e.FileName, transport)
-	}
-	switch e.Limit.What {
-	case channels.LimitSize:
-		return views.Tf(ctx, "error.file_size", e.FileName, transport, views.Size(ctx, e.Limit.Got), views.Size(ctx, e.Limit.Limit))
-	case channels.LimitType:
-		return views.Tf(ctx, "error.file_type", e.FileName, transport, e.Limit.MIME)
+		r = views.Refusal{What: views.RefusedByTransport, FileName: refused.FileName, Transport: refused.Transport, Limit: refused.Limit}
 	default:
-		return views.Tf(ctx, "error.text_limit", transport, e.Limit.Limit)
+		return ""
 	}
+	return views.ComposerRefusal(ctx, r)
 }
 
 // composerError shows a message under the composer instead of appending.

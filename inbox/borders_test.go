@@ -118,7 +118,7 @@ func TestEachVisibilitySettingAppliesToEveryRead(t *testing.T) {
 		}
 		for who, id := range dialogs {
 			visible := slices.Contains(c.sees, who)
-			_, openErr := r.in.OpenDialog(ctx, v, id, "en")
+			_, openErr := r.in.OpenDialog(ctx, v, id)
 			readErr := r.in.MarkRead(ctx, v, id)
 			var aid int64
 			if err := r.store.DB.Get(&aid, `SELECT a.id FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.dialog_id = $1`, id); err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 
 	"switchboard/channels"
 	"switchboard/db"
@@ -62,9 +61,7 @@ func (in *Inbox) runHistory(ctx context.Context, j db.Job) error {
 	if !ok {
 		return fmt.Errorf("inbox: no transport %q", ch.Transport)
 	}
-	header := http.Header{}
-	header.Set("X-Hub-Signature-256", b.Signature)
-	hook, err := t.ParseWebhook(Account(ch), header, b.Body)
+	hook, err := t.ParseWebhook(Account(ch), b.Signature, b.Body)
 	if errors.Is(err, channels.ErrBadSignature) || errors.Is(err, channels.ErrMalformed) {
 		// Nothing a retry can fix (the channel's secret changed since): keep
 		// the body and say why.

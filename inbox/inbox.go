@@ -13,7 +13,7 @@ import (
 // Inbox is the rules engine over one database.
 type Inbox struct {
 	Store      *db.Store
-	Transports map[string]channels.Transport // by channels.WhatsApp / channels.Instagram
+	Transports map[string]channels.Transport // by Name(); the rules ask them, never name one
 	Log        *slog.Logger
 	// Clock decides what is due and what has expired; SystemClock by default.
 	Clock Clock

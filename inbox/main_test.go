@@ -25,6 +25,7 @@ const (
 	token     = "token-sales"
 	appSecret = "secret-sales"
 	clientWA  = "79990001122"
+	downHost  = "127.0.0.1:1" // nothing listens there
 )
 
 // rig is one portal with a WhatsApp channel whose number lives in a Graph
@@ -45,7 +46,12 @@ func newRig(t *testing.T) *rig {
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	r := &rig{store: db.New(pgtest.New(t)), hooks: make(chan []byte, 100)}
-	r.in = inbox.New(r.store, []channels.Transport{&whatsapp.Transport{}, &instagram.Transport{}}, log)
+	graph := httptest.NewUnstartedServer(nil)
+	// The emulator serves files over plain http on loopback, which only an
+	// allowed host may; downHost answers nobody, for a download that keeps
+	// failing.
+	allow := []string{graph.Listener.Addr().String(), downHost}
+	r.in = inbox.New(r.store, []channels.Transport{&whatsapp.Transport{AllowMediaHosts: allow}, &instagram.Transport{AllowMediaHosts: allow}}, log)
 	r.in.Blobs = inbox.NewDisk(t.TempDir())
 	r.clock = inboxtest.Use(r.in)
 
@@ -55,7 +61,6 @@ func newRig(t *testing.T) *rig {
 	}))
 	t.Cleanup(receiver.Close)
 	r.hookURL = receiver.URL
-	graph := httptest.NewUnstartedServer(nil)
 	r.emu = graphemu.New(graphemu.Config{PublicURL: "http://" + graph.Listener.Addr().String(), Logger: log})
 	graph.Config.Handler = r.emu.Handler()
 	graph.Start()

@@ -7,8 +7,6 @@ import (
 	"io"
 
 	"switchboard/channels"
-	"switchboard/channels/instagram"
-	"switchboard/channels/whatsapp"
 	"switchboard/db"
 )
 
@@ -58,7 +56,7 @@ func (in *Inbox) DiscardUploads(ctx context.Context, ups []Upload) {
 // transport would refuse; nothing was queued.
 type RefusedError struct {
 	FileName  string
-	Transport string
+	Transport string // the transport's title: "WhatsApp"
 	// Limit is the broken limit, when it is one; otherwise Err says why.
 	Limit *channels.LimitError
 	Err   error
@@ -86,17 +84,13 @@ type piece struct {
 // the transport takes it there (WhatsApp images, videos and documents, up to
 // 1024 characters); otherwise (Instagram, audio, a longer text) it goes as
 // its own message before the files.
-func planPieces(transport, text string, files []Upload) ([]piece, error) {
-	check, kindOf := whatsapp.CheckOutgoing, whatsapp.KindForFile
-	if transport == channels.Instagram {
-		check = instagram.CheckOutgoing
-		kindOf = func(m string, _ int64) channels.Kind { return instagram.KindForMIME(m) }
-	}
+func planPieces(t channels.Transport, text string, files []Upload) ([]piece, error) {
+	check, title := t.CheckOutgoing, t.Capabilities().Title
 	var out []piece
 	for i, f := range files {
-		p := piece{Kind: kindOf(f.MIME, f.Size), File: &files[i]}
+		p := piece{Kind: t.KindForFile(f.MIME, f.Size), File: &files[i]}
 		if err := check(probe(p), f.Size); err != nil {
-			return nil, refused(transport, f.FileName, err)
+			return nil, refused(title, f.FileName, err)
 		}
 		out = append(out, p)
 	}
@@ -112,7 +106,7 @@ func planPieces(transport, text string, files []Upload) ([]piece, error) {
 		}
 	}
 	if err := check(channels.Outgoing{Kind: channels.KindText, Text: text}, 0); err != nil {
-		return nil, refused(transport, "", err)
+		return nil, refused(title, "", err)
 	}
 	return append([]piece{{Kind: channels.KindText, Text: text}}, out...), nil
 }

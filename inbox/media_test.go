@@ -166,7 +166,7 @@ func TestADownloadThatKeepsFailingShowsCouldNotDownload(t *testing.T) {
 			Media: &channels.MediaRef{ID: "999000999", MIME: "image/jpeg"}},
 		// Nobody answers here: retried, then given up.
 		{ProviderID: "wamid.down", Direction: channels.Inbound, Peer: channels.Peer{ID: clientWA}, Kind: channels.KindDocument,
-			Media: &channels.MediaRef{URL: "http://127.0.0.1:1/file.pdf", MIME: "application/pdf", FileName: "file.pdf"}},
+			Media: &channels.MediaRef{URL: "http://" + downHost + "/file.pdf", MIME: "application/pdf", FileName: "file.pdf"}},
 	}}
 	if _, err := r.in.Ingest(ctx, r.channel, hook); err != nil {
 		t.Fatal(err)
@@ -303,5 +303,53 @@ func TestAVoiceNoteEndsPlayedWhateverTheOrderOfItsStatuses(t *testing.T) {
 	}
 	if n := r.count(t, `SELECT count(*) FROM messages WHERE direction = 'out'`); n != 1 {
 		t.Fatalf("%d outgoing messages, want 1", n)
+	}
+}
+
+// An Instagram attachment URL comes in the webhook, so anyone who can write
+// to the account picks it: one that points inside our network is refused at
+// once (no retries), and the message stays, its file "could not download".
+func TestAnInstagramAttachmentOnAnInternalAddressIsNotFetched(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	chID, err := r.store.UpsertChannel(ctx, db.Channel{PortalID: r.viewer.PortalID, Transport: channels.Instagram,
+		ExternalID: "17841400000000001", Name: "Shop", AccessToken: "ig-token", AppSecret: appSecret, APIBase: r.channel.APIBase})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ig, err := r.store.Channel(ctx, r.viewer.PortalID, chID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls := map[string]string{
+		"mid.loopback": "https://127.0.0.1/ig_messaging_cdn/?asset_id=1",
+		"mid.private":  "https://10.0.0.5/ig_messaging_cdn/?asset_id=2",
+		"mid.metadata": "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+		"mid.plain":    "http://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=3", // public, but not https
+	}
+	hook := &channels.Webhook{}
+	for mid, u := range urls {
+		hook.Messages = append(hook.Messages, channels.Message{ProviderID: mid, Direction: channels.Inbound,
+			Peer: channels.Peer{ID: "6000000000000001"}, Kind: channels.KindImage, Media: &channels.MediaRef{URL: u, MIME: "image/jpeg"}})
+	}
+	if _, err := r.in.Ingest(ctx, ig, hook); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.runJobs(t); n != len(urls) {
+		t.Fatalf("ran %d jobs, want %d downloads", n, len(urls))
+	}
+	msgs := r.dialogMessages(t)
+	if len(msgs) != len(urls) {
+		t.Fatalf("%d messages, want %d: a refused file must not lose its message", len(msgs), len(urls))
+	}
+	for _, m := range msgs {
+		a := m.Attachments[0]
+		if a.State != db.AttachmentFailed || a.Attempts != 1 {
+			t.Errorf("%s (%s): file %s after %d attempts, want failed after 1", *m.ProviderID, urls[*m.ProviderID], a.State, a.Attempts)
+		}
+	}
+	var pending int
+	if err := r.store.DB.Get(&pending, `SELECT count(*) FROM outbox WHERE done_at IS NULL`); err != nil || pending != 0 {
+		t.Fatalf("%d jobs left (err %v), want none: a refused address is not retried", pending, err)
 	}
 }

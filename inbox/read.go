@@ -12,35 +12,34 @@ import (
 // messagesShown is how many of a dialog's latest messages a view shows.
 const messagesShown = 200
 
-// DialogView is a dialog the viewer may see, with its latest messages and,
-// in the viewer's language, why failed ones failed.
+// DialogView is a dialog the viewer may see, with its latest messages and
+// why failed ones failed.
 type DialogView struct {
 	Dialog   db.DialogRow
 	Messages []db.Message
-	Reasons  map[int64]string // by message id
-	// WindowClosed: WhatsApp's 24-hour window is closed, only a template
-	// reaches the client; NeverWrote: the client never wrote at all.
+	Failures map[int64]channels.Failure // by message id
+	// WindowClosed: the transport's template window (WhatsApp's 24 hours)
+	// is closed, only a template reaches the client; NeverWrote: the client
+	// never wrote at all.
 	WindowClosed, NeverWrote bool
 }
 
-// replyWindow is WhatsApp's customer-service window: free-form messages
-// reach a client for 24 hours after their last message.
-const replyWindow = 24 * time.Hour
-
-// windowState tells whether a dialog's reply window is closed.
-func windowState(d db.DialogRow, now time.Time) (closed, never bool) {
-	if d.Transport != channels.WhatsApp {
+// windowState tells whether a dialog's template window is closed, for a
+// transport that has one.
+func (in *Inbox) windowState(d db.DialogRow, now time.Time) (closed, never bool) {
+	t, ok := in.Transports[d.Transport]
+	if !ok || t.Capabilities().TemplateWindow == 0 {
 		return false, false
 	}
 	if d.LastInboundAt == nil {
 		return true, true
 	}
-	return now.Sub(*d.LastInboundAt) > replyWindow, false
+	return now.Sub(*d.LastInboundAt) > t.Capabilities().TemplateWindow, false
 }
 
 // OpenDialog reads a dialog for a viewer: ErrNotFound (db) when it does not
 // exist, is another portal's, or is hidden from them by settings 6/7.
-func (in *Inbox) OpenDialog(ctx context.Context, v Viewer, id int64, lang string) (DialogView, error) {
+func (in *Inbox) OpenDialog(ctx context.Context, v Viewer, id int64) (DialogView, error) {
 	vis, err := in.visibility(ctx, v)
 	if err != nil {
 		return DialogView{}, err
@@ -53,14 +52,14 @@ func (in *Inbox) OpenDialog(ctx context.Context, v Viewer, id int64, lang string
 	if err != nil {
 		return DialogView{}, err
 	}
-	reasons := map[int64]string{}
+	failures := map[int64]channels.Failure{}
 	for _, m := range msgs {
 		if m.Status == "failed" {
-			reasons[m.ID] = in.FailureReason(d.Transport, m.ErrorCode, m.ErrorText, lang)
+			failures[m.ID] = in.failure(d.Transport, m.ErrorCode, m.ErrorText)
 		}
 	}
-	closed, never := windowState(d, in.Now())
-	return DialogView{Dialog: d, Messages: msgs, Reasons: reasons, WindowClosed: closed, NeverWrote: never}, nil
+	closed, never := in.windowState(d, in.Now())
+	return DialogView{Dialog: d, Messages: msgs, Failures: failures, WindowClosed: closed, NeverWrote: never}, nil
 }
 
 // InboxList is the shared chat's list as one viewer sees it.
@@ -97,12 +96,12 @@ type Change struct {
 	// Message is the message the event names, if any; New when it is new.
 	Message *db.Message
 	New     bool
-	Reason  string // why Message failed, in the viewer's language
+	Failure channels.Failure // why Message failed, when it did
 }
 
 // SeeChange reads what an event changed for a viewer; ok is false when the
 // viewer may not see the dialog, and then nothing of it is read.
-func (in *Inbox) SeeChange(ctx context.Context, v Viewer, e Event, lang string) (c Change, ok bool, err error) {
+func (in *Inbox) SeeChange(ctx context.Context, v Viewer, e Event) (c Change, ok bool, err error) {
 	vis, err := in.visibility(ctx, v)
 	if err != nil {
 		return c, false, err
@@ -128,7 +127,7 @@ func (in *Inbox) SeeChange(ctx context.Context, v Viewer, e Event, lang string) 
 		}
 		c.Message, c.New = &m, e.Kind == EventMessage
 		if m.Status == "failed" {
-			c.Reason = in.FailureReason(c.Dialog.Transport, m.ErrorCode, m.ErrorText, lang)
+			c.Failure = in.failure(c.Dialog.Transport, m.ErrorCode, m.ErrorText)
 		}
 	}
 	return c, true, nil

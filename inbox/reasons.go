@@ -1,34 +1,16 @@
 package inbox
 
-import (
-	"switchboard/channels"
-	"switchboard/channels/instagram"
-	"switchboard/channels/whatsapp"
-)
+import "switchboard/channels"
 
-// FailureReason explains in words, in lang ("ru" or "en"), why a transport
-// refused a message: the known error codes in our words, else the
-// provider's own text, else a plain "not delivered".
-func (in *Inbox) FailureReason(transport string, code int, providerText, lang string) string {
-	var reason string
-	switch {
-	case transport == channels.WhatsApp && lang == "ru":
-		reason = whatsapp.ReasonRU(code)
-	case transport == channels.WhatsApp:
-		reason = whatsapp.Reason(code)
-	case transport == channels.Instagram && lang == "ru":
-		reason = instagram.ReasonRU(code, 0)
-	case transport == channels.Instagram:
-		reason = instagram.Reason(code, 0)
+// failure is why a transport refused a message, as data for the views: the
+// transport's title, its reason code for the provider's error code, and the
+// provider's own text. Failed statuses and SendErrors alike are stored
+// without their subcode, so it is 0 here.
+func (in *Inbox) failure(transport string, code int, providerText string) channels.Failure {
+	f := channels.Failure{Transport: transport, Text: providerText}
+	if t, ok := in.Transports[transport]; ok {
+		f.Transport = t.Capabilities().Title
+		f.Reason = t.Reason(code, 0)
 	}
-	switch {
-	case reason != "":
-		return reason
-	case providerText != "":
-		return providerText
-	case lang == "ru":
-		return "Сообщение не доставлено."
-	default:
-		return "The message was not delivered."
-	}
+	return f
 }

@@ -3,7 +3,6 @@ package inbox
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strconv"
 
 	"switchboard/channels"
@@ -61,9 +60,7 @@ func (in *Inbox) Receive(ctx context.Context, transport, channel, signature stri
 		return Received{}, err
 	}
 	rec := Received{ChannelID: ch.ID}
-	header := http.Header{}
-	header.Set("X-Hub-Signature-256", signature)
-	hook, err := t.ParseWebhook(Account(ch), header, body)
+	hook, err := t.ParseWebhook(Account(ch), signature, body)
 	if err != nil {
 		return rec, fmt.Errorf("inbox: webhook of channel %d: %w", ch.ID, err)
 	}

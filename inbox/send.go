@@ -70,7 +70,11 @@ func (in *Inbox) SendMessage(ctx context.Context, v Viewer, dialogID int64, text
 		if err != nil {
 			return err
 		}
-		pieces, err := planPieces(d.Transport, text, files)
+		t, ok := in.Transports[d.Transport]
+		if !ok {
+			return fmt.Errorf("inbox: no transport %q", d.Transport)
+		}
+		pieces, err := planPieces(t, text, files)
 		if err != nil {
 			return err
 		}

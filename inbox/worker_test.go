@@ -47,16 +47,17 @@ func TestASendThatKeepsFailingIsRetriedWithBackoffThenShownFailed(t *testing.T) 
 	if j := r.onlyJob(t, inbox.JobSend); j.DoneAt == nil || j.Attempts != inbox.MaxAttempts || j.LastError == "" {
 		t.Fatalf("after the last attempt: %+v, want done with the error", j)
 	}
-	view, err := r.in.OpenDialog(ctx, r.viewer, dialog, "en")
+	view, err := r.in.OpenDialog(ctx, r.viewer, dialog)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var shown bool
 	for _, m := range view.Messages {
-		shown = shown || m.ID == msgID && m.Status == "failed" && view.Reasons[msgID] != ""
+		_, explained := view.Failures[msgID]
+		shown = shown || m.ID == msgID && m.Status == "failed" && explained
 	}
 	if !shown {
-		t.Fatalf("the abandoned message is not shown failed with a reason: %+v %v", view.Messages, view.Reasons)
+		t.Fatalf("the abandoned message is not shown failed with a reason: %+v %v", view.Messages, view.Failures)
 	}
 	if n := inboxtest.AdvanceAndRun(t, r.in, r.clock, 24*time.Hour); n != 0 || r.businessMessages(t) != 0 {
 		t.Fatalf("after giving up: %d more jobs ran, %d messages reached the client", n, r.businessMessages(t))

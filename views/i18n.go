@@ -36,12 +36,17 @@ func langOf(ctx context.Context) string {
 // T translates a text key into the context's language.
 func T(ctx context.Context, key string) string {
 	if t, ok := texts[key]; ok {
-		if langOf(ctx) == "ru" {
-			return t.ru
-		}
-		return t.en
+		return pick(ctx, t)
 	}
 	return key
+}
+
+// pick is t in the context's language.
+func pick(ctx context.Context, t text) string {
+	if langOf(ctx) == "ru" {
+		return t.ru
+	}
+	return t.en
 }
 
 // Tf translates and formats.

@@ -102,7 +102,7 @@ func Size(ctx context.Context, n int64) string {
 	case n >= 1000:
 		return Tf(ctx, "size.kb", n/1000)
 	}
-	return Tf(ctx, "size.b", n)
+	return Plural(ctx, "count.bytes", n)
 }
 
 // maxUploadBytes is our per-file limit, for the composer's own check

@@ -10,6 +10,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/a-h/templ"
 
+	"switchboard/channels"
 	"switchboard/db"
 	"switchboard/views"
 )
@@ -66,7 +67,7 @@ func TestOutgoingMessageShowsAuthorAndStatus(t *testing.T) {
 	author := int64(7)
 	m := db.Message{ID: 5, DialogID: 42, Direction: "out", AuthorUserID: &author, AuthorName: "Anna Petrova",
 		Kind: "text", Body: "Hi!", Status: "delivered", CreatedAt: time.Now()}
-	doc := render(t, "ru", views.MessageItem(m, "Sales", "", false))
+	doc := render(t, "ru", views.MessageItem(m, "Sales", channels.Failure{}, false))
 	if text(doc, "message-author") != "Anna Petrova" || text(doc, "message-body") != "Hi!" {
 		t.Fatalf("message: %s", doc.Text())
 	}
@@ -74,7 +75,7 @@ func TestOutgoingMessageShowsAuthorAndStatus(t *testing.T) {
 		t.Fatalf("status title %q, want the Russian word", title)
 	}
 	m.Status = "failed"
-	failed := render(t, "en", views.MessageItem(m, "Sales", "More than 24 hours have passed", false))
+	failed := render(t, "en", views.MessageItem(m, "Sales", channels.Failure{Transport: "WhatsApp", Reason: channels.ReasonWindowClosed}, false))
 	if !strings.Contains(text(failed, "message-failed"), "24 hours") {
 		t.Fatal("a failed message does not say why")
 	}
@@ -107,5 +108,16 @@ func TestEveryTextHasBothLanguages(t *testing.T) {
 	}
 	if views.Lang("ua") != "ru" || views.Lang("de") != "en" {
 		t.Fatal("LANG is not mapped to our two languages")
+	}
+}
+
+func TestAFileThatCouldNotBeDownloadedSaysSo(t *testing.T) {
+	m := db.Message{ID: 6, DialogID: 42, Direction: "in", Kind: "image", Status: "delivered", CreatedAt: time.Now(),
+		Attachments: []db.Attachment{{ID: 9, FileName: "photo.jpg", MIME: "image/jpeg", State: db.AttachmentFailed}}}
+	for lang, want := range map[string]string{"en": "Could not download the file.", "ru": "Не удалось скачать файл."} {
+		doc := render(t, lang, views.MessageItem(m, "Shop", channels.Failure{}, false))
+		if got := text(doc, "attachment-failed"); !strings.Contains(got, want) || !strings.Contains(got, "photo.jpg") {
+			t.Errorf("%s: %q, want it to say %q and name the file", lang, got, want)
+		}
 	}
 }

@@ -87,7 +87,11 @@ func TestWebhookRetries(t *testing.T) {
 	f := newFixture(t)
 	f.rc.failNext(2)
 	id, _ := f.emu.SendText(testNumber, Client{ID: testClient}, "retry me")
-	waitFor(t, "delivery after retries", func() bool { return len(f.rc.all()) == 1 })
+	// The receiver sees the body before the emulator records the attempt.
+	waitFor(t, "delivery after retries", func() bool {
+		ds := f.emu.Deliveries()
+		return len(f.rc.all()) == 1 && len(ds) == 1 && ds[0].Done
+	})
 	ds := f.emu.Deliveries()
 	if len(ds) != 1 {
 		t.Fatalf("deliveries %d", len(ds))

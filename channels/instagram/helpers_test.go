@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -42,11 +43,7 @@ func loadCases(t *testing.T) map[string]json.RawMessage {
 	return cases
 }
 
-func signed(body []byte) http.Header {
-	h := http.Header{}
-	h.Set("X-Hub-Signature-256", instagram.Sign(appSecret, body))
-	return h
-}
+func signed(body []byte) string { return instagram.Sign(appSecret, body) }
 
 func parse(t *testing.T, body []byte) *channels.Webhook {
 	t.Helper()
@@ -82,4 +79,14 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	io.WriteString(w, body)
+}
+
+// allowing is a transport that may download media from a's test server,
+// which is plain http on loopback.
+func allowing(a channels.Account) *instagram.Transport {
+	u, err := url.Parse(a.APIBase)
+	if err != nil {
+		panic(err)
+	}
+	return &instagram.Transport{AllowMediaHosts: []string{u.Host}}
 }

@@ -3,11 +3,9 @@ package instagram
 import (
 	"errors"
 	"fmt"
-	"mime"
-	"slices"
-	"strings"
 
 	"switchboard/channels"
+	"switchboard/channels/internal/meta"
 )
 
 // MaxTextBytes is Instagram's text limit, in bytes of UTF-8 (Cyrillic
@@ -15,21 +13,18 @@ import (
 const MaxTextBytes = 1000
 
 // MB is a decimal megabyte, the cautious reading of Meta's "MB".
-const MB = 1000 * 1000
+const MB = meta.MB
 
-// mediaRule is what Instagram accepts for one kind of file.
-type mediaRule struct {
-	maxSize int64
-	types   []string // MIME types without parameters
-}
+const title = "Instagram"
 
 // mediaRules follow Meta's Instagram messaging limits (transports.md §2.5).
-var mediaRules = map[channels.Kind]mediaRule{
-	channels.KindImage:    {8 * MB, []string{"image/png", "image/jpeg", "image/gif"}},
-	channels.KindAudio:    {25 * MB, audioTypes},
-	channels.KindVoice:    {25 * MB, audioTypes},
-	channels.KindVideo:    {25 * MB, []string{"video/mp4", "video/ogg", "video/x-msvideo", "video/avi", "video/quicktime", "video/webm"}},
-	channels.KindDocument: {25 * MB, []string{"application/pdf"}},
+// Instagram attachments carry no caption.
+var mediaRules = meta.MediaRules{
+	channels.KindImage:    {MaxSize: 8 * MB, Types: []string{"image/png", "image/jpeg", "image/gif"}},
+	channels.KindAudio:    {MaxSize: 25 * MB, Types: audioTypes},
+	channels.KindVoice:    {MaxSize: 25 * MB, Types: audioTypes},
+	channels.KindVideo:    {MaxSize: 25 * MB, Types: []string{"video/mp4", "video/ogg", "video/x-msvideo", "video/avi", "video/quicktime", "video/webm"}},
+	channels.KindDocument: {MaxSize: 25 * MB, Types: []string{"application/pdf"}},
 }
 
 var audioTypes = []string{"audio/aac", "audio/mp4", "audio/x-m4a", "audio/m4a", "audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave"}
@@ -43,60 +38,32 @@ var audioTypes = []string{"audio/aac", "audio/mp4", "audio/x-m4a", "audio/m4a", 
 func CheckOutgoing(msg channels.Outgoing, size int64) error {
 	if msg.Kind == channels.KindText {
 		if n := len(msg.Text); n > MaxTextBytes {
-			return &channels.LimitError{
-				Kind: msg.Kind, What: channels.LimitText, Limit: MaxTextBytes, Got: int64(n),
-				Message: fmt.Sprintf("text is too long for Instagram: %d bytes, the limit is %d", n, MaxTextBytes),
-			}
+			return meta.TooLong(title, msg.Kind, channels.LimitText, MaxTextBytes, int64(n), channels.UnitBytes)
 		}
 		return nil
 	}
-	rule, ok := mediaRules[msg.Kind]
-	if !ok {
+	if _, ok := mediaRules[msg.Kind]; !ok {
 		return fmt.Errorf("instagram: cannot send a %q message", msg.Kind)
 	}
 	if msg.Media == nil || msg.Media.Link == "" {
 		return errors.New("instagram: media is sent by public link only; upload is not supported")
 	}
 	if msg.Text != "" {
-		return &channels.LimitError{
-			Kind: msg.Kind, What: channels.LimitCaption, Got: int64(len(msg.Text)),
-			Message: "Instagram attachments cannot have a caption; send the text separately",
-		}
+		return meta.TooLong(title, msg.Kind, channels.LimitCaption, 0, int64(len(msg.Text)), channels.UnitBytes)
 	}
-	if msg.Media.MIME != "" && !slices.Contains(rule.types, baseMIME(msg.Media.MIME)) {
-		return &channels.LimitError{
-			Kind: msg.Kind, What: channels.LimitType, MIME: msg.Media.MIME,
-			Message: fmt.Sprintf("Instagram does not accept %s files as %s; accepted: %s",
-				msg.Media.MIME, msg.Kind, strings.Join(rule.types, ", ")),
-		}
-	}
-	if size > rule.maxSize {
-		return &channels.LimitError{
-			Kind: msg.Kind, What: channels.LimitSize, Limit: rule.maxSize, Got: size, MIME: msg.Media.MIME,
-			Message: fmt.Sprintf("%s is too large for Instagram: %.1f MB, the limit is %d MB",
-				msg.Kind, float64(size)/MB, rule.maxSize/MB),
-		}
-	}
-	return nil
+	return mediaRules.CheckFile(title, msg, size)
+}
+
+// CheckOutgoing is the package's CheckOutgoing, for channels.Transport.
+func (t *Transport) CheckOutgoing(msg channels.Outgoing, size int64) error {
+	return CheckOutgoing(msg, size)
 }
 
 // KindForMIME picks how Instagram should send a file of this MIME type:
 // image, video or audio when Instagram takes the type as such, otherwise
 // document (which Instagram takes only as PDF; CheckOutgoing says so).
-func KindForMIME(mimeType string) channels.Kind {
-	base := baseMIME(mimeType)
-	for _, k := range []channels.Kind{channels.KindImage, channels.KindVideo, channels.KindAudio} {
-		if slices.Contains(mediaRules[k].types, base) {
-			return k
-		}
-	}
-	return channels.KindDocument
-}
+func KindForMIME(mimeType string) channels.Kind { return mediaRules.KindForMIME(mimeType) }
 
-// baseMIME drops parameters and case: "audio/mp4; codecs=x" → "audio/mp4".
-func baseMIME(t string) string {
-	if base, _, err := mime.ParseMediaType(t); err == nil {
-		return base
-	}
-	return strings.ToLower(strings.TrimSpace(t))
-}
+// KindForFile is KindForMIME: Instagram sends a file of any size as its
+// kind, and CheckOutgoing refuses one that is too large.
+func (t *Transport) KindForFile(mimeType string, _ int64) channels.Kind { return KindForMIME(mimeType) }

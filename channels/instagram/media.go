@@ -5,14 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 
 	"switchboard/channels"
 )
 
-// FetchMedia downloads an attachment from its CDN link (ref.URL). The links
-// are signed and public, so no token is sent with them; they expire, so
-// fetch soon after the webhook. The caller closes the body. Failures wrap a
+// FetchMedia downloads an attachment from its CDN link (ref.URL). The link
+// comes in a webhook, so it could name any address: only a public https one
+// (or an allowed host) is fetched, anything else is a permanent error. The
+// links are signed and public, so no token is sent with them; they expire,
+// so fetch soon after the webhook. The caller closes the body. Failures wrap a
 // *channels.SendError (use errors.As) whose Transient marks 5xx and
 // network errors.
 func (t *Transport) FetchMedia(ctx context.Context, acct channels.Account, ref channels.MediaRef) (io.ReadCloser, channels.MediaInfo, error) {
@@ -20,7 +21,7 @@ func (t *Transport) FetchMedia(ctx context.Context, acct channels.Account, ref c
 	if ref.URL == "" {
 		return nil, info, errors.New("instagram: fetch media: reference has no url")
 	}
-	resp, err := t.do(ctx, "", http.MethodGet, ref.URL, nil, "")
+	resp, err := t.graph().Download(ctx, "", ref.URL)
 	if err != nil {
 		return nil, info, fmt.Errorf("instagram: fetch media: %w", err)
 	}

@@ -24,7 +24,7 @@ func TestFetchMedia(t *testing.T) {
 		io.WriteString(w, "JPEG")
 	})
 	ref := channels.MediaRef{URL: srv.URL + "/ig_messaging_cdn/?asset_id=111"}
-	body, info, err := (&instagram.Transport{}).FetchMedia(context.Background(), a, ref)
+	body, info, err := allowing(a).FetchMedia(context.Background(), a, ref)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestFetchMediaFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(http.StatusText(tt.status), func(t *testing.T) {
 			a, srv := graphServer(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(tt.status) })
-			_, _, err := (&instagram.Transport{}).FetchMedia(context.Background(), a, channels.MediaRef{URL: srv.URL + "/x"})
+			_, _, err := allowing(a).FetchMedia(context.Background(), a, channels.MediaRef{URL: srv.URL + "/x"})
 			var se *channels.SendError
 			if !errors.As(err, &se) || se.HTTPStatus != tt.status || se.Transient != tt.transient {
 				t.Fatalf("err = %v, want status %d transient %v", err, tt.status, tt.transient)

@@ -1,36 +1,26 @@
 package instagram
 
-import (
-	"bytes"
-	"fmt"
-	"strconv"
-	"time"
-)
+import "switchboard/channels/internal/meta"
 
 // The webhook body as Meta sends it; only the fields we map are declared.
 
-type envelope struct {
-	Object string  `json:"object"`
-	Entry  []entry `json:"entry"`
-}
-
 type entry struct {
-	ID        string  `json:"id"` // the Instagram professional account the events belong to
-	Time      msTime  `json:"time"`
-	Messaging []event `json:"messaging"`
+	ID        string          `json:"id"` // the Instagram professional account the events belong to
+	Time      meta.UnixMillis `json:"time"`
+	Messaging []event         `json:"messaging"`
 }
 
 // event is one messaging[] item: a message, or one of the other event kinds,
 // each under its own key.
 type event struct {
-	Sender      party     `json:"sender"`
-	Recipient   party     `json:"recipient"`
-	Timestamp   msTime    `json:"timestamp"`
-	Message     *message  `json:"message"`
-	Reaction    *reaction `json:"reaction"`
-	Read        *midOnly  `json:"read"`
-	MessageEdit *edit     `json:"message_edit"`
-	Postback    *postback `json:"postback"`
+	Sender      party           `json:"sender"`
+	Recipient   party           `json:"recipient"`
+	Timestamp   meta.UnixMillis `json:"timestamp"`
+	Message     *message        `json:"message"`
+	Reaction    *reaction       `json:"reaction"`
+	Read        *midOnly        `json:"read"`
+	MessageEdit *edit           `json:"message_edit"`
+	Postback    *postback       `json:"postback"`
 }
 
 type party struct {
@@ -85,21 +75,4 @@ type postback struct {
 	MID     string `json:"mid"`
 	Title   string `json:"title"`
 	Payload string `json:"payload"`
-}
-
-// msTime decodes Unix milliseconds sent as a JSON number (the usual form)
-// or a string.
-type msTime struct{ time.Time }
-
-func (m *msTime) UnmarshalJSON(b []byte) error {
-	s := string(bytes.Trim(b, `"`))
-	if s == "" || s == "null" {
-		return nil
-	}
-	ms, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return fmt.Errorf("timestamp %s: %w", b, err)
-	}
-	m.Time = time.UnixMilli(ms).UTC()
-	return nil
 }

@@ -1,48 +1,36 @@
 package instagram
 
-// reason is one error explained for a CRM user, in English and Russian.
-type reason struct{ en, ru string }
-
-// windowClosed is a send after the reply window closed.
-var windowClosed = reason{
-	"The reply window has closed: Instagram allows replies within 24 hours of the client's last message (7 days for a person with the human agent tag).",
-	"Окно ответа закрыто: Instagram разрешает отвечать в течение 24 часов после последнего сообщения клиента (7 дней для оператора с меткой HUMAN_AGENT).",
-}
+import "switchboard/channels"
 
 // subcodeReasons are known (code, subcode) pairs; the subcode is what
 // tells them apart from the plain code.
-var subcodeReasons = map[[2]int]reason{
-	{10, 2534022}:  windowClosed,
-	{10, 2018278}:  windowClosed,
-	{100, 2018001}: {"No such Instagram user for this account.", "Такого пользователя Instagram для этого аккаунта нет."},
-	{100, 2534014}: {"The client cannot receive messages from this account.", "Клиент не может получать сообщения от этого аккаунта."},
+var subcodeReasons = map[[2]int]channels.Reason{
+	{10, 2534022}:  channels.ReasonWindowClosed,
+	{10, 2018278}:  channels.ReasonWindowClosed,
+	{100, 2018001}: channels.ReasonNoSuchUser,
+	{100, 2534014}: channels.ReasonRecipientBlocked,
 }
 
-var reasons = map[int]reason{
-	1:    {"Instagram had a temporary problem; the message will be retried.", "Временная ошибка Instagram; отправка будет повторена."},
-	2:    {"Instagram is temporarily unavailable; the message will be retried.", "Instagram временно недоступен; отправка будет повторена."},
-	4:    {"Too many requests from the app; the message will be retried.", "Слишком много запросов от приложения; отправка будет повторена."},
-	10:   {"The app lacks the permission needed to send this message.", "У приложения нет разрешения на отправку этого сообщения."},
-	17:   {"The account's request limit was reached; the message will be retried.", "Превышен лимит запросов аккаунта; отправка будет повторена."},
-	32:   {"The account's request limit was reached; the message will be retried.", "Превышен лимит запросов аккаунта; отправка будет повторена."},
-	100:  {"Instagram rejected a parameter of the message.", "Instagram отклонил параметр сообщения."},
-	190:  {"The access token has expired or was revoked; reconnect the account.", "Токен доступа истёк или отозван; переподключите аккаунт."},
-	200:  {"The app lacks the permission needed for this action.", "У приложения нет разрешения на это действие."},
-	551:  {"This person isn't available right now.", "Этот пользователь сейчас недоступен."},
-	613:  {"Too many requests in the last hour; the message will be retried.", "Слишком много запросов за последний час; отправка будет повторена."},
-	1200: {"Instagram could not send the message for now; it will be retried.", "Instagram временно не смог отправить сообщение; отправка будет повторена."},
+var reasons = map[int]channels.Reason{
+	1:    channels.ReasonProviderError,
+	2:    channels.ReasonTemporarilyDown,
+	4:    channels.ReasonAppRateLimited,
+	10:   channels.ReasonNoPermission,
+	17:   channels.ReasonAccountRateLimited,
+	32:   channels.ReasonAccountRateLimited,
+	100:  channels.ReasonBadParameter,
+	190:  channels.ReasonTokenExpired,
+	200:  channels.ReasonNoPermission,
+	551:  channels.ReasonRecipientUnavailable,
+	613:  channels.ReasonAccountRateLimited,
+	1200: channels.ReasonProviderError,
 }
 
-func lookupReason(code, subcode int) reason {
+// Reason maps an Instagram send error (SendError.Code and Subcode) to a
+// reason code, ReasonUnknown for one it does not know.
+func (t *Transport) Reason(code, subcode int) channels.Reason {
 	if r, ok := subcodeReasons[[2]int{code, subcode}]; ok {
 		return r
 	}
 	return reasons[code]
 }
-
-// Reason explains an Instagram send error (SendError.Code and Subcode) in
-// English, or returns "" for one it does not know.
-func Reason(code, subcode int) string { return lookupReason(code, subcode).en }
-
-// ReasonRU explains an Instagram send error in Russian, or returns "".
-func ReasonRU(code, subcode int) string { return lookupReason(code, subcode).ru }

@@ -81,7 +81,7 @@ func (t *Transport) Send(ctx context.Context, acct channels.Account, msg channel
 	}
 	var out sendResponse
 	endpoint := acct.APIBase + "/" + url.PathEscape(acct.ExternalID) + "/messages"
-	if err := t.postJSON(ctx, acct, endpoint, req, &out); err != nil {
+	if err := t.graph().PostJSON(ctx, acct.AccessToken, endpoint, req, &out); err != nil {
 		return "", fmt.Errorf("instagram: send %s: %w", msg.Kind, err)
 	}
 	if out.MessageID == "" {

@@ -169,21 +169,27 @@ func TestIsTransient(t *testing.T) {
 }
 
 func TestReason(t *testing.T) {
-	if got := instagram.Reason(10, 2534022); !strings.HasPrefix(got, "The reply window has closed") {
-		t.Errorf("Reason(10, 2534022) = %q", got)
+	tr := &instagram.Transport{}
+	tests := []struct {
+		code, subcode int
+		want          channels.Reason
+	}{
+		{10, 2534022, channels.ReasonWindowClosed},
+		{10, 2018278, channels.ReasonWindowClosed},
+		{10, 0, channels.ReasonNoPermission},
+		{100, 2534014, channels.ReasonRecipientBlocked},
+		{551, 0, channels.ReasonRecipientUnavailable},
+		{613, 0, channels.ReasonAccountRateLimited},
+		{424242, 0, channels.ReasonUnknown},
 	}
-	if got := instagram.ReasonRU(10, 2534022); !strings.HasPrefix(got, "Окно ответа закрыто") {
-		t.Errorf("ReasonRU(10, 2534022) = %q", got)
-	}
-	if got := instagram.Reason(10, 0); !strings.Contains(got, "permission") {
-		t.Errorf("Reason(10, 0) = %q", got)
-	}
-	for _, code := range []int{1, 2, 4, 10, 17, 32, 100, 190, 200, 551, 613, 1200} {
-		if instagram.Reason(code, 0) == "" || instagram.ReasonRU(code, 0) == "" {
-			t.Errorf("code %d lacks a reason", code)
+	for _, tt := range tests {
+		if got := tr.Reason(tt.code, tt.subcode); got != tt.want {
+			t.Errorf("Reason(%d, %d) = %q, want %q", tt.code, tt.subcode, got, tt.want)
 		}
 	}
-	if instagram.Reason(424242, 0) != "" {
-		t.Error("unknown code should have no reason")
+	for _, code := range []int{1, 2, 4, 10, 17, 32, 100, 190, 200, 551, 613, 1200} {
+		if tr.Reason(code, 0) == channels.ReasonUnknown {
+			t.Errorf("code %d lacks a reason", code)
+		}
 	}
 }

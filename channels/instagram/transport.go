@@ -2,14 +2,13 @@
 // Instagram Login, or the Page-linked Messenger flavour; both share the
 // webhook shape): it answers Meta's webhook handshake, checks and parses
 // webhook bodies into the channels message model, sends text and media by
-// link, and downloads attachments from their CDN links. Echoes of what the
-// business typed in the Instagram app become outgoing messages.
+// link, and downloads attachments from their CDN links (public https
+// addresses only). Echoes of what the business typed in the Instagram app
+// become outgoing messages.
 package instagram
 
 import (
-	"net"
 	"net/http"
-	"time"
 
 	"switchboard/channels"
 	"switchboard/channels/internal/meta"
@@ -17,10 +16,15 @@ import (
 
 // Transport is the Instagram Messaging API. The zero value is ready to use.
 type Transport struct {
-	// HTTP is the client for Graph API and CDN calls; nil means a client with
+	// HTTP is the client for Graph API calls; nil means a client with
 	// connect and response-header timeouts. Callers bound a whole call with
-	// the context.
+	// the context. Attachment downloads do not use it: they go only to
+	// public https addresses.
 	HTTP *http.Client
+	// AllowMediaHosts are host:port pairs, as written in an attachment URL,
+	// that files may be downloaded from although they are not public https
+	// addresses: the Graph API emulator in the demo and in tests.
+	AllowMediaHosts []string
 	// HumanAgent tags every send with messaging_type MESSAGE_TAG and tag
 	// HUMAN_AGENT, which lets a person reply up to 7 days after the client's
 	// last message instead of 24 hours. Set it only when the Meta app has the
@@ -31,29 +35,24 @@ type Transport struct {
 
 var _ channels.Transport = (*Transport)(nil)
 
-// defaultClient times out a connection or a server that does not answer, but
-// not a long body download, which the caller's context bounds.
-var defaultClient = &http.Client{
-	Transport: &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 30 * time.Second,
-		IdleConnTimeout:       90 * time.Second,
-		MaxIdleConnsPerHost:   16,
-		ForceAttemptHTTP2:     true,
-	},
-}
-
-func (t *Transport) client() *http.Client {
-	if t != nil && t.HTTP != nil {
-		return t.HTTP
+// graph is the shared Meta client with Instagram's reading of errors:
+// error_user_msg is appended to the message.
+func (t *Transport) graph() meta.Client {
+	c := meta.Client{Transient: IsTransient, Detail: func(g *meta.GraphError) string { return g.UserMessage }}
+	if t != nil {
+		c.HTTP, c.AllowHosts = t.HTTP, t.AllowMediaHosts
 	}
-	return defaultClient
+	return c
 }
 
 // Name is channels.Instagram.
 func (t *Transport) Name() string { return channels.Instagram }
+
+// Capabilities: Instagram has a reply window too, but no templates to send
+// past it, so none is declared.
+func (t *Transport) Capabilities() channels.Capabilities {
+	return channels.Capabilities{Title: "Instagram"}
+}
 
 // Verify answers Meta's GET subscription handshake: with hub.mode=subscribe
 // and hub.verify_token equal to the account's VerifyToken it returns

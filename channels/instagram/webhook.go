@@ -1,9 +1,7 @@
 package instagram
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
 
 	"switchboard/channels"
 	"switchboard/channels/internal/meta"
@@ -17,19 +15,13 @@ const objectInstagram = "instagram"
 // whose id is acct.ExternalID; entries for other accounts are skipped. A
 // body that is not JSON or not an Instagram webhook is an error wrapping
 // channels.ErrMalformed. Parsing is pure: a retried body gives the same ids.
-func (t *Transport) ParseWebhook(acct channels.Account, header http.Header, body []byte) (*channels.Webhook, error) {
-	if err := meta.CheckSignature(acct.AppSecret, header, body); err != nil {
-		return nil, err
-	}
-	var env envelope
-	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, fmt.Errorf("instagram: decode webhook: %w: %w", channels.ErrMalformed, err)
-	}
-	if env.Object != objectInstagram {
-		return nil, fmt.Errorf("instagram: webhook object %q: %w", env.Object, channels.ErrMalformed)
+func (t *Transport) ParseWebhook(acct channels.Account, signature string, body []byte) (*channels.Webhook, error) {
+	entries, err := meta.DecodeWebhook[entry](acct.AppSecret, signature, body, objectInstagram)
+	if err != nil {
+		return nil, fmt.Errorf("instagram: %w", err)
 	}
 	wh := &channels.Webhook{}
-	for _, e := range env.Entry {
+	for _, e := range entries {
 		if e.ID != acct.ExternalID {
 			continue
 		}

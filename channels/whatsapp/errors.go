@@ -1,31 +1,5 @@
 package whatsapp
 
-import (
-	"context"
-	"errors"
-	"net/http"
-
-	"switchboard/channels"
-	"switchboard/channels/internal/meta"
-)
-
-// apiError turns a non-2xx Graph API response into a *channels.SendError,
-// classifying it as transient (worth retrying) or permanent; error_data.details
-// is appended to the message.
-func apiError(resp *http.Response) *channels.SendError {
-	return meta.ReadGraphError(resp, IsTransient, func(g *meta.GraphError) string { return g.Details })
-}
-
-// networkError is a request that got no answer (refused, reset, timed out):
-// always transient, so the outbox retries it. A cancelled context is not
-// wrapped as retryable, since the caller gave up on purpose.
-func networkError(err error) error {
-	if errors.Is(err, context.Canceled) {
-		return err
-	}
-	return &channels.SendError{Message: err.Error(), Transient: true}
-}
-
 // IsTransient reports whether a Graph API / Cloud API error code is worth
 // retrying later: rate and throughput limits and Meta's own internal
 // errors. Permanent codes (re-engagement window, undeliverable, spam limit,

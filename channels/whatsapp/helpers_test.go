@@ -2,7 +2,7 @@ package whatsapp_test
 
 import (
 	"encoding/json"
-	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -42,11 +42,7 @@ func loadCases(t *testing.T, name string) map[string]json.RawMessage {
 }
 
 // signed is the header Meta would send with body.
-func signed(body []byte) http.Header {
-	h := http.Header{}
-	h.Set("X-Hub-Signature-256", whatsapp.Sign(appSecret, body))
-	return h
-}
+func signed(body []byte) string { return whatsapp.Sign(appSecret, body) }
 
 // parse parses a correctly signed body for a.
 func parse(t *testing.T, a channels.Account, body []byte) *channels.Webhook {
@@ -67,4 +63,14 @@ func assertWebhook(t *testing.T, got *channels.Webhook, want channels.Webhook) {
 		w, _ := json.MarshalIndent(want, "", "  ")
 		t.Errorf("webhook mismatch\n got: %s\nwant: %s", g, w)
 	}
+}
+
+// allowing is a transport that may download media from a's test server,
+// which is plain http on loopback.
+func allowing(a channels.Account) *whatsapp.Transport {
+	u, err := url.Parse(a.APIBase)
+	if err != nil {
+		panic(err)
+	}
+	return &whatsapp.Transport{AllowMediaHosts: []string{u.Host}}
 }

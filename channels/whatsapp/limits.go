@@ -3,12 +3,10 @@ package whatsapp
 import (
 	"errors"
 	"fmt"
-	"mime"
-	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"switchboard/channels"
+	"switchboard/channels/internal/meta"
 )
 
 // Text limits of the Cloud API, in characters.
@@ -17,24 +15,18 @@ const (
 	MaxCaptionChars = 1024
 )
 
-// MB is a decimal megabyte. Meta states limits in MB without saying which;
-// the smaller reading never lets through a file Meta would refuse.
-const MB = 1000 * 1000
+// MB is a decimal megabyte, the cautious reading of Meta's "MB".
+const MB = meta.MB
 
-// mediaRule is what WhatsApp accepts for one kind of file.
-type mediaRule struct {
-	maxSize int64
-	types   []string // MIME types without parameters
-	caption bool     // whether the kind takes a caption
-}
+const title = "WhatsApp"
 
 // mediaRules follow Meta's supported-media table (transports.md §1.12).
-var mediaRules = map[channels.Kind]mediaRule{
-	channels.KindImage: {5 * MB, []string{"image/jpeg", "image/png"}, true},
-	channels.KindVideo: {16 * MB, []string{"video/mp4", "video/3gpp"}, true},
-	channels.KindAudio: {16 * MB, audioTypes, false},
-	channels.KindVoice: {16 * MB, audioTypes, false},
-	channels.KindDocument: {100 * MB, []string{
+var mediaRules = meta.MediaRules{
+	channels.KindImage: {MaxSize: 5 * MB, Types: []string{"image/jpeg", "image/png"}, Caption: true},
+	channels.KindVideo: {MaxSize: 16 * MB, Types: []string{"video/mp4", "video/3gpp"}, Caption: true},
+	channels.KindAudio: {MaxSize: 16 * MB, Types: audioTypes},
+	channels.KindVoice: {MaxSize: 16 * MB, Types: audioTypes},
+	channels.KindDocument: {MaxSize: 100 * MB, Types: []string{
 		"text/plain",
 		"application/pdf",
 		"application/msword",
@@ -43,8 +35,8 @@ var mediaRules = map[channels.Kind]mediaRule{
 		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 		"application/vnd.ms-powerpoint",
 		"application/vnd.openxmlformats-officedocument.presentationml.presentation",
-	}, true},
-	channels.KindSticker: {100 * 1000, []string{"image/webp"}, false},
+	}, Caption: true},
+	channels.KindSticker: {MaxSize: 100 * 1000, Types: []string{"image/webp"}},
 }
 
 var audioTypes = []string{"audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg"}
@@ -72,78 +64,43 @@ func CheckOutgoing(msg channels.Outgoing, size int64) error {
 		return fmt.Errorf("whatsapp: %s message without a media id or link", msg.Kind)
 	}
 	limit := MaxCaptionChars
-	if !rule.caption {
+	if !rule.Caption {
 		limit = 0
 	}
 	if err := checkLength(msg, channels.LimitCaption, limit); err != nil {
 		return err
 	}
-	if msg.Media.MIME != "" && !slices.Contains(rule.types, baseMIME(msg.Media.MIME)) {
-		return &channels.LimitError{
-			Kind: msg.Kind, What: channels.LimitType, MIME: msg.Media.MIME,
-			Message: fmt.Sprintf("WhatsApp does not accept %s files as %s; accepted: %s",
-				msg.Media.MIME, msg.Kind, strings.Join(rule.types, ", ")),
-		}
-	}
-	if size > rule.maxSize {
-		return &channels.LimitError{
-			Kind: msg.Kind, What: channels.LimitSize, Limit: rule.maxSize, Got: size, MIME: msg.Media.MIME,
-			Message: fmt.Sprintf("%s is too large for WhatsApp: %s, the limit is %s",
-				msg.Kind, humanSize(size), humanSize(rule.maxSize)),
-		}
-	}
-	return nil
+	return mediaRules.CheckFile(title, msg, size)
+}
+
+// CheckOutgoing is the package's CheckOutgoing, for channels.Transport.
+func (t *Transport) CheckOutgoing(msg channels.Outgoing, size int64) error {
+	return CheckOutgoing(msg, size)
 }
 
 func checkLength(msg channels.Outgoing, what string, limit int) error {
-	n := utf8.RuneCountInString(msg.Text)
-	if n <= limit {
-		return nil
+	if n := utf8.RuneCountInString(msg.Text); n > limit {
+		return meta.TooLong(title, msg.Kind, what, int64(limit), int64(n), channels.UnitChars)
 	}
-	text := fmt.Sprintf("%s is too long for WhatsApp: %d characters, the limit is %d", what, n, limit)
-	if limit == 0 {
-		text = fmt.Sprintf("WhatsApp %s messages cannot have a caption; send the text separately", msg.Kind)
-	}
-	return &channels.LimitError{Kind: msg.Kind, What: what, Limit: int64(limit), Got: int64(n), Message: text}
+	return nil
 }
 
 // KindForMIME picks how WhatsApp should send a file of this MIME type:
 // image, video or audio when WhatsApp takes the type as such, otherwise
 // document.
-func KindForMIME(mimeType string) channels.Kind {
-	base := baseMIME(mimeType)
-	for _, k := range []channels.Kind{channels.KindImage, channels.KindVideo, channels.KindAudio} {
-		if slices.Contains(mediaRules[k].types, base) {
-			return k
-		}
-	}
-	return channels.KindDocument
-}
+func KindForMIME(mimeType string) channels.Kind { return mediaRules.KindForMIME(mimeType) }
 
 // KindForFile is KindForMIME that also weighs the size: an image, video or
 // audio file over its kind's limit goes as a document (up to 100 MB).
 func KindForFile(mimeType string, size int64) channels.Kind {
 	k := KindForMIME(mimeType)
-	if size > mediaRules[k].maxSize {
+	if size > mediaRules[k].MaxSize {
 		return channels.KindDocument
 	}
 	return k
 }
 
-// baseMIME drops parameters and case: "audio/ogg; codecs=opus" → "audio/ogg".
-func baseMIME(t string) string {
-	if base, _, err := mime.ParseMediaType(t); err == nil {
-		return base
-	}
-	return strings.ToLower(strings.TrimSpace(t))
-}
-
-func humanSize(n int64) string {
-	switch {
-	case n >= MB:
-		return fmt.Sprintf("%.1f MB", float64(n)/MB)
-	case n >= 1000:
-		return fmt.Sprintf("%.0f KB", float64(n)/1000)
-	}
-	return fmt.Sprintf("%d bytes", n)
+// KindForFile is the package's KindForFile, for channels.Transport.
+func (t *Transport) KindForFile(mimeType string, size int64) channels.Kind {
+	return KindForFile(mimeType, size)
 }

@@ -12,16 +12,16 @@ import (
 	"strings"
 
 	"switchboard/channels"
-	"switchboard/channels/internal/meta"
+	graph "switchboard/channels/internal/meta"
 )
 
 // mediaMeta is GET /{media_id}: a short-lived download URL and the file's facts.
 type mediaMeta struct {
-	URL      string       `json:"url"`
-	MIMEType string       `json:"mime_type"`
-	SHA256   string       `json:"sha256"`
-	FileSize meta.FlexInt `json:"file_size"` // a number, or a string in some answers
-	ID       string       `json:"id"`
+	URL      string        `json:"url"`
+	MIMEType string        `json:"mime_type"`
+	SHA256   string        `json:"sha256"`
+	FileSize graph.FlexInt `json:"file_size"` // a number, or a string in some answers
+	ID       string        `json:"id"`
 }
 
 // FetchMedia downloads an inbound attachment. With a media id it asks the
@@ -68,12 +68,12 @@ func (t *Transport) FetchMedia(ctx context.Context, acct channels.Account, ref c
 func (t *Transport) resolveMedia(ctx context.Context, acct channels.Account, id string) (mediaMeta, error) {
 	var meta mediaMeta
 	u := acct.APIBase + "/" + url.PathEscape(id) + "?phone_number_id=" + url.QueryEscape(acct.ExternalID)
-	resp, err := t.do(ctx, acct, http.MethodGet, u, nil, "")
+	resp, err := t.graph().Do(ctx, acct.AccessToken, http.MethodGet, u, nil, "")
 	if err != nil {
 		return meta, err
 	}
 	defer resp.Body.Close()
-	if err := decodeBody(resp, &meta); err != nil {
+	if err := graph.DecodeBody(resp, &meta); err != nil {
 		return meta, err
 	}
 	if meta.URL == "" {
@@ -82,10 +82,11 @@ func (t *Transport) resolveMedia(ctx context.Context, acct channels.Account, id 
 	return meta, nil
 }
 
-// download GETs a media URL with the bearer token; the size and type the
-// response announces fill what info lacks.
+// download GETs a media URL with the bearer token, only from a public https
+// address (or an allowed host); the size and type the response announces
+// fill what info lacks.
 func (t *Transport) download(ctx context.Context, acct channels.Account, u string, info *channels.MediaInfo) (io.ReadCloser, error) {
-	resp, err := t.do(ctx, acct, http.MethodGet, u, nil, "")
+	resp, err := t.graph().Download(ctx, acct.AccessToken, u)
 	if err != nil {
 		return nil, err
 	}
@@ -123,13 +124,13 @@ func (t *Transport) UploadMedia(ctx context.Context, acct channels.Account, file
 	defer pr.Close() // unblocks the writer if the request ends early
 
 	u := acct.APIBase + "/" + url.PathEscape(acct.ExternalID) + "/media"
-	resp, err := t.do(ctx, acct, http.MethodPost, u, pr, form.FormDataContentType())
+	resp, err := t.graph().Do(ctx, acct.AccessToken, http.MethodPost, u, pr, form.FormDataContentType())
 	if err != nil {
 		return "", fmt.Errorf("whatsapp: upload media: %w", err)
 	}
 	defer resp.Body.Close()
 	var out uploadResponse
-	if err := decodeBody(resp, &out); err != nil {
+	if err := graph.DecodeBody(resp, &out); err != nil {
 		return "", fmt.Errorf("whatsapp: upload media: %w", err)
 	}
 	if out.ID == "" {

@@ -65,7 +65,7 @@ func TestFetchMediaByID(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a, resolves := mediaServer(t, tt.fileSize, tt.failDownloads, tt.status)
 			ref := channels.MediaRef{ID: "65463453", MIME: "image/jpeg", FileName: "photo.jpg"}
-			body, info, err := (&whatsapp.Transport{}).FetchMedia(context.Background(), a, ref)
+			body, info, err := allowing(a).FetchMedia(context.Background(), a, ref)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,7 +88,7 @@ func TestFetchMediaByID(t *testing.T) {
 func TestFetchMediaFailures(t *testing.T) {
 	t.Run("url expired twice: resolved once more, then the error", func(t *testing.T) {
 		a, resolves := mediaServer(t, `8`, 5, 404)
-		_, _, err := (&whatsapp.Transport{}).FetchMedia(context.Background(), a, channels.MediaRef{ID: "65463453"})
+		_, _, err := allowing(a).FetchMedia(context.Background(), a, channels.MediaRef{ID: "65463453"})
 		var se *channels.SendError
 		if !errors.As(err, &se) || se.HTTPStatus != 404 || se.Transient || *resolves != 2 {
 			t.Fatalf("err = %v (resolves %d), want a permanent 404 after 2 resolves", err, *resolves)
@@ -96,7 +96,7 @@ func TestFetchMediaFailures(t *testing.T) {
 	})
 	t.Run("download 5xx is transient", func(t *testing.T) {
 		a, _ := mediaServer(t, `8`, 5, 503)
-		_, _, err := (&whatsapp.Transport{}).FetchMedia(context.Background(), a, channels.MediaRef{ID: "65463453"})
+		_, _, err := allowing(a).FetchMedia(context.Background(), a, channels.MediaRef{ID: "65463453"})
 		var se *channels.SendError
 		if !errors.As(err, &se) || !se.Transient {
 			t.Fatalf("err = %v, want a transient SendError", err)
@@ -104,7 +104,7 @@ func TestFetchMediaFailures(t *testing.T) {
 	})
 	t.Run("unknown media id", func(t *testing.T) {
 		a, _ := mediaServer(t, `8`, 0, 0)
-		_, _, err := (&whatsapp.Transport{}).FetchMedia(context.Background(), a, channels.MediaRef{ID: "nope"})
+		_, _, err := allowing(a).FetchMedia(context.Background(), a, channels.MediaRef{ID: "nope"})
 		var se *channels.SendError
 		if !errors.As(err, &se) || se.Code != 100 || se.Transient || !strings.HasPrefix(err.Error(), "whatsapp: fetch media nope: ") {
 			t.Fatalf("err = %v, want a permanent SendError #100", err)
@@ -127,7 +127,7 @@ func TestFetchMediaByURLOnly(t *testing.T) {
 		io.WriteString(w, "%PDF")
 	})
 	ref := channels.MediaRef{URL: srv.URL + "/cdn/file", FileName: "a.pdf"}
-	body, info, err := (&whatsapp.Transport{}).FetchMedia(context.Background(), a, ref)
+	body, info, err := allowing(a).FetchMedia(context.Background(), a, ref)
 	if err != nil {
 		t.Fatal(err)
 	}

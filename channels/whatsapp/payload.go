@@ -1,18 +1,9 @@
 package whatsapp
 
-import (
-	"bytes"
-	"strconv"
-	"time"
-)
+import "switchboard/channels/internal/meta"
 
 // The webhook body as Meta sends it. Only the fields we map are declared;
 // json ignores the rest (pricing, conversation, referral...).
-
-type envelope struct {
-	Object string  `json:"object"`
-	Entry  []entry `json:"entry"`
-}
 
 type entry struct {
 	ID      string   `json:"id"` // WABA id
@@ -45,12 +36,12 @@ type contact struct {
 }
 
 type message struct {
-	From       string   `json:"from"`
-	FromUserID string   `json:"from_user_id"` // BSUID, when the sender hides the number
-	To         string   `json:"to"`           // echoes and history echoes only
-	ID         string   `json:"id"`
-	Timestamp  unixTime `json:"timestamp"`
-	Type       string   `json:"type"`
+	From       string           `json:"from"`
+	FromUserID string           `json:"from_user_id"` // BSUID, when the sender hides the number
+	To         string           `json:"to"`           // echoes and history echoes only
+	ID         string           `json:"id"`
+	Timestamp  meta.UnixSeconds `json:"timestamp"`
+	Type       string           `json:"type"`
 	Context    *struct {
 		ID                  string `json:"id"`
 		Forwarded           bool   `json:"forwarded"`
@@ -128,10 +119,10 @@ type replyTitle struct {
 }
 
 type status struct {
-	ID        string      `json:"id"`
-	Status    string      `json:"status"`
-	Timestamp unixTime    `json:"timestamp"`
-	Errors    []errorItem `json:"errors"`
+	ID        string           `json:"id"`
+	Status    string           `json:"status"`
+	Timestamp meta.UnixSeconds `json:"timestamp"`
+	Errors    []errorItem      `json:"errors"`
 }
 
 // errorItem is the error shape inside webhooks (value, message and status level).
@@ -148,25 +139,4 @@ type historyChunk struct {
 		Messages []message `json:"messages"`
 	} `json:"threads"`
 	Errors []errorItem `json:"errors"` // e.g. 2593109: the business declined to share
-}
-
-// unixTime decodes Unix seconds sent as a JSON string ("1697043223", the
-// usual form) or as a number (some echo payloads); one that is not a
-// whole number is no time at all.
-type unixTime struct{ time.Time }
-
-func (u *unixTime) UnmarshalJSON(b []byte) error {
-	s := string(bytes.Trim(b, `"`))
-	if s == "" || s == "null" {
-		return nil
-	}
-	sec, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		// Not worth losing the message over: without a time it takes the
-		// time it was received.
-		u.Time = time.Time{}
-		return nil
-	}
-	u.Time = time.Unix(sec, 0).UTC()
-	return nil
 }

@@ -84,7 +84,7 @@ func (t *Transport) Send(ctx context.Context, acct channels.Account, msg channel
 	}
 	var out sendResponse
 	endpoint := acct.APIBase + "/" + url.PathEscape(acct.ExternalID) + "/messages"
-	if err := t.postJSON(ctx, acct, endpoint, body, &out); err != nil {
+	if err := t.graph().PostJSON(ctx, acct.AccessToken, endpoint, body, &out); err != nil {
 		return "", fmt.Errorf("whatsapp: send %s: %w", msg.Kind, err)
 	}
 	if len(out.Messages) == 0 || out.Messages[0].ID == "" {

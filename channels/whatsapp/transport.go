@@ -3,11 +3,10 @@
 // delivery statuses, and the coexistence fields smb_message_echoes and
 // history) into the channels message model, sends messages, and downloads
 // and uploads media through the Graph API. It checks outgoing messages against
-// WhatsApp's limits and explains Meta's error codes in English and Russian.
+// WhatsApp's limits and maps Meta's error codes to channels' reason codes.
 package whatsapp
 
 import (
-	"net"
 	"net/http"
 	"time"
 
@@ -19,35 +18,36 @@ import (
 type Transport struct {
 	// HTTP is the client for Graph API calls; nil means a client with
 	// connect and response-header timeouts. Callers bound a whole call
-	// (including a large download) with the context.
+	// (including a large download) with the context. Media downloads do not
+	// use it: they go only to public https addresses.
 	HTTP *http.Client
+	// AllowMediaHosts are host:port pairs, as written in a media URL, that
+	// files may be downloaded from although they are not public https
+	// addresses: the Graph API emulator in the demo and in tests.
+	AllowMediaHosts []string
 }
 
 var _ channels.Transport = (*Transport)(nil)
 
-// defaultClient times out a connection or a server that does not answer, but
-// not a long body download, which the caller's context bounds.
-var defaultClient = &http.Client{
-	Transport: &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 30 * time.Second,
-		IdleConnTimeout:       90 * time.Second,
-		MaxIdleConnsPerHost:   16,
-		ForceAttemptHTTP2:     true,
-	},
-}
-
-func (t *Transport) client() *http.Client {
-	if t != nil && t.HTTP != nil {
-		return t.HTTP
+// graph is the shared Meta client with WhatsApp's reading of errors:
+// error_data.details is appended to the message.
+func (t *Transport) graph() meta.Client {
+	c := meta.Client{Transient: IsTransient, Detail: func(g *meta.GraphError) string { return g.Details }}
+	if t != nil {
+		c.HTTP, c.AllowHosts = t.HTTP, t.AllowMediaHosts
 	}
-	return defaultClient
+	return c
 }
 
 // Name is channels.WhatsApp.
 func (t *Transport) Name() string { return channels.WhatsApp }
+
+// Capabilities: WhatsApp's customer-service window lets free-form messages
+// reach a client for 24 hours after their last message; past it only a
+// template does.
+func (t *Transport) Capabilities() channels.Capabilities {
+	return channels.Capabilities{Title: "WhatsApp", TemplateWindow: 24 * time.Hour}
+}
 
 // Verify answers Meta's GET subscription handshake: with hub.mode=subscribe
 // and hub.verify_token equal to the account's VerifyToken it returns

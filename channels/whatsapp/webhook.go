@@ -1,9 +1,7 @@
 package whatsapp
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"switchboard/channels"
@@ -27,19 +25,13 @@ const (
 // other numbers of the same WABA are skipped. A body that is not JSON or not
 // a WhatsApp Business Account webhook is an error wrapping
 // channels.ErrMalformed. Parsing is pure: a retried body gives the same ids.
-func (t *Transport) ParseWebhook(acct channels.Account, header http.Header, body []byte) (*channels.Webhook, error) {
-	if err := meta.CheckSignature(acct.AppSecret, header, body); err != nil {
-		return nil, err
-	}
-	var env envelope
-	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, fmt.Errorf("whatsapp: decode webhook: %w: %w", channels.ErrMalformed, err)
-	}
-	if env.Object != objectWABA {
-		return nil, fmt.Errorf("whatsapp: webhook object %q: %w", env.Object, channels.ErrMalformed)
+func (t *Transport) ParseWebhook(acct channels.Account, signature string, body []byte) (*channels.Webhook, error) {
+	entries, err := meta.DecodeWebhook[entry](acct.AppSecret, signature, body, objectWABA)
+	if err != nil {
+		return nil, fmt.Errorf("whatsapp: %w", err)
 	}
 	wh := &channels.Webhook{}
-	for _, e := range env.Entry {
+	for _, e := range entries {
 		for _, c := range e.Changes {
 			if c.Value.Metadata.PhoneNumberID != acct.ExternalID {
 				continue

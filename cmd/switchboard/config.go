@@ -40,6 +40,11 @@ type config struct {
 	// publicURLSet is whether SWITCHBOARD_PUBLIC_URL was given rather than
 	// derived from the listen address; `serve` requires it.
 	publicURLSet bool
+
+	// MediaAllowHosts are host:port pairs media may be downloaded from
+	// although they are not public https addresses: the Graph API emulator
+	// of the demo. Never read from the environment.
+	MediaAllowHosts []string
 }
 
 // minSecretLen is the shortest SWITCHBOARD_SECRET accepted.

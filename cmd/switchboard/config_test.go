@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ func TestConfigDefaults(t *testing.T) {
 		BitrixOAuthURL: "https://oauth.bitrix.info", BitrixRate: 2, BitrixBurst: 45,
 		BX24ScriptURL: "https://api.bitrix24.com/api/v1/", BitrixAddr: ":8081", GraphAddr: ":8082",
 	}
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)
 	}
 }

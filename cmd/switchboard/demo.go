@@ -115,6 +115,8 @@ func startDemo(ctx context.Context, cfg config, log *slog.Logger, urls demoURLs)
 	cfg.BitrixClientID, cfg.BitrixClientSecret, cfg.BitrixOAuthURL = demoClientID, demoClientSecret, env.bitrixURL
 	cfg.BX24ScriptURL = env.bitrixURL + "/bx24.js"
 	cfg.BitrixAllowLocal = true // the emulated portal is plain http on this machine
+	// The Graph API emulator serves media over plain http on this machine.
+	cfg.MediaAllowHosts = []string{strings.TrimPrefix(env.graphURL, "http://")}
 	env.app, err = openApp(ctx, cfg, handlers.Config{Secret: secret, PortalURL: env.bitrixURL}, log)
 	if err != nil {
 		return nil, err

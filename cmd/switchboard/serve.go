@@ -40,7 +40,10 @@ func openApp(ctx context.Context, cfg config, hcfg handlers.Config, log *slog.Lo
 		return nil, err
 	}
 	store := db.New(conn)
-	in := inbox.New(store, []channels.Transport{&whatsapp.Transport{}, &instagram.Transport{}}, log)
+	in := inbox.New(store, []channels.Transport{
+		&whatsapp.Transport{AllowMediaHosts: cfg.MediaAllowHosts},
+		&instagram.Transport{AllowMediaHosts: cfg.MediaAllowHosts},
+	}, log)
 	wireMedia(in, cfg, hcfg.Secret)
 	in.Portal = &inbox.Portal{
 		Handlers:   handlers.BitrixHandlers(cfg.PublicURL),
