@@ -164,9 +164,9 @@ func TestParseWebhookSignature(t *testing.T) {
 
 func TestParseWebhookMalformed(t *testing.T) {
 	for name, body := range map[string]string{
-		"not json":      `{"object":"instagram",`,
-		"wrong object":  `{"object":"whatsapp_business_account","entry":[]}`,
-		"page object":   `{"object":"page","entry":[]}`,
+		"not json":     `{"object":"instagram",`,
+		"wrong object": `{"object":"whatsapp_business_account","entry":[]}`,
+		"page object":  `{"object":"page","entry":[]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			b := []byte(body)
