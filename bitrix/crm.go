@@ -112,6 +112,8 @@ type Deal struct {
 	Opportunity     FlexString `json:"OPPORTUNITY"`
 	CurrencyID      FlexString `json:"CURRENCY_ID"`
 	Comments        FlexString `json:"COMMENTS"`
+	OriginatorID    FlexString `json:"ORIGINATOR_ID"`
+	OriginID        FlexString `json:"ORIGIN_ID"`
 	DateCreate      string     `json:"DATE_CREATE"`
 	DateModify      string     `json:"DATE_MODIFY"`
 }

@@ -18,10 +18,13 @@ type Channel struct {
 	AppSecret   string `db:"app_secret"`
 	VerifyToken string `db:"verify_token"`
 	APIBase     string `db:"api_base"`
+	// SourceID is the CRM source (crm.status SOURCE) written on what the
+	// CRM sync creates for this channel's clients; "" writes none.
+	SourceID string `db:"source_id"`
 }
 
 const channelColumns = `portal_id, id, transport, external_id, name, mode, hourly_limit,
-	access_token, app_secret, verify_token, api_base`
+	access_token, app_secret, verify_token, api_base, source_id`
 
 // UpsertChannel creates the channel of (transport, external id) or updates
 // its name and credentials, and returns its id.

@@ -110,3 +110,32 @@ func (s *Store) RenewLease(ctx context.Context, now time.Time, id int64, attempt
 	n, _ := res.RowsAffected()
 	return n == 1, nil
 }
+
+// RequestStanding asks for a portal's standing job of kind (one row at a
+// time, see the outbox_standing index): created due at runAt, or, when it
+// already waits or runs, marked to run once more.
+func (s *Store) RequestStanding(ctx context.Context, portalID int64, kind string, runAt time.Time) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO outbox (portal_id, kind, payload, run_at) VALUES ($1, $2, '{}', $3)
+		ON CONFLICT (portal_id, kind) WHERE done_at IS NULL AND kind IN ('crm_sync', 'crm_reconcile')
+		DO UPDATE SET rerun = true`, portalID, kind, runAt)
+	if err != nil {
+		return fmt.Errorf("db: unable to request %s of portal %d: %w", kind, portalID, err)
+	}
+	return nil
+}
+
+// FinishStanding completes a standing job's run: done, or, when it was
+// asked for again meanwhile, due again at now with its attempts reset.
+func (s *Store) FinishStanding(ctx context.Context, now time.Time, id int64) error {
+	_, err := s.q.ExecContext(ctx, `UPDATE outbox SET
+			done_at = CASE WHEN rerun THEN NULL ELSE $2::timestamptz END,
+			run_at = CASE WHEN rerun THEN $2::timestamptz ELSE run_at END,
+			attempts = CASE WHEN rerun THEN 0 ELSE attempts END,
+			last_error = CASE WHEN rerun THEN '' ELSE last_error END,
+			rerun = false
+		WHERE id = $1`, id, now)
+	if err != nil {
+		return fmt.Errorf("db: unable to finish job %d: %w", id, err)
+	}
+	return nil
+}

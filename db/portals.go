@@ -20,26 +20,30 @@ type Portal struct {
 	Settings         json.RawMessage `db:"settings"`
 	Enabled          bool            `db:"enabled"`
 	CreatedAt        time.Time       `db:"created_at"`
+	// Lang is the portal's language (the install's LANG): what the app
+	// writes into the portal is in it.
+	Lang string `db:"lang"`
 }
 
 const portalColumns = `id, domain, member_id, base_url, access_token, refresh_token, token_expires_at,
-	application_token, settings, enabled, created_at`
+	application_token, settings, enabled, created_at, lang`
 
 // UpsertPortal creates the portal of p.MemberID or updates its domain, URL,
 // tokens and application token (a reinstall), and returns its id.
 func (s *Store) UpsertPortal(ctx context.Context, p Portal) (int64, error) {
 	var id int64
 	err := s.get(ctx, &id, `
-		INSERT INTO portals (domain, member_id, base_url, access_token, refresh_token, token_expires_at, application_token)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		INSERT INTO portals (domain, member_id, base_url, access_token, refresh_token, token_expires_at, application_token, lang)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE(NULLIF($8, ''), 'en'))
 		ON CONFLICT (member_id) DO UPDATE SET
 			domain = EXCLUDED.domain, base_url = EXCLUDED.base_url,
 			access_token = EXCLUDED.access_token, refresh_token = EXCLUDED.refresh_token,
 			token_expires_at = EXCLUDED.token_expires_at,
 			application_token = COALESCE(NULLIF(EXCLUDED.application_token, ''), portals.application_token),
+			lang = COALESCE(NULLIF(EXCLUDED.lang, 'en'), portals.lang),
 			enabled = true
 		RETURNING id`,
-		p.Domain, p.MemberID, p.BaseURL, p.AccessToken, p.RefreshToken, p.TokenExpiresAt, p.ApplicationToken)
+		p.Domain, p.MemberID, p.BaseURL, p.AccessToken, p.RefreshToken, p.TokenExpiresAt, p.ApplicationToken, p.Lang)
 	if err != nil {
 		return 0, fmt.Errorf("db: unable to upsert portal %s: %w", p.MemberID, err)
 	}

@@ -27,7 +27,10 @@ func (s *Store) UpsertUser(ctx context.Context, u User) (User, error) {
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (portal_id, bitrix_user_id) DO UPDATE SET
 			name = EXCLUDED.name, photo_url = EXCLUDED.photo_url,
-			is_admin = EXCLUDED.is_admin, updated_at = now()
+			is_admin = EXCLUDED.is_admin, updated_at = now(),
+			-- Bitrix24 let them open the app: a user first met as a
+			-- responsible gets access on their first sign-in.
+			can_use_app = users.can_use_app OR EXCLUDED.can_use_app
 		RETURNING `+userColumns,
 		u.PortalID, u.BitrixUserID, u.Name, u.PhotoURL, u.IsAdmin, u.CanUseApp)
 	if err != nil {

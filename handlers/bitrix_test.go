@@ -27,6 +27,7 @@ type installed struct {
 	portal *emulator.Portal
 	psrv   *httptest.Server
 	store  *db.Store
+	in     *inbox.Inbox
 }
 
 // newPortal serves an emulated portal whose app handlers point at appURL.
@@ -66,6 +67,7 @@ func newInstalled(t *testing.T, configure ...func(*handlers.Config)) *installed 
 		ClientID: "local.sb", ClientSecret: "s3cret", OAuthURL: it.psrv.URL,
 		Tokens: inbox.PortalTokens{Store: it.store}, Limiter: inbox.PortalLimiter{Store: it.store, Rate: 2, Burst: 45}, Logger: log,
 	})}
+	it.in = in
 	hub := inbox.NewHub(log)
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	go hub.Run(hubCtx, dsn)

@@ -109,6 +109,7 @@ func (in *Inbox) Install(ctx context.Context, pl *bitrix.Placement) (Viewer, err
 	portalID, err := in.Store.UpsertPortal(ctx, db.Portal{
 		Domain: pl.Domain, MemberID: pl.MemberID, BaseURL: base, AccessToken: pl.AuthID,
 		RefreshToken: pl.RefreshID, TokenExpiresAt: &expires, ApplicationToken: pl.ApplicationToken,
+		Lang: langOf(pl.Lang),
 	})
 	if err != nil {
 		return Viewer{}, err
@@ -185,4 +186,16 @@ func fullName(first, last string) string {
 		return first
 	}
 	return first + " " + last
+}
+
+// langOf is the language of what the app writes into a portal: Russian
+// for a portal in Russian (or a CIS language Bitrix24 serves in Russian),
+// English otherwise.
+func langOf(lang string) string {
+	switch lang {
+	case "ru", "ua", "by", "kz":
+		return "ru"
+	default:
+		return "en"
+	}
 }

@@ -26,7 +26,7 @@ type Inbox struct {
 	LinkSecret []byte
 	// Texts gives, in a Bitrix24 LANG, the words inbox writes into the
 	// portal (the bot, the notification chat); views owns every such text.
-	Texts func(lang, key string) string
+	Texts func(lang, key string, args ...any) string
 	// Portal reaches Bitrix24; nil where no portal is connected (tests of
 	// the messenger side).
 	Portal *Portal
@@ -56,10 +56,11 @@ func Account(ch db.Channel) channels.Account {
 	}
 }
 
-// text is the words of key in lang, or the key where no Texts are wired.
-func (in *Inbox) text(lang, key string) string {
+// text is the words of key in lang, formatted with args, or the key where
+// no Texts are wired.
+func (in *Inbox) text(lang, key string, args ...any) string {
 	if in.Texts == nil {
 		return key
 	}
-	return in.Texts(lang, key)
+	return in.Texts(lang, key, args...)
 }

@@ -63,6 +63,11 @@ func (in *Inbox) ingestTx(ctx context.Context, tx *db.Store, ch db.Channel, w *c
 			return g.res, err
 		}
 	}
+	if g.res.Stored > 0 { // a new client, or messages to mirror: the CRM sync has work
+		if err := in.requestCRMSync(ctx, tx, ch.PortalID); err != nil {
+			return g.res, err
+		}
+	}
 	return g.res, tx.NotifyMany(ctx, g.events)
 }
 
@@ -162,7 +167,9 @@ func (g *ingest) storeInbound(ctx context.Context, items []db.Inbound) error {
 		return err
 	}
 	var fetches []any
+	ids := make([]int64, 0, len(stored))
 	for _, st := range stored {
+		ids = append(ids, st.ID)
 		if st.MediaID != 0 {
 			fetches = append(fetches, FetchMediaPayload{AttachmentID: st.MediaID})
 		}
@@ -172,6 +179,9 @@ func (g *ingest) storeInbound(ctx context.Context, items []db.Inbound) error {
 	}
 	g.res.Stored += len(stored)
 	g.res.Duplicates += len(items) - len(stored)
+	if err := g.in.queueTimeline(ctx, g.tx, g.ch.PortalID, ids); err != nil {
+		return err
+	}
 	return g.tx.EnqueueMany(ctx, g.ch.PortalID, JobFetchMedia, fetches, g.now)
 }
 

@@ -27,8 +27,11 @@ var ErrBadLink = errors.New("inbox: invalid or expired media link")
 // file, for providers that fetch files by link (Instagram): PublicURL +
 // /media/{token}/{file name}. The token signs the portal, the attachment and
 // the expiry with LinkSecret.
-func (in *Inbox) MediaLink(a db.Attachment) string {
-	exp := in.Now().Add(mediaLinkTTL).Unix()
+func (in *Inbox) MediaLink(a db.Attachment) string { return in.linkFor(a, mediaLinkTTL) }
+
+// linkFor is a signed link to a file that works for ttl.
+func (in *Inbox) linkFor(a db.Attachment, ttl time.Duration) string {
+	exp := in.Now().Add(ttl).Unix()
 	payload := fmt.Sprintf("%d.%d.%d", a.PortalID, a.ID, exp)
 	link := in.PublicURL + "/media/" + payload + "." + in.linkMAC(payload)
 	if a.FileName != "" {

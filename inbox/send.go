@@ -94,6 +94,9 @@ func (in *Inbox) SendMessage(ctx context.Context, v Viewer, dialogID int64, text
 		if err != nil {
 			return err
 		}
+		if err := in.queueTimeline(ctx, tx, v.PortalID, ids); err != nil {
+			return err
+		}
 		sent = Sent{ChannelName: d.ChannelName}
 		sent.Messages, err = tx.MessagesByID(ctx, v.PortalID, ids)
 		return err

@@ -10,18 +10,6 @@ import (
 	"switchboard/db"
 )
 
-// Who-sees-what values of setting 6.
-const (
-	SeeAll           = "all"
-	SeeOwnUnassigned = "own_and_unassigned" // the default
-	SeeOwn           = "own"
-)
-
-// Settings are a portal's admin settings (the part the rules read).
-type Settings struct {
-	Visibility string  `json:"visibility"` // setting 6
-	SeeAllIDs  []int64 `json:"see_all"`    // setting 7: user ids (ours) who see every dialog
-}
 
 // ErrNotFound is a row that does not exist, is another portal's, or is
 // hidden from the viewer: every "not yours" looks the same.
@@ -65,11 +53,9 @@ func (in *Inbox) Authorize(ctx context.Context, portalID, userID int64) (Viewer,
 // viewerOf builds a viewer and decides what they may see.
 func viewerOf(portalID, userID int64, admin bool, memberID, baseURL string, settings json.RawMessage) (Viewer, error) {
 	v := Viewer{PortalID: portalID, UserID: userID, IsAdmin: admin, PortalURL: baseURL, memberID: memberID}
-	var s Settings
-	if len(settings) > 0 {
-		if err := json.Unmarshal(settings, &s); err != nil {
-			return Viewer{}, fmt.Errorf("inbox: portal %d has unreadable settings: %w", portalID, err)
-		}
+	s, err := settingsOf(settings)
+	if err != nil {
+		return Viewer{}, fmt.Errorf("inbox: portal %d: %w", portalID, err)
 	}
 	vis := visibilityOf(s, v)
 	v.vis = &vis

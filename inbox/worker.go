@@ -115,6 +115,8 @@ func timeoutOf(kind string) time.Duration {
 		return 15 * time.Minute
 	case JobHistory:
 		return 10 * time.Minute
+	case JobCRMSync:
+		return crmBudget + jobTimeout
 	default:
 		return jobTimeout
 	}
@@ -132,6 +134,8 @@ func (in *Inbox) runJob(ctx context.Context, j db.Job) error {
 		return in.runFetchMedia(ctx, j)
 	case JobHistory:
 		return in.runHistory(ctx, j)
+	case JobCRMSync:
+		return in.runCRMSync(ctx, j)
 	default:
 		return errPermanent{fmt.Errorf("inbox: unknown job kind %q", j.Kind)}
 	}
@@ -139,8 +143,14 @@ func (in *Inbox) runJob(ctx context.Context, j db.Job) error {
 
 func (in *Inbox) finish(ctx context.Context, j db.Job, err error) {
 	switch {
+	case err == nil && standing(j.Kind):
+		err = in.Store.FinishStanding(ctx, in.Now(), j.ID)
 	case err == nil:
 		err = in.Store.CompleteJob(ctx, in.Now(), j.ID)
+	case standing(j.Kind):
+		// The next run has the same work to do: it only waits longer.
+		in.Log.Warn("standing job will run again", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "err", err)
+		err = in.Store.RetryJob(ctx, j.ID, in.Now().Add(backoff(min(j.Attempts, maxAttempts))), err.Error())
 	case errors.Is(err, errSentUnrecorded):
 		in.Log.Error("a sent message's provider id was not recorded", "job", j.ID, "err", err)
 		err = in.Store.FailJob(ctx, in.Now(), j.ID, err.Error())
@@ -227,6 +237,9 @@ func (in *Inbox) recordSent(ctx context.Context, m db.Message, providerID string
 	for attempt := 0; attempt < 5; attempt++ {
 		err = in.Store.InTx(ctx, func(tx *db.Store) error {
 			if err := tx.RecordSent(ctx, m.PortalID, m.ID, providerID); err != nil {
+				return err
+			}
+			if err := in.requestCRMSync(ctx, tx, m.PortalID); err != nil { // the timeline takes it now
 				return err
 			}
 			return tx.Notify(ctx, Event{Portal: m.PortalID, Dialog: m.DialogID, Message: m.ID, Kind: EventStatus})

@@ -1,5 +1,7 @@
 package views
 
+import "fmt"
+
 // bitrixTexts are the words the app puts inside Bitrix24 itself (the bot,
 // its command, the notification chat), merged into texts at start-up.
 var bitrixTexts = map[string]text{
@@ -7,6 +9,19 @@ var bitrixTexts = map[string]text{
 	"bot.command.noreply": {"No reply needed", "Не требует ответа"},
 	"chat.notify.title":   {"Switchboard: notifications", "Switchboard: уведомления"},
 	"chat.notify.about":   {"Clients waiting for an answer", "Клиенты, ожидающие ответа"},
+
+	// The CRM mirror: the responsible's notification, and timeline comments.
+	"crm.notify.new_client": {"New client %s: %s [b]%s[/b] was created for you. [url=%s]Open the dialog[/url]",
+		"Новый клиент %s: для вас создан %s [b]%s[/b]. [url=%s]Открыть диалог[/url]"},
+	"crm.entity.contact": {"contact", "контакт"},
+	"crm.entity.lead":    {"lead", "лид"},
+	"crm.entity.deal":    {"deal", "сделка"},
+	"timeline.in":        {"[b]%s[/b] wrote on %s:", "[b]%s[/b] написал(а) в %s:"},
+	"timeline.out":       {"Reply on %s:", "Ответ в %s:"},
+	"timeline.out_phone": {"Reply on %s, sent from the phone:", "Ответ в %s, отправлен с телефона:"},
+	"timeline.file_link": {"File [url=%s]%s[/url] (%s)", "Файл [url=%s]%s[/url] (%s)"},
+	"timeline.file_lost": {"File %s could not be downloaded from the messenger.", "Файл %s не удалось скачать из мессенджера."},
+	"timeline.marker":    {"Switchboard · #%d", "Switchboard · #%d"},
 }
 
 func init() {
@@ -15,16 +30,20 @@ func init() {
 	}
 }
 
-// Text translates a text key into lang (a Bitrix24 LANG value): the words
-// of what the app writes into the portal, outside any page.
-func Text(lang, key string) string {
+// Text translates a text key into lang (a Bitrix24 LANG value), formatted
+// with args: the words of what the app writes into the portal, outside any
+// page.
+func Text(lang, key string, args ...any) string {
 	t, ok := texts[key]
+	f := t.en
 	switch {
 	case !ok:
 		return key
 	case Lang(lang) == "ru":
-		return t.ru
-	default:
-		return t.en
+		f = t.ru
 	}
+	if len(args) == 0 {
+		return f
+	}
+	return fmt.Sprintf(f, args...)
 }
