@@ -145,3 +145,118 @@ func (s *Store) MeetUser(ctx context.Context, portalID, bitrixID int64, name str
 	}
 	return u, nil
 }
+
+// CRMEntity names a lead, contact or deal.
+type CRMEntity struct {
+	Type string `db:"entity_type"`
+	ID   int64  `db:"entity_id"`
+}
+
+// MarkDirty records entities to read again from the CRM.
+func (s *Store) MarkDirty(ctx context.Context, portalID int64, es []CRMEntity, at time.Time) error {
+	if len(es) == 0 {
+		return nil
+	}
+	types, ids := make([]string, len(es)), make([]int64, len(es))
+	for i, e := range es {
+		types[i], ids[i] = e.Type, e.ID
+	}
+	_, err := s.q.ExecContext(ctx, `INSERT INTO crm_dirty (portal_id, entity_type, entity_id, marked_at)
+		SELECT $1, t, i, $4 FROM unnest($2::text[], $3::bigint[]) AS v(t, i) ON CONFLICT DO NOTHING`,
+		portalID, pq.Array(types), pq.Array(ids), at)
+	if err != nil {
+		return fmt.Errorf("db: unable to mark %d CRM entities: %w", len(es), err)
+	}
+	return nil
+}
+
+// DirtyEntities lists up to limit entities to read again, oldest first.
+func (s *Store) DirtyEntities(ctx context.Context, portalID int64, limit int) ([]CRMEntity, error) {
+	var es []CRMEntity
+	err := s.all(ctx, &es, `SELECT entity_type, entity_id FROM crm_dirty WHERE portal_id = $1
+		ORDER BY marked_at, entity_type, entity_id LIMIT $2`, portalID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("db: unable to list CRM entities to read: %w", err)
+	}
+	return es, nil
+}
+
+// CleanEntities forgets entities read again.
+func (s *Store) CleanEntities(ctx context.Context, portalID int64, es []CRMEntity) error {
+	types, ids := make([]string, len(es)), make([]int64, len(es))
+	for i, e := range es {
+		types[i], ids[i] = e.Type, e.ID
+	}
+	_, err := s.q.ExecContext(ctx, `DELETE FROM crm_dirty d USING unnest($2::text[], $3::bigint[]) AS v(t, i)
+		WHERE d.portal_id = $1 AND d.entity_type = v.t AND d.entity_id = v.i`, portalID, pq.Array(types), pq.Array(ids))
+	if err != nil {
+		return fmt.Errorf("db: unable to clean %d CRM entities: %w", len(es), err)
+	}
+	return nil
+}
+
+// RelinkEntity puts an entity's links right as the CRM now has it: every
+// client with one of its phones or Instagram ids (or of contactIDs' clients,
+// for a deal) is linked to it with its title and state, and its
+// responsible becomes the responsible of those clients' dialogs when it is
+// their primary entity (a contact; a lead or deal of a client without one).
+// responsible 0 leaves the dialogs as they are.
+func (s *Store) RelinkEntity(ctx context.Context, portalID int64, l CRMLink, phones, instagram []string, contactIDs []int64, responsible int64) error {
+	_, err := s.q.ExecContext(ctx, `
+		WITH matched AS (
+			SELECT id FROM clients WHERE portal_id = $1 AND (phone = ANY($6) OR (transport = 'whatsapp' AND external_id = ANY($6))
+				OR (transport = 'instagram' AND external_id = ANY($7)))
+			UNION
+			SELECT client_id FROM crm_links WHERE portal_id = $1 AND entity_type = 'contact' AND entity_id = ANY($8)
+			UNION
+			SELECT client_id FROM crm_links WHERE portal_id = $1 AND entity_type = $2 AND entity_id = $3
+		), linked AS (
+			INSERT INTO crm_links (portal_id, client_id, entity_type, entity_id, title, closed)
+			SELECT $1, id, $2, $3, $4, $5 FROM matched
+			ON CONFLICT (portal_id, client_id, entity_type, entity_id) DO UPDATE SET title = EXCLUDED.title, closed = EXCLUDED.closed
+		)
+		UPDATE dialogs d SET responsible_user_id = $9 FROM matched m
+		WHERE $9 <> 0 AND d.portal_id = $1 AND d.client_id = m.id AND d.responsible_user_id IS DISTINCT FROM $9
+			AND ($2 = 'contact' OR NOT EXISTS (SELECT 1 FROM crm_links c WHERE c.portal_id = $1 AND c.client_id = m.id AND c.entity_type = 'contact'))`,
+		portalID, l.EntityType, l.EntityID, l.Title, l.Closed, pq.Array(phones), pq.Array(instagram), pq.Array(contactIDs), responsible)
+	if err != nil {
+		return fmt.Errorf("db: unable to relink %s %d: %w", l.EntityType, l.EntityID, err)
+	}
+	return nil
+}
+
+// CRMCursor is how far the reconciliation read an entity type's changes;
+// zero when it never did.
+func (s *Store) CRMCursor(ctx context.Context, portalID int64, entityType string) (time.Time, error) {
+	var at time.Time
+	err := s.get(ctx, &at, `SELECT modified_at FROM crm_cursors WHERE portal_id = $1 AND entity_type = $2`, portalID, entityType)
+	if err = notFound(err); err == ErrNotFound {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return at, fmt.Errorf("db: unable to read the CRM cursor of %s: %w", entityType, err)
+	}
+	return at, nil
+}
+
+// SetCRMCursor moves the reconciliation's cursor of an entity type.
+func (s *Store) SetCRMCursor(ctx context.Context, portalID int64, entityType string, at time.Time) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO crm_cursors (portal_id, entity_type, modified_at) VALUES ($1, $2, $3)
+		ON CONFLICT (portal_id, entity_type) DO UPDATE SET modified_at = GREATEST(crm_cursors.modified_at, EXCLUDED.modified_at)`,
+		portalID, entityType, at)
+	if err != nil {
+		return fmt.Errorf("db: unable to move the CRM cursor of %s: %w", entityType, err)
+	}
+	return nil
+}
+
+// EnabledPortals lists the ids of the portals with the app installed: the
+// one query over every portal, for the worker's periodic reconciliation.
+func (s *Store) EnabledPortals(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	err := s.all(ctx, &ids, `SELECT id FROM portals WHERE enabled ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("db: unable to list portals: %w", err)
+	}
+	return ids, nil
+}

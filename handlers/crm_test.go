@@ -264,3 +264,49 @@ func TestTimelineOffSendsNothingAndOnDoesNotFlood(t *testing.T) {
 		t.Fatalf("timeline %+v, want only the message sent once it was on", tl)
 	}
 }
+
+// The links and the responsible follow the CRM: an event is only a hint to
+// read the entity again; what a forged event claims changes nothing; a
+// change whose event was lost is caught by the reconciliation.
+func TestTheLinksFollowTheCRM(t *testing.T) {
+	w := newCRMWorld(t)
+	ctx := context.Background()
+	id := w.portal.SeedContact(emulator.Contact{Name: "Ira", Phones: []string{"+79990007007"}, AssignedByID: 1})
+	w.write(t, "79990007007", "Ira", "hello")
+	w.sync(t)
+	if got := w.responsibleOf(t, "79990007007"); got != 1 {
+		t.Fatalf("responsible %d, want 1", got)
+	}
+	// The contact is handed to Boris in the CRM: its event brings it in.
+	if err := w.portal.UpdateEntityAs(ctx, 1, "contact", id, map[string]any{"ASSIGNED_BY_ID": 2}); err != nil {
+		t.Fatal(err)
+	}
+	w.sync(t)
+	if got := w.responsibleOf(t, "79990007007"); got != 2 {
+		t.Fatalf("after the contact moved to Boris: responsible %d, want 2", got)
+	}
+	// A forged event claims another responsible: the contact is read again
+	// and nothing changes.
+	if err := w.portal.SendEvent(ctx, "ONCRMCONTACTUPDATE", map[string]any{"FIELDS": map[string]any{"ID": fmt.Sprint(id), "ASSIGNED_BY_ID": "1"}}); err != nil {
+		t.Fatal(err)
+	}
+	w.sync(t)
+	if got := w.responsibleOf(t, "79990007007"); got != 2 {
+		t.Fatalf("after a forged event: responsible %d, want 2 still", got)
+	}
+	// A deal for the contact whose ADD event is lost: the reconciliation
+	// finds it, and the client is linked to it.
+	reconcile := func() {
+		if err := w.store.RequestStanding(ctx, w.channel.PortalID, inbox.JobCRMReconcile, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		w.sync(t)
+	}
+	reconcile() // the first look starts the cursor
+	deal := w.portal.SeedDeal(emulator.Deal{Title: "Order 7", ContactIDs: []int{id}})
+	reconcile()
+	var linked int
+	if err := w.store.DB.Get(&linked, `SELECT count(*) FROM crm_links WHERE entity_type = 'deal' AND entity_id = $1`, deal); err != nil || linked != 1 {
+		t.Fatalf("the deal found by reconciliation is linked to %d clients (%v), want 1", linked, err)
+	}
+}

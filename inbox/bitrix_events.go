@@ -37,6 +37,7 @@ func (in *Inbox) HandleEvent(ctx context.Context, ev *bitrix.Event) error {
 	default:
 		if strings.HasPrefix(ev.Name, "ONCRM") {
 			in.Log.Debug("CRM changed", "portal", p.MemberID, "event", ev.Name, "id", ev.EntityID())
+			return in.crmEvent(ctx, p, ev)
 		}
 		return nil
 	}

@@ -75,7 +75,10 @@ var placements = []string{
 }
 
 // events the install binds to the events handler.
-var events = []string{bitrix.EventAppUninstall, "ONCRMLEADUPDATE", "ONCRMCONTACTUPDATE", "ONCRMDEALUPDATE"}
+var events = []string{bitrix.EventAppUninstall,
+	"ONCRMLEADADD", "ONCRMLEADUPDATE", "ONCRMLEADDELETE",
+	"ONCRMCONTACTADD", "ONCRMCONTACTUPDATE", "ONCRMCONTACTDELETE",
+	"ONCRMDEALADD", "ONCRMDEALUPDATE", "ONCRMDEALDELETE"}
 
 // noReplyCommand is the bot command behind the notification line's button.
 const noReplyCommand = "noreply"

@@ -20,7 +20,7 @@ const (
 
 // standing is whether a job kind is a standing job: it never gives up (the
 // next run has the same work to do), it only waits longer.
-func standing(kind string) bool { return kind == JobCRMSync }
+func standing(kind string) bool { return kind == JobCRMSync || kind == JobCRMReconcile }
 
 // crmBudget is how long one run of the CRM sync keeps taking new work; the
 // rest waits for its next run, so a long backlog never outlives the lease.
@@ -69,6 +69,9 @@ func (in *Inbox) runCRMSync(ctx context.Context, j db.Job) error {
 	}
 	c := &crmSync{in: in, p: p, s: s.CRM, pc: in.Portal.Client.Portal(p.MemberID, p.BaseURL), until: in.Now().Add(crmBudget)}
 	if err := c.linkClients(ctx); err != nil {
+		return err
+	}
+	if err := c.refresh(ctx); err != nil {
 		return err
 	}
 	return c.mirror(ctx)

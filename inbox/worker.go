@@ -57,6 +57,7 @@ func (in *Inbox) RunWorker(ctx context.Context) {
 	t := time.NewTicker(pollEvery)
 	defer t.Stop()
 	swept := time.Now().Add(-rand.N(sweepEvery)) // instances do not sweep in step
+	reconciled := time.Now().Add(-reconcileEvery) // the first pass asks at once
 	for {
 		if time.Since(swept) > sweepEvery {
 			if n, err := in.Store.SweepEarlyStatuses(ctx, in.Now().Add(-earlyStatusAge)); err != nil {
@@ -65,6 +66,12 @@ func (in *Inbox) RunWorker(ctx context.Context) {
 				in.Log.Info("early statuses that never found their message dropped", "count", n)
 			}
 			swept = time.Now()
+		}
+		if time.Since(reconciled) > reconcileEvery {
+			if err := in.requestReconciliations(ctx); err != nil && ctx.Err() == nil {
+				in.Log.Warn("unable to request the CRM reconciliations", "err", err)
+			}
+			reconciled = time.Now()
 		}
 		n, err := in.RunDueJobs(ctx)
 		if err != nil && ctx.Err() == nil {
@@ -115,7 +122,7 @@ func timeoutOf(kind string) time.Duration {
 		return 15 * time.Minute
 	case JobHistory:
 		return 10 * time.Minute
-	case JobCRMSync:
+	case JobCRMSync, JobCRMReconcile:
 		return crmBudget + jobTimeout
 	default:
 		return jobTimeout
@@ -136,6 +143,8 @@ func (in *Inbox) runJob(ctx context.Context, j db.Job) error {
 		return in.runHistory(ctx, j)
 	case JobCRMSync:
 		return in.runCRMSync(ctx, j)
+	case JobCRMReconcile:
+		return in.runCRMReconcile(ctx, j)
 	default:
 		return errPermanent{fmt.Errorf("inbox: unknown job kind %q", j.Kind)}
 	}

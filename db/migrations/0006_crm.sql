@@ -55,3 +55,14 @@ CREATE TABLE crm_cursors (
     modified_at timestamptz NOT NULL,
     PRIMARY KEY (portal_id, entity_type)
 );
+
+-- CRM entities to read again: an event named them (a hint, never data), or
+-- the reconciliation found them modified. The CRM sync re-reads each and
+-- puts the links and responsibles right.
+CREATE TABLE crm_dirty (
+    portal_id   bigint      NOT NULL REFERENCES portals (id),
+    entity_type text        NOT NULL CHECK (entity_type IN ('lead', 'contact', 'deal')),
+    entity_id   bigint      NOT NULL,
+    marked_at   timestamptz NOT NULL,
+    PRIMARY KEY (portal_id, entity_type, entity_id)
+);
