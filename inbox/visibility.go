@@ -10,7 +10,6 @@ import (
 	"switchboard/db"
 )
 
-
 // ErrNotFound is a row that does not exist, is another portal's, or is
 // hidden from the viewer: every "not yours" looks the same.
 var ErrNotFound = db.ErrNotFound

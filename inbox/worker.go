@@ -56,7 +56,7 @@ func permanent(err error) bool {
 func (in *Inbox) RunWorker(ctx context.Context) {
 	t := time.NewTicker(pollEvery)
 	defer t.Stop()
-	swept := time.Now().Add(-rand.N(sweepEvery)) // instances do not sweep in step
+	swept := time.Now().Add(-rand.N(sweepEvery))  // instances do not sweep in step
 	reconciled := time.Now().Add(-reconcileEvery) // the first pass asks at once
 	for {
 		if time.Since(swept) > sweepEvery {
