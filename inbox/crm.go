@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -42,13 +43,78 @@ func (in *Inbox) requestCRMSync(ctx context.Context, tx *db.Store, portalID int6
 	return tx.RequestStanding(ctx, portalID, JobCRMSync, in.Now())
 }
 
+// The CRM sync's lease is short and renewed before every REST call: an
+// instance killed mid-run holds the portal's sync for at most crmLease.
+// No call outlives the lease (callDeadline), so by the time another
+// instance takes over, whatever the dead one sent has landed, and its
+// unknown outcomes can be settled.
+const (
+	crmLease     = 20 * time.Second
+	callDeadline = 10 * time.Second
+)
+
+// errLeaseLost: the run's lease ran out and another instance may run the
+// sync now; this run stops at once.
+var errLeaseLost = errors.New("inbox: the CRM sync's lease was lost")
+
 // crmSync is one run of a portal's CRM sync.
 type crmSync struct {
 	in    *Inbox
+	job   db.Job
 	p     db.Portal
 	s     CRM
 	pc    *bitrix.PortalClient
 	until time.Time
+}
+
+// hold renews the run's lease, or says it was lost.
+func (c *crmSync) hold(ctx context.Context) error {
+	mine, err := c.in.Store.RenewLease(ctx, c.in.Now(), c.job.ID, c.job.Attempts, crmLease)
+	if err != nil {
+		return err
+	}
+	if !mine {
+		return errLeaseLost
+	}
+	return nil
+}
+
+// rest makes one REST call (or batch) under the lease, within callDeadline.
+func (c *crmSync) rest(ctx context.Context, call func(ctx context.Context) error) error {
+	if err := c.hold(ctx); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, callDeadline)
+	defer cancel()
+	return call(ctx)
+}
+
+func (c *crmSync) batch(ctx context.Context, halt bool, cmds ...bitrix.BatchCommand) (bitrix.BatchResults, error) {
+	var res bitrix.BatchResults
+	err := c.rest(ctx, func(ctx context.Context) error {
+		var err error
+		res, err = c.pc.Batch(ctx, halt, cmds...)
+		return err
+	})
+	return res, err
+}
+
+func (c *crmSync) create(ctx context.Context, method string, fields bitrix.Fields) (int64, error) {
+	var id bitrix.FlexInt
+	err := c.rest(ctx, func(ctx context.Context) error {
+		return c.pc.Call(ctx, method, bitrix.Params{"fields": fields}, &id)
+	})
+	return int64(id), err
+}
+
+func (c *crmSync) comments(ctx context.Context, owner bitrix.Owner) ([]bitrix.TimelineComment, error) {
+	var cs []bitrix.TimelineComment
+	err := c.rest(ctx, func(ctx context.Context) error {
+		var err error
+		cs, err = c.pc.TimelineComments(ctx, owner)
+		return err
+	})
+	return cs, err
 }
 
 // runCRMSync runs one JobCRMSync.
@@ -67,7 +133,7 @@ func (in *Inbox) runCRMSync(ctx context.Context, j db.Job) error {
 	if err != nil {
 		return errPermanent{err}
 	}
-	c := &crmSync{in: in, p: p, s: s.CRM, pc: in.Portal.Client.Portal(p.MemberID, p.BaseURL), until: in.Now().Add(crmBudget)}
+	c := &crmSync{in: in, job: j, p: p, s: s.CRM, pc: in.Portal.Client.Portal(p.MemberID, p.BaseURL), until: in.Now().Add(crmBudget)}
 	if err := c.linkClients(ctx); err != nil {
 		return err
 	}

@@ -78,21 +78,39 @@ func (c *crmSync) leastLoaded(ctx context.Context, candidates []int64) (int64, e
 	return c.turn(ctx, tied)
 }
 
-// notifyResponsible tells the responsible of what was created for a new
+// notification tells the responsible of what was created for a new
 // client, in the portal's language, with a link that opens the client's
-// dialog in the app. The notification's tag is the client's: sent again (a
-// retry), it replaces itself instead of repeating.
-func (c *crmSync) notifyResponsible(ctx context.Context, cl db.NewClient, e crmEntity, to db.User) error {
+// dialog in the app. Its tag is the client's: sent again (a retry), it
+// replaces itself instead of repeating.
+func (c *crmSync) notification(cl db.NewClient, e crmEntity, to db.User) bitrix.BatchCommand {
 	name := cl.Name
 	if name == "" {
 		name = "+" + clientPhone(cl)
 	}
 	msg := c.in.text(c.p.Lang, "crm.notify.new_client", name, c.in.text(c.p.Lang, "crm.entity."+e.Type), e.Title,
 		c.appLink(cl.ID))
-	var id bitrix.FlexInt
-	return c.pc.Call(ctx, "im.notify.personal.add", bitrix.Params{
-		"USER_ID": to.BitrixUserID, "MESSAGE": msg, "TAG": fmt.Sprintf("switchboard|client|%d", cl.ID),
-	}, &id)
+	return bitrix.BatchCommand{Method: "im.notify.personal.add", Params: bitrix.Params{
+		"USER_ID": to.BitrixUserID, "MESSAGE": msg, "TAG": fmt.Sprintf("switchboard|client|%d", cl.ID)}}
+}
+
+// notify sends notifications in one batch. One that fails is logged, not
+// retried: the entity is made and linked, and the responsible sees the
+// client in the app.
+func (c *crmSync) notify(ctx context.Context, notes []bitrix.BatchCommand) error {
+	if len(notes) == 0 {
+		return nil
+	}
+	res, err := c.batch(ctx, false, notes...)
+	if err != nil {
+		c.in.Log.Warn("notifications of new clients not sent", "portal", c.p.ID, "count", len(notes), "err", err)
+		return nil
+	}
+	for _, r := range res {
+		if r.Err != nil {
+			c.in.Log.Warn("a notification of a new client was refused", "portal", c.p.ID, "err", r.Err)
+		}
+	}
+	return nil
 }
 
 // appLink opens the app inside the portal on a client's dialog: the app's

@@ -89,7 +89,7 @@ func (c *crmSync) reread(ctx context.Context, dirty []db.CRMEntity) error {
 				Params: bitrix.Params{"filter": map[string]any{"@ID": byType[t]}, "select": selects[t]}})
 		}
 	}
-	res, err := c.pc.Batch(ctx, false, cmds...)
+	res, err := c.batch(ctx, false, cmds...)
 	if err != nil {
 		return err
 	}

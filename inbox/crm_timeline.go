@@ -178,7 +178,7 @@ func (c *crmSync) settle(ctx context.Context, open []db.TimelineComment) ([]db.T
 	}
 	settled := map[int]bool{}
 	for k, idx := range unknown {
-		comments, err := c.pc.TimelineComments(ctx, bitrix.Owner{TypeID: entityTypeID(k.t), ID: k.id})
+		comments, err := c.comments(ctx, bitrix.Owner{TypeID: entityTypeID(k.t), ID: k.id})
 		if errors.Is(err, bitrix.ErrNotFound) {
 			comments = nil
 		} else if err != nil {
@@ -242,7 +242,7 @@ func (c *crmSync) add(ctx context.Context, open []db.TimelineComment, byID map[i
 		if err := c.in.Store.AttemptComments(ctx, c.p.ID, batch, c.in.Now()); err != nil {
 			return err
 		}
-		res, err := c.pc.Batch(ctx, true, cmds...)
+		res, err := c.batch(ctx, true, cmds...)
 		if len(res) != len(batch) {
 			return fmt.Errorf("inbox: timeline batch of %d: %w", len(batch), err) // outcome unknown: settled next run
 		}

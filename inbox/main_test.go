@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 
 	"switchboard/channels"
@@ -18,7 +19,12 @@ import (
 	"switchboard/inbox/inboxtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(faultWorkerEnv) != "" {
+		runFaultWorker() // this process is an app instance of the fault test
+	}
+	pgtest.Main(m)
+}
 
 const (
 	phoneID   = "100200300"

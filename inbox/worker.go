@@ -99,7 +99,11 @@ func (in *Inbox) RunDueJobs(ctx context.Context) (int, error) {
 		// Renew the lease: a job whose lease ran out while earlier jobs of
 		// the batch ran may belong to another worker now.
 		timeout := timeoutOf(j.Kind)
-		mine, err := in.Store.RenewLease(ctx, in.Now(), j.ID, j.Attempts, timeout+leaseMargin)
+		lease := timeout + leaseMargin
+		if standing(j.Kind) {
+			lease = crmLease // renewed as it goes
+		}
+		mine, err := in.Store.RenewLease(ctx, in.Now(), j.ID, j.Attempts, lease)
 		if err != nil {
 			return len(jobs), err
 		}
