@@ -28,6 +28,9 @@ func (p *Portal) methodTable() map[string]method {
 		"im.notify.personal.add":     {scope: "im", fn: p.imNotify},
 		"im.notify.delete":           {scope: "im", fn: p.imNotifyDelete},
 		"crm.duplicate.findbycomm":   {scope: "crm", fn: p.findByComm},
+		"crm.status.list":            {scope: "crm", fn: p.crmStatusList},
+		"crm.status.add":             {scope: "crm", fn: p.crmStatusAdd},
+		"crm.category.list":          {scope: "crm", fn: p.crmCategoryList},
 	}
 	for _, s := range []*entityStore{p.contacts, p.leads, p.deals} {
 		prefix := "crm." + map[string]string{"CONTACT": "contact", "LEAD": "lead", "DEAL": "deal"}[s.kind] + "."
