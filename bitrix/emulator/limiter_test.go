@@ -182,7 +182,7 @@ func TestBatchCommandsCountAgainstTheOperatingLimit(t *testing.T) {
 	for i := range 4 {
 		v.Set(fmt.Sprintf("cmd[p%d]", i), "profile")
 	}
-	v.Set("cmd[u]", "user.current") // 5 commands: 1.6 ms each
+	v.Set("cmd[u]", "user.current")  // 5 commands: 1.6 ms each
 	expectOK(t, tp.form("batch", v)) // profile: 6.4 ms
 	a := tp.form("batch", v)         // 8.0, 9.6, 11.2: the 4th profile is refused
 	expectOK(t, a)
