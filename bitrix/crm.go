@@ -72,50 +72,61 @@ type Contact struct {
 
 // Lead is a CRM lead as crm.lead.get/list return it.
 type Lead struct {
-	ID               FlexInt              `json:"ID"`
-	Title            string               `json:"TITLE"`
-	Name             string               `json:"NAME"`
-	LastName         string               `json:"LAST_NAME"`
-	SecondName       string               `json:"SECOND_NAME"`
-	StatusID         FlexString           `json:"STATUS_ID"`
-	StatusSemanticID FlexString           `json:"STATUS_SEMANTIC_ID"`
-	SourceID         FlexString           `json:"SOURCE_ID"`
-	Comments         FlexString           `json:"COMMENTS"`
-	ContactID        FlexInt              `json:"CONTACT_ID"`
-	CompanyID        FlexInt              `json:"COMPANY_ID"`
-	AssignedByID     FlexInt              `json:"ASSIGNED_BY_ID"`
-	Opportunity      FlexString           `json:"OPPORTUNITY"`
-	CurrencyID       FlexString           `json:"CURRENCY_ID"`
-	Phone            FlexList[Multifield] `json:"PHONE"`
-	Email            FlexList[Multifield] `json:"EMAIL"`
-	IM               FlexList[Multifield] `json:"IM"`
-	Opened           FlexBool             `json:"OPENED"`
-	OriginatorID     FlexString           `json:"ORIGINATOR_ID"`
-	OriginID         FlexString           `json:"ORIGIN_ID"`
-	DateCreate       string               `json:"DATE_CREATE"`
-	DateModify       string               `json:"DATE_MODIFY"`
+	ID                FlexInt              `json:"ID"`
+	Title             string               `json:"TITLE"`
+	Name              string               `json:"NAME"`
+	LastName          string               `json:"LAST_NAME"`
+	SecondName        string               `json:"SECOND_NAME"`
+	StatusID          FlexString           `json:"STATUS_ID"`
+	StatusSemanticID  FlexString           `json:"STATUS_SEMANTIC_ID"` // P in progress, S converted, F junk
+	SourceID          FlexString           `json:"SOURCE_ID"`
+	SourceDescription FlexString           `json:"SOURCE_DESCRIPTION"`
+	Comments          FlexString           `json:"COMMENTS"`
+	ContactID         FlexInt              `json:"CONTACT_ID"`
+	CompanyID         FlexInt              `json:"COMPANY_ID"`
+	AssignedByID      FlexInt              `json:"ASSIGNED_BY_ID"`
+	Opportunity       FlexString           `json:"OPPORTUNITY"`
+	CurrencyID        FlexString           `json:"CURRENCY_ID"`
+	Phone             FlexList[Multifield] `json:"PHONE"`
+	Email             FlexList[Multifield] `json:"EMAIL"`
+	IM                FlexList[Multifield] `json:"IM"`
+	Opened            FlexBool             `json:"OPENED"`
+	OriginatorID      FlexString           `json:"ORIGINATOR_ID"`
+	OriginID          FlexString           `json:"ORIGIN_ID"`
+	DateCreate        string               `json:"DATE_CREATE"`
+	DateModify        string               `json:"DATE_MODIFY"`
+	DateClosed        FlexString           `json:"DATE_CLOSED"`
 }
+
+// IsClosed reports whether the lead is converted or junk (STATUS_SEMANTIC_ID S or F).
+func (l Lead) IsClosed() bool { return l.StatusSemanticID == "S" || l.StatusSemanticID == "F" }
 
 // Deal is a CRM deal as crm.deal.get/list return it.
 type Deal struct {
-	ID              FlexInt    `json:"ID"`
-	Title           string     `json:"TITLE"`
-	ContactID       FlexInt    `json:"CONTACT_ID"`
-	CompanyID       FlexInt    `json:"COMPANY_ID"`
-	LeadID          FlexInt    `json:"LEAD_ID"`
-	CategoryID      FlexInt    `json:"CATEGORY_ID"`
-	StageID         FlexString `json:"STAGE_ID"`
-	StageSemanticID FlexString `json:"STAGE_SEMANTIC_ID"`
-	Closed          FlexBool   `json:"CLOSED"`
-	AssignedByID    FlexInt    `json:"ASSIGNED_BY_ID"`
-	SourceID        FlexString `json:"SOURCE_ID"`
-	Opportunity     FlexString `json:"OPPORTUNITY"`
-	CurrencyID      FlexString `json:"CURRENCY_ID"`
-	Comments        FlexString `json:"COMMENTS"`
-	OriginatorID    FlexString `json:"ORIGINATOR_ID"`
-	OriginID        FlexString `json:"ORIGIN_ID"`
-	DateCreate      string     `json:"DATE_CREATE"`
-	DateModify      string     `json:"DATE_MODIFY"`
+	ID                FlexInt    `json:"ID"`
+	Title             string     `json:"TITLE"`
+	ContactID         FlexInt    `json:"CONTACT_ID"`
+	CompanyID         FlexInt    `json:"COMPANY_ID"`
+	LeadID            FlexInt    `json:"LEAD_ID"`
+	CategoryID        FlexInt    `json:"CATEGORY_ID"`
+	StageID           FlexString `json:"STAGE_ID"`
+	StageSemanticID   FlexString `json:"STAGE_SEMANTIC_ID"`
+	Closed            FlexBool   `json:"CLOSED"`
+	AssignedByID      FlexInt    `json:"ASSIGNED_BY_ID"`
+	SourceID          FlexString `json:"SOURCE_ID"`
+	SourceDescription FlexString `json:"SOURCE_DESCRIPTION"`
+	Opportunity       FlexString `json:"OPPORTUNITY"`
+	CurrencyID        FlexString `json:"CURRENCY_ID"`
+	Comments          FlexString `json:"COMMENTS"`
+	OriginatorID      FlexString `json:"ORIGINATOR_ID"`
+	OriginID          FlexString `json:"ORIGIN_ID"`
+	DateCreate        string     `json:"DATE_CREATE"`
+	DateModify        string     `json:"DATE_MODIFY"`
+}
+
+// IsClosed reports whether the deal is won or lost (CLOSED=Y; STAGE_SEMANTIC_ID S or F).
+func (d Deal) IsClosed() bool {
+	return bool(d.Closed) || d.StageSemanticID == "S" || d.StageSemanticID == "F"
 }
 
 // DealContact is one contact bound to a deal (crm.deal.contact.items.get).
@@ -205,6 +216,12 @@ func (p *PortalClient) Deal(ctx context.Context, id int64) (*Deal, error) {
 		return nil, err
 	}
 	return &d, nil
+}
+
+// UpdateDeal changes a deal's fields (crm.deal.update). CATEGORY_ID cannot change here (the
+// portal ignores it); STAGE_ID must be a stage of the deal's pipeline.
+func (p *PortalClient) UpdateDeal(ctx context.Context, id int64, fields Fields) error {
+	return p.update(ctx, "crm.deal.update", id, fields)
 }
 
 // Deals lists all deals matching q (crm.deal.list).

@@ -47,8 +47,11 @@ type TimelineComment struct {
 type TimelineFile struct {
 	ID          FlexInt `json:"id"`
 	Name        string  `json:"name"`
-	Type        string  `json:"type"`
+	Type        string  `json:"type"` // "image" or "file"
 	Size        FlexInt `json:"size"`
+	Date        string  `json:"date"`
+	AuthorID    FlexInt `json:"authorId"`
+	AuthorName  string  `json:"authorName"`
 	URLShow     string  `json:"urlShow"`
 	URLDownload string  `json:"urlDownload"`
 	URLPreview  string  `json:"urlPreview"`
@@ -64,6 +67,35 @@ type NewTimelineComment struct {
 
 // AddTimelineComment adds a comment (crm.timeline.comment.add) and returns its id.
 func (p *PortalClient) AddTimelineComment(ctx context.Context, c NewTimelineComment) (int64, error) {
+	var id FlexInt
+	if err := p.Call(ctx, "crm.timeline.comment.add", c.params(), &id); err != nil {
+		return 0, err
+	}
+	return int64(id), nil
+}
+
+// TimelineCommentCommand is crm.timeline.comment.add as a batch command: hand up to MaxBatch
+// of them to Batch (halt false) and read each result's id with Decode, or its error:
+//
+//	cmds := make([]bitrix.BatchCommand, len(comments))
+//	for i, c := range comments {
+//		cmds[i] = bitrix.TimelineCommentCommand("m"+strconv.Itoa(i), c)
+//	}
+//	results, err := p.Batch(ctx, false, cmds...) // err: the request failed (auth, 503, transport)
+//	for _, r := range results {
+//		var id bitrix.FlexInt
+//		if err := r.Decode(&id); err != nil { … } // this comment's own error, e.g. OWNER_NOT_FOUND
+//	}
+//
+// A batch is one request for the portal's bucket; each command still counts against
+// crm.timeline.comment.add's operating time. Keep a batch's files small: the request
+// carries them base64-encoded.
+func TimelineCommentCommand(key string, c NewTimelineComment) BatchCommand {
+	return BatchCommand{Key: key, Method: "crm.timeline.comment.add", Params: c.params()}
+}
+
+// params are the comment's crm.timeline.comment.add parameters (lowercase "fields").
+func (c NewTimelineComment) params() Params {
 	fields := Params{
 		"ENTITY_ID":   c.Owner.ID,
 		"ENTITY_TYPE": c.Owner.TypeID.Name(),
@@ -75,11 +107,7 @@ func (p *PortalClient) AddTimelineComment(ctx context.Context, c NewTimelineComm
 	if len(c.Files) > 0 {
 		fields["FILES"] = c.Files
 	}
-	var id FlexInt
-	if err := p.Call(ctx, "crm.timeline.comment.add", Params{"fields": fields}, &id); err != nil {
-		return 0, err
-	}
-	return int64(id), nil
+	return Params{"fields": fields}
 }
 
 // UpdateTimelineComment changes a comment's text (and files, when given) as seen from owner
@@ -116,7 +144,8 @@ func (p *PortalClient) TimelineComment(ctx context.Context, id int64) (*Timeline
 	return &c, nil
 }
 
-// TimelineComments lists all comments of an item, oldest first (crm.timeline.comment.list).
+// TimelineComments lists all comments of an item, oldest first, page by page
+// (crm.timeline.comment.list; each with COMMENT, AUTHOR_ID, CREATED and FILES).
 func (p *PortalClient) TimelineComments(ctx context.Context, owner Owner) ([]TimelineComment, error) {
 	return All[TimelineComment](ctx, p, "crm.timeline.comment.list", Params{
 		"filter": Params{"ENTITY_ID": owner.ID, "ENTITY_TYPE": owner.TypeID.Name()},

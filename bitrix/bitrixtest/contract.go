@@ -146,6 +146,156 @@ func Contract(t *testing.T, cp ContractPortal) {
 		}
 	})
 
+	t.Run("directories and pipelines", func(t *testing.T) {
+		sources, err := p.Statuses(ctx, bitrix.DirectorySource)
+		must(t, "crm.status.list", err)
+		if len(sources) == 0 || sources[0].EntityID != bitrix.DirectorySource {
+			t.Fatalf("sources = %+v", sources)
+		}
+		code := "SB_" + tag
+		id, err := p.AddStatus(ctx, bitrix.NewStatus{EntityID: bitrix.DirectorySource, StatusID: code, Name: "WhatsApp — Sales " + tag})
+		must(t, "crm.status.add", err)
+		if _, err := p.AddStatus(ctx, bitrix.NewStatus{EntityID: bitrix.DirectorySource, StatusID: code, Name: "again"}); err == nil {
+			t.Fatal("a duplicate STATUS_ID was accepted")
+		}
+		sources, err = p.Statuses(ctx, bitrix.DirectorySource)
+		must(t, "crm.status.list", err)
+		found := false
+		for _, s := range sources {
+			found = found || (int64(s.ID) == id && s.StatusID == code)
+		}
+		if !found {
+			t.Fatalf("added source %d missing from %+v", id, sources)
+		}
+		cats, err := p.Categories(ctx, bitrix.EntityDeal)
+		must(t, "crm.category.list", err)
+		var def *bitrix.Category
+		for i := range cats {
+			if bool(cats[i].IsDefault) {
+				def = &cats[i]
+			}
+		}
+		if def == nil || def.ID != 0 {
+			t.Fatalf("categories = %+v, want the default pipeline 0", cats)
+		}
+		cat := int(cats[len(cats)-1].ID)
+		stages, err := p.Statuses(ctx, bitrix.DealStages(cat))
+		must(t, "crm.status.list (stages)", err)
+		if len(stages) == 0 {
+			t.Fatalf("pipeline %d has no stages", cat)
+		}
+		dealID, err := p.AddDeal(ctx, bitrix.Fields{"TITLE": "Pipeline " + tag, "CATEGORY_ID": cat, "SOURCE_ID": code,
+			"SOURCE_DESCRIPTION": "WhatsApp — Sales", "ORIGINATOR_ID": "switchboard", "ORIGIN_ID": "client:" + tag})
+		must(t, "crm.deal.add", err)
+		d, err := p.Deal(ctx, dealID)
+		must(t, "crm.deal.get", err)
+		if int(d.CategoryID) != cat || string(d.StageID) != stages[0].StatusID || d.IsClosed() || string(d.SourceID) != code || string(d.OriginID) != "client:"+tag {
+			t.Fatalf("deal = %+v, want pipeline %d at %s", d, cat, stages[0].StatusID)
+		}
+		var final string
+		for _, s := range stages {
+			if s.Semantics == "S" {
+				final = s.StatusID
+			}
+		}
+		must(t, "crm.deal.update", p.UpdateDeal(ctx, dealID, bitrix.Fields{"STAGE_ID": final}))
+		if d, _ := p.Deal(ctx, dealID); d == nil || !d.IsClosed() || string(d.StageSemanticID) != "S" {
+			t.Fatalf("won deal = %+v", d)
+		}
+		mine, err := p.Deals(ctx, bitrix.ListQuery{Filter: map[string]any{"ORIGINATOR_ID": "switchboard", "ORIGIN_ID": "client:" + tag}})
+		must(t, "crm.deal.list by origin", err)
+		if len(mine) != 1 || int64(mine[0].ID) != dealID {
+			t.Fatalf("by origin = %+v", mine)
+		}
+		since := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+		recent, err := p.Deals(ctx, bitrix.ListQuery{Filter: map[string]any{">DATE_MODIFY": since, "@ID": []int64{dealID, 1 << 30}}, Select: []string{"ID", "DATE_MODIFY"}})
+		must(t, "crm.deal.list by date and ids", err)
+		if len(recent) != 1 || int64(recent[0].ID) != dealID || recent[0].DateModify == "" {
+			t.Fatalf("recent = %+v", recent)
+		}
+		leadID, err := p.AddLead(ctx, bitrix.Fields{"TITLE": "Junk " + tag, "STATUS_ID": "JUNK"})
+		must(t, "crm.lead.add", err)
+		if l, _ := p.Lead(ctx, leadID); l == nil || !l.IsClosed() {
+			t.Fatalf("junk lead = %+v", l)
+		}
+	})
+
+	t.Run("notifications", func(t *testing.T) {
+		me, err := p.CurrentUser(ctx)
+		must(t, "user.current", err)
+		id, err := p.NotifyUser(ctx, bitrix.Notification{UserID: int64(me.ID), Message: "New client: [url=" + cp.HandlerURL + "/d/1]Ivan[/url]",
+			Tag: "contract-" + tag, SubTag: "contract|" + tag})
+		must(t, "im.notify.personal.add", err)
+		if id <= 0 {
+			t.Fatalf("notification id = %d", id)
+		}
+	})
+
+	t.Run("timeline batch of 50", func(t *testing.T) {
+		if contactID == 0 {
+			t.Skip("no contact")
+		}
+		owner := bitrix.Owner{TypeID: bitrix.EntityContact, ID: contactID}
+		cmds := make([]bitrix.BatchCommand, bitrix.MaxBatch)
+		for i := range cmds {
+			c := bitrix.NewTimelineComment{Owner: owner, Comment: fmt.Sprintf("message %02d & more", i)}
+			if i == 7 {
+				c.Owner.ID = 0 // fails alone
+			}
+			if i == 8 {
+				c.Files = []bitrix.File{{Name: "a b.txt", Content: []byte("file 8")}}
+			}
+			cmds[i] = bitrix.TimelineCommentCommand(fmt.Sprintf("m%d", i), c)
+		}
+		rs, err := p.Batch(ctx, false, cmds...)
+		must(t, "batch", err)
+		ids := map[int64]int{}
+		for i, r := range rs {
+			var id bitrix.FlexInt
+			err := r.Decode(&id)
+			if i == 7 {
+				if err == nil {
+					t.Fatal("a comment without an owner was added")
+				}
+				continue
+			}
+			must(t, r.Key, err)
+			ids[int64(id)] = i
+		}
+		if len(ids) != bitrix.MaxBatch-1 {
+			t.Fatalf("%d distinct ids", len(ids))
+		}
+		for i := range 2 { // past one page
+			_, err := p.AddTimelineComment(ctx, bitrix.NewTimelineComment{Owner: owner, Comment: fmt.Sprintf("extra %d", i)})
+			must(t, "crm.timeline.comment.add", err)
+		}
+		list, err := p.TimelineComments(ctx, owner)
+		must(t, "crm.timeline.comment.list", err)
+		seen := 0
+		for _, c := range list {
+			i, ok := ids[int64(c.ID)]
+			if !ok {
+				continue
+			}
+			seen++
+			if c.Comment != fmt.Sprintf("message %02d & more", i) || c.AuthorID == 0 || c.Created == "" {
+				t.Fatalf("comment %d = %+v", i, c)
+			}
+			if i == 8 {
+				var f bitrix.TimelineFile
+				for _, v := range c.Files {
+					f = v
+				}
+				if len(c.Files) != 1 || f.Name != "a b.txt" || f.URLDownload == "" || f.AuthorID == 0 {
+					t.Fatalf("files of comment 8 = %+v", c.Files)
+				}
+			}
+		}
+		if seen != bitrix.MaxBatch-1 || len(list) <= bitrix.PageSize {
+			t.Fatalf("listed %d of our %d comments in %d (paging past %d)", seen, bitrix.MaxBatch-1, len(list), bitrix.PageSize)
+		}
+	})
+
 	t.Run("batch", func(t *testing.T) {
 		tricky := "a&b=c+d #e %41 ünï 😀 " + tag
 		rs, err := p.Batch(ctx, false,

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -120,7 +121,6 @@ func (p *Portal) createEntity(s *entityStore, fields *obj, userID int) (*entity,
 		e.fields["OPPORTUNITY"] = "0.00"
 		e.fields["IS_RETURN_CUSTOMER"] = "N"
 	case "DEAL":
-		e.fields["STAGE_ID"] = "NEW"
 		e.fields["CATEGORY_ID"] = "0"
 		e.fields["CURRENCY_ID"] = "USD"
 		e.fields["OPPORTUNITY"] = "0.00"
@@ -143,6 +143,7 @@ var emailRe = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 // an empty VALUE removes, unmentioned items stay.
 func (p *Portal) applyFields(s *entityStore, e *entity, fields *obj, update bool) error {
 	known := entityFields[s.kind]
+	before := maps.Clone(e.fields)
 	for _, k := range fields.keysOrNil() {
 		key := strings.ToUpper(k)
 		v := fields.vals[k]
@@ -163,6 +164,10 @@ func (p *Portal) applyFields(s *entityStore, e *entity, fields *obj, update bool
 			continue // unknown fields are ignored
 		}
 		e.fields[key] = str(v)
+	}
+	if err := p.settleDirectories(s, e, before, update); err != nil {
+		e.fields = before
+		return err
 	}
 	p.recompute(s, e)
 	return nil
@@ -225,20 +230,14 @@ func (p *Portal) recompute(s *entityStore, e *entity) {
 	switch s.kind {
 	case "LEAD":
 		sem := "P"
-		switch e.fields["STATUS_ID"] {
-		case "CONVERTED":
-			sem = "S"
-		case "JUNK":
-			sem = "F"
+		if st := p.status("STATUS", e.fields["STATUS_ID"]); st != nil && st.Semantics != "" {
+			sem = st.Semantics
 		}
 		e.fields["STATUS_SEMANTIC_ID"] = sem
 	case "DEAL":
 		sem, closed := "P", "N"
-		stage := e.fields["STAGE_ID"]
-		if strings.HasSuffix(stage, "WON") {
-			sem, closed = "S", "Y"
-		} else if strings.HasSuffix(stage, "LOSE") || strings.HasSuffix(stage, "APOLOGY") {
-			sem, closed = "F", "Y"
+		if st := p.status(stageEntity(num(e.fields["CATEGORY_ID"])), e.fields["STAGE_ID"]); st != nil && st.Semantics != "" {
+			sem, closed = st.Semantics, "Y"
 		}
 		e.fields["STAGE_SEMANTIC_ID"], e.fields["CLOSED"] = sem, closed
 		if c := num(e.fields["CONTACT_ID"]); c > 0 && !slices.Contains(p.dealContacts[e.ID], c) {

@@ -91,6 +91,11 @@ func (p *Portal) findByComm(c *call) (any, error) {
 		if len(ids) > 0 {
 			out.set(kind, ids[:min(len(ids), maxDuplicateValues)])
 		}
+		if len(ids) >= maxDuplicateValues {
+			// [D]: "If 20 or more duplicates are found for one object, the
+			// other types are not returned" (searched LEAD, CONTACT, COMPANY).
+			break
+		}
 	}
 	return out, nil
 }

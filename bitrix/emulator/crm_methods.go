@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // entityID reads and validates the id parameter of get/update.
@@ -149,19 +150,22 @@ func sortEntities(rows []*entity, order *obj) {
 	if order.len() == 0 {
 		return
 	}
-	slices.SortStableFunc(rows, func(a, b *entity) int {
-		for _, k := range order.keys {
-			f := strings.ToUpper(k)
-			r := compareValues(a.fields[f], b.fields[f])
-			if strings.EqualFold(str(order.vals[k]), "DESC") {
-				r = -r
-			}
-			if r != 0 {
-				return r
-			}
+	slices.SortStableFunc(rows, func(a, b *entity) int { return compareByOrder(a.fields, b.fields, order) })
+}
+
+// compareByOrder compares two rows by an order object {FIELD: ASC|DESC, …}.
+func compareByOrder(a, b map[string]string, order *obj) int {
+	for _, k := range order.keysOrNil() {
+		f := strings.ToUpper(k)
+		r := compareField(f, a[f], b[f])
+		if strings.EqualFold(str(order.vals[k]), "DESC") {
+			r = -r
 		}
-		return 0
-	})
+		if r != 0 {
+			return r
+		}
+	}
+	return 0
 }
 
 func compareValues(a, b string) int {
@@ -173,17 +177,61 @@ func compareValues(a, b string) int {
 	return strings.Compare(a, b)
 }
 
+// dateFields hold dates or date-times; filters compare them as instants.
+var dateFields = map[string]bool{"DATE_CREATE": true, "DATE_MODIFY": true, "DATE_CLOSED": true, "BEGINDATE": true,
+	"CLOSEDATE": true, "BIRTHDATE": true, "LAST_ACTIVITY_TIME": true, "CREATED": true}
+
+// dateLayouts are the forms a filter value may take: ISO 8601 (what the
+// portal answers) and the site format of an English portal.
+var dateLayouts = []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02",
+	"02.01.2006 15:04:05", "02.01.2006", "01/02/2006 03:04:05 pm", "01/02/2006"}
+
+// parseDate reads a date filter value; ok is false when no layout fits.
+func parseDate(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// compareField compares two values of a field: dates as instants (a value
+// that is not a date sorts first), the rest as numbers or text.
+func compareField(field, a, b string) int {
+	if dateFields[field] {
+		ta, oka := parseDate(a)
+		tb, okb := parseDate(b)
+		switch {
+		case oka && okb:
+			return ta.Compare(tb)
+		case oka != okb:
+			if oka {
+				return 1
+			}
+			return -1
+		}
+	}
+	return compareValues(a, b)
+}
+
 var filterOps = []string{">=", "<=", "!=", "=%", "%=", "!@", ">", "<", "@", "%", "=", "!"}
+
+// splitFilterKey splits ">=DATE_MODIFY" into its operator and field.
+func splitFilterKey(k string) (op, field string) {
+	field = strings.ToUpper(strings.TrimSpace(k))
+	for _, candidate := range filterOps {
+		if strings.HasPrefix(field, candidate) {
+			return candidate, field[len(candidate):]
+		}
+	}
+	return "=", field
+}
 
 func (s *entityStore) matches(e *entity, filter *obj) bool {
 	for _, k := range filter.keysOrNil() {
-		op, field := "=", strings.ToUpper(k)
-		for _, candidate := range filterOps {
-			if strings.HasPrefix(field, candidate) {
-				op, field = candidate, field[len(candidate):]
-				break
-			}
-		}
+		op, field := splitFilterKey(k)
 		want := filter.vals[k]
 		if isMultiField(field) {
 			found := slices.ContainsFunc(e.multi[field], func(m multiValue) bool { return m.Value == str(want) })
@@ -192,33 +240,54 @@ func (s *entityStore) matches(e *entity, filter *obj) bool {
 			}
 			continue
 		}
-		if !matchOp(op, e.fields[field], want) {
+		if !matchOp(op, field, e.fields[field], want) {
 			return false
 		}
 	}
 	return true
 }
 
-func matchOp(op, have string, want any) bool {
+// matchFields applies a list filter to a row of scalar fields.
+func matchFields(fields map[string]string, filter *obj) bool {
+	for _, k := range filter.keysOrNil() {
+		op, field := splitFilterKey(k)
+		if !matchOp(op, field, fields[field], filter.vals[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// matchOp applies one filter operator. An empty value matches an unset
+// field for = and !; ordering operators never match an unset field, nor a
+// date field against a value that is not a date.
+func matchOp(op, field, have string, want any) bool {
 	w := str(want)
+	isList := asObjStrict(want) != nil || func() bool { _, ok := want.([]any); return ok }()
 	switch op {
 	case "=":
-		if o := asObjStrict(want); o != nil {
-			return matchOp("@", have, want)
+		if isList {
+			return matchOp("@", field, have, want)
 		}
-		return compareValues(have, w) == 0
+		return compareField(field, have, w) == 0
 	case "!", "!=":
-		return compareValues(have, w) != 0
-	case ">":
-		return compareValues(have, w) > 0
-	case ">=":
-		return compareValues(have, w) >= 0
-	case "<":
-		return compareValues(have, w) < 0
-	case "<=":
-		return compareValues(have, w) <= 0
+		if isList {
+			return matchOp("!@", field, have, want)
+		}
+		return compareField(field, have, w) != 0
+	case ">", ">=", "<", "<=":
+		if have == "" {
+			return false
+		}
+		if dateFields[field] {
+			if _, ok := parseDate(w); !ok {
+				return false
+			}
+		}
+		r := compareField(field, have, w)
+		return map[string]bool{">": r > 0, ">=": r >= 0, "<": r < 0, "<=": r <= 0}[op]
 	case "@", "!@":
-		in := slices.ContainsFunc(list(want), func(v any) bool { return compareValues(have, str(v)) == 0 })
+		in := slices.ContainsFunc(list(want), func(v any) bool { return compareField(field, have, str(v)) == 0 })
 		return in == (op == "@")
 	case "%":
 		return strings.Contains(strings.ToLower(have), strings.ToLower(w))

@@ -216,3 +216,26 @@ func TestOwnCRMOnlyRole(t *testing.T) {
 	}
 	expectError(t, tp.json("crm.timeline.comment.add", fmt.Sprintf(`{"auth":%q,"fields":{"ENTITY_ID":%d,"ENTITY_TYPE":"lead","COMMENT":"x"}}`, tok, other)), 400, "ACCESS_DENIED", "")
 }
+
+// TestFindByCommTwentyHidesTheRest: [D] "If 20 or more duplicates are found
+// for one object, the other types are not returned" (LEAD, CONTACT, COMPANY).
+func TestFindByCommTwentyHidesTheRest(t *testing.T) {
+	tp := newTestPortal(t)
+	tp.SeedContact(Contact{Name: "C", Phones: []string{"+79990000001"}})
+	for i := range 19 {
+		tp.SeedLead(Lead{Title: fmt.Sprint("L", i), Phones: []string{"+7 999 000-00-01"}})
+	}
+	r := tp.json("crm.duplicate.findbycomm", `{"type":"PHONE","values":["79990000001"]}`).resultMap()
+	if len(r["LEAD"].([]any)) != 19 || len(r["CONTACT"].([]any)) != 1 {
+		t.Fatalf("19 leads leave the contacts visible: %v", r)
+	}
+	tp.SeedLead(Lead{Title: "L20", Phones: []string{"89990000001"}})
+	tp.SeedLead(Lead{Title: "L21", Phones: []string{"89990000001"}})
+	r = tp.json("crm.duplicate.findbycomm", `{"type":"PHONE","values":["79990000001"]}`).resultMap()
+	if len(r["LEAD"].([]any)) != 20 || r["CONTACT"] != nil {
+		t.Fatalf("20 leads hide the contacts: %v", r)
+	}
+	if r := tp.json("crm.duplicate.findbycomm", `{"type":"PHONE","values":["79990000001"],"entity_type":"CONTACT"}`).resultMap(); len(r["CONTACT"].([]any)) != 1 {
+		t.Fatalf("asking for contacts only finds the contact: %v", r)
+	}
+}

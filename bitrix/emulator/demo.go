@@ -12,7 +12,7 @@ import (
 
 // SeedDemo fills the portal for the demo: an admin and three managers
 // (with avatar URLs served by the portal), contacts with phones, leads and
-// deals. It returns the admin's user id.
+// deals in both pipelines. It returns the admin's user id.
 func (p *Portal) SeedDemo() int {
 	base := p.BaseURL()
 	people := []User{
@@ -32,6 +32,10 @@ func (p *Portal) SeedDemo() int {
 	p.SeedLead(Lead{Title: "Instagram: @sunny.shop", Name: "Sunny", AssignedByID: 2, StatusID: "IN_PROCESS"})
 	p.SeedDeal(Deal{Title: "Order #1024", ContactIDs: []int{ivan}, Opportunity: "1500.00", AssignedByID: 2})
 	p.SeedDeal(Deal{Title: "Wholesale request", ContactIDs: []int{maria, ivan}, StageID: "PREPARATION", Opportunity: "12000.00", AssignedByID: 3})
+	// Every portal starts with the standard sources and stages and the
+	// "Partners" pipeline (New); the demo has a deal there too.
+	p.SeedDeal(Deal{Title: "Reseller agreement", ContactIDs: []int{maria}, Opportunity: "5000.00", AssignedByID: 3,
+		Fields: map[string]string{"CATEGORY_ID": "1", "SOURCE_ID": "PARTNER", "SOURCE_DESCRIPTION": "Trade fair contact"}})
 	return 1
 }
 

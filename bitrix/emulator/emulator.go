@@ -53,6 +53,10 @@ type Config struct {
 	// default "The access token provided is invalid".
 	InvalidTokenDescription string
 	TimelineEmptyFilesMap   bool // empty FILES in crm.timeline.comment.list as {} instead of PHP's []
+	// LenientCRMStatuses makes crm.*.add/update replace an unknown
+	// CATEGORY_ID or STAGE_ID (and keep an unknown SOURCE_ID/STATUS_ID) as the
+	// crm module source does; by default they are refused (docs are silent).
+	LenientCRMStatuses bool
 
 	// NoAutoEvents stops the portal from firing ONCRM*ADD/UPDATE on REST
 	// changes made by the app itself (the real portal fires them).
@@ -133,6 +137,8 @@ type Portal struct {
 	deals        *entityStore
 	dealContacts map[int][]int
 	timeline     map[int]*timelineComment
+	statuses     []*crmStatus
+	categories   []*dealCategory
 
 	chats      map[int]*chat
 	messages   map[int]*message
@@ -244,6 +250,7 @@ func New(cfg Config) *Portal {
 	p.appToken = p.randomHex(16)
 	p.bucket = leakyBucket{rate: cfg.Rate, burst: float64(cfg.Burst)}
 	p.stats = newRecorder()
+	p.seedDirectories()
 	p.lines[1] = &openLine{ID: 1, Name: "Open line", Active: true, CRMCreate: "lead"}
 	p.nextID["line"] = 1
 	p.methods = p.methodTable()

@@ -242,7 +242,7 @@ func (p *Portal) session(c *call, cn *connector, line int, user, chatInfo *obj, 
 	ch.EntityID = fmt.Sprintf("%s|%d|%s|%d", cn.ID, line, extChat, client.ID)
 	p.olSessions[key] = s
 	if ol.CRMCreate == "lead" && !disableCRM {
-		f := newObj().set("TITLE", ch.Title).set("NAME", name).set("LAST_NAME", client.LastName).set("SOURCE_ID", "OPENLINE")
+		f := newObj().set("TITLE", ch.Title).set("NAME", name).set("LAST_NAME", client.LastName).set("SOURCE_ID", p.openLineSource())
 		if phone := user.str("phone"); phone != "" {
 			f.set("PHONE", newObj().set("0", newObj().set("VALUE", phone).set("VALUE_TYPE", "WORK")))
 		}

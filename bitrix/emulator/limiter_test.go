@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"fmt"
 	"net/url"
 	"testing"
 	"time"
@@ -138,4 +139,59 @@ func TestConfigurableConflicts(t *testing.T) {
 	expectOK(t, tp.form("event.bind", bind))
 	expectError(t, tp.form("event.bind", bind), 200, "ERROR_HANDLER_ALREADY_EXIST", "")
 	expectError(t, tp.get("/rest/profile?auth=zzz"), 401, "invalid_token", "Unable to get application by token")
+}
+
+// TestFaultsTreatABatchAsOneRequest: an injected 503, token expiry and
+// latency hit the batch request as a whole, never single commands.
+func TestFaultsTreatABatchAsOneRequest(t *testing.T) {
+	tp := newTestPortal(t)
+	v := url.Values{}
+	for i := range 10 {
+		v.Set(fmt.Sprintf("cmd[c%d]", i), "profile")
+	}
+	tp.SetFaults(Faults{ErrorRate: 1})
+	expectError(t, tp.form("batch", v), 503, "QUERY_LIMIT_EXCEEDED", "Too many requests")
+	if st := tp.Stats(); st.BatchCalls != 0 || st.Injected != 1 {
+		t.Fatalf("a refused batch runs nothing and counts once: %+v", st)
+	}
+
+	tp.SetFaults(Faults{ExpireTokensEvery: 10 * time.Minute})
+	a := tp.form("batch", v)
+	expectOK(t, a)
+	if errs, ok := a.resultMap()["result_error"].([]any); !ok || len(errs) != 0 {
+		t.Fatalf("a valid token serves every command: %s", a.raw)
+	}
+	tp.clock.Advance(10 * time.Minute)
+	expectError(t, tp.form("batch", v), 401, "expired_token", "")
+
+	tp.token, _ = tp.IssueToken(1)
+	tp.SetFaults(Faults{Latency: 40 * time.Millisecond})
+	started := time.Now()
+	expectOK(t, tp.form("batch", v))
+	if d := time.Since(started); d < 40*time.Millisecond || d >= 400*time.Millisecond {
+		t.Fatalf("latency is added once per batch request: took %v", d)
+	}
+}
+
+// TestBatchCommandsCountAgainstTheOperatingLimit: [D] limits.md, the outer
+// batch is not counted, its commands are, per method.
+func TestBatchCommandsCountAgainstTheOperatingLimit(t *testing.T) {
+	tp := newTestPortal(t, func(c *Config) { c.OperatingLimit = 10 * time.Millisecond })
+	tp.SetFaults(Faults{Latency: 8 * time.Millisecond}) // spread over the batch's commands
+	v := url.Values{}
+	for i := range 4 {
+		v.Set(fmt.Sprintf("cmd[p%d]", i), "profile")
+	}
+	v.Set("cmd[u]", "user.current")  // 5 commands: 1.6 ms each
+	expectOK(t, tp.form("batch", v)) // profile: 6.4 ms
+	a := tp.form("batch", v)         // 8.0, 9.6, 11.2: the 4th profile is refused
+	expectOK(t, a)
+	errs := a.resultMap()["result_error"].(map[string]any)
+	if len(errs) != 1 || errs["p3"].(map[string]any)["error"] != "OPERATION_TIME_LIMIT" || errs["u"] != nil {
+		t.Fatalf("the 4th profile is over the limit, user.current is not: %s", a.raw)
+	}
+	expectError(t, tp.form("profile", nil), 429, "OPERATION_TIME_LIMIT", "")
+	expectOK(t, tp.form("batch", url.Values{"cmd[u]": {"user.current"}}))
+	tp.clock.Advance(10 * time.Minute)
+	expectOK(t, tp.form("profile", nil))
 }

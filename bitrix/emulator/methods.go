@@ -24,10 +24,13 @@ func (p *Portal) methodTable() map[string]method {
 		"crm.deal.contact.items.get": {scope: "crm", fn: p.dealContactItems},
 		"crm.settings.mode.get":      {scope: "crm", fn: p.crmSettingsMode},
 		"department.get":             {scope: "department", fn: p.departmentGet},
-		"im.notify.system.add":       {scope: "im", fn: p.imNotify},
-		"im.notify.personal.add":     {scope: "im", fn: p.imNotify},
+		"im.notify.system.add":       {scope: "im", fn: p.imNotify("system")},
+		"im.notify.personal.add":     {scope: "im", fn: p.imNotify("personal")},
 		"im.notify.delete":           {scope: "im", fn: p.imNotifyDelete},
 		"crm.duplicate.findbycomm":   {scope: "crm", fn: p.findByComm},
+		"crm.status.list":            {scope: "crm", fn: p.crmStatusList},
+		"crm.status.add":             {scope: "crm", fn: p.crmStatusAdd},
+		"crm.category.list":          {scope: "crm", fn: p.crmCategoryList},
 	}
 	for _, s := range []*entityStore{p.contacts, p.leads, p.deals} {
 		prefix := "crm." + map[string]string{"CONTACT": "contact", "LEAD": "lead", "DEAL": "deal"}[s.kind] + "."

@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -8,12 +10,20 @@ import (
 
 // Notification is an im.notify.* notification, for inspection.
 type Notification struct {
-	ID      int
-	UserID  int
-	Message string
-	Tag     string
-	Created time.Time
+	ID         int
+	UserID     int
+	AuthorID   int    // personal: the calling user; system: 0
+	Kind       string // "personal" or "system"
+	Message    string // BB-codes, [url=…] links included
+	MessageOut string
+	Tag        string
+	SubTag     string
+	Attach     any // decoded ATTACH, nil when none
+	Created    time.Time
 }
+
+// maxNotifyAttach is the ATTACH limit of im.notify.* ([D]: 60,000 characters).
+const maxNotifyAttach = 60000
 
 // Notifications lists the notifications sent to the users.
 func (p *Portal) Notifications() []Notification {
@@ -22,44 +32,77 @@ func (p *Portal) Notifications() []Notification {
 	return append([]Notification(nil), p.notifications...)
 }
 
-// imNotify answers im.notify.system.add / personal.add: a TAG replaces the
-// older notification with the same tag.
-func (p *Portal) imNotify(c *call) (any, error) {
-	if c.tok.kind == kindSession {
-		return nil, errAppContext
-	}
-	uid := num(c.params.str("USER_ID"))
-	if p.users[uid] == nil {
-		return nil, badRequest("USER_ID_EMPTY", "Recipient ID can't be empty")
-	}
-	text := strings.TrimSpace(c.params.str("MESSAGE"))
-	if text == "" {
-		return nil, badRequest("MESSAGE_EMPTY", "Message can't be empty")
-	}
-	n := Notification{ID: p.seq("notify"), UserID: uid, Message: text, Tag: c.params.str("TAG"), Created: p.now()}
-	if n.Tag != "" {
-		kept := p.notifications[:0]
-		for _, old := range p.notifications {
-			if old.Tag != n.Tag {
-				kept = append(kept, old)
-			}
+// imNotify answers im.notify.personal.add / system.add ([D]
+// chats/notifications/im-notify-personal-add.md): USER_ID*, MESSAGE*
+// (trimmed), MESSAGE_OUT, TAG (a new one with the same tag replaces the
+// older), SUB_TAG, ATTACH; the result is the notification id. The docs say it
+// "may return false" when nothing was created: the emulator answers false
+// for a recipient who is not an active employee (a guess at when).
+func (p *Portal) imNotify(kind string) func(c *call) (any, error) {
+	return func(c *call) (any, error) {
+		if c.tok.kind == kindSession {
+			return nil, errAppContext
 		}
-		p.notifications = kept
+		uid := num(c.params.str("USER_ID"))
+		if uid <= 0 {
+			return nil, badRequest("USER_ID_EMPTY", "User ID can't be empty")
+		}
+		text := strings.TrimSpace(c.params.str("MESSAGE"))
+		if text == "" {
+			return nil, badRequest("MESSAGE_EMPTY", "Message can't be empty")
+		}
+		attach, aerr := notifyAttach(c.params.vals["ATTACH"])
+		if aerr != nil {
+			return nil, aerr
+		}
+		if u := p.users[uid]; u == nil || u.Inactive || u.bot || u.external {
+			return false, nil
+		}
+		n := Notification{ID: p.seq("notify"), UserID: uid, Kind: kind, Message: text,
+			MessageOut: c.params.str("MESSAGE_OUT"), Tag: c.params.str("TAG"), SubTag: c.params.str("SUB_TAG"),
+			Attach: attach, Created: p.now()}
+		if kind == "personal" {
+			n.AuthorID = c.user.ID
+		}
+		if n.Tag != "" {
+			p.notifications = slices.DeleteFunc(p.notifications, func(old Notification) bool { return old.Tag == n.Tag })
+		}
+		p.notifications = append(p.notifications, n)
+		return n.ID, nil
 	}
-	p.notifications = append(p.notifications, n)
-	return n.ID, nil
 }
 
-func (p *Portal) imNotifyDelete(c *call) (any, error) {
-	id, tag := num(c.params.str("ID")), c.params.str("TAG")
-	kept := p.notifications[:0]
-	for _, n := range p.notifications {
-		if (id > 0 && n.ID == id) || (tag != "" && n.Tag == tag) {
-			continue
-		}
-		kept = append(kept, n)
+// notifyAttach checks an ATTACH: an object, a list of blocks or a JSON string.
+func notifyAttach(v any) (any, *apiError) {
+	if isNil(v) {
+		return nil, nil
 	}
-	p.notifications = kept
+	if s, ok := v.(string); ok {
+		if strings.TrimSpace(s) == "" {
+			return nil, nil
+		}
+		parsed, err := parseJSON([]byte(s))
+		if err != nil {
+			return nil, badRequest("ATTACH_ERROR", "Incorrect attach params")
+		}
+		v = parsed
+	}
+	o := asObj(v)
+	if o == nil || o.len() == 0 {
+		return nil, badRequest("ATTACH_ERROR", "Incorrect attach params")
+	}
+	if data, _ := json.Marshal(o); len([]rune(string(data))) > maxNotifyAttach {
+		return nil, badRequest("ATTACH_OVERSIZE", "You have exceeded the maximum allowable size of attach")
+	}
+	return plain(o), nil
+}
+
+// imNotifyDelete answers im.notify.delete by ID, TAG or SUB_TAG.
+func (p *Portal) imNotifyDelete(c *call) (any, error) {
+	id, tag, sub := num(c.params.str("ID")), c.params.str("TAG"), c.params.str("SUB_TAG")
+	p.notifications = slices.DeleteFunc(p.notifications, func(n Notification) bool {
+		return (id > 0 && n.ID == id) || (tag != "" && n.Tag == tag) || (sub != "" && n.SubTag == sub)
+	})
 	return true, nil
 }
 

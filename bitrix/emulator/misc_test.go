@@ -107,8 +107,11 @@ func TestSeedDemo(t *testing.T) {
 	if admin := p.SeedDemo(); admin != 1 {
 		t.Fatal(admin)
 	}
-	if len(p.Users()) != 4 || len(p.EntityIDs("DEAL")) != 2 || len(p.EntityIDs("CONTACT")) != 3 {
+	if len(p.Users()) != 4 || len(p.EntityIDs("DEAL")) != 3 || len(p.EntityIDs("CONTACT")) != 3 {
 		t.Fatal("demo data")
+	}
+	if d, _ := p.Entity("DEAL", 3); d["CATEGORY_ID"] != "1" || d["STAGE_ID"] != "C1:NEW" || d["SOURCE_ID"] != "PARTNER" {
+		t.Fatal("a deal in the second pipeline", d)
 	}
 	d, _ := p.Entity("DEAL", 2)
 	if d["CONTACT_ID"] != "2" {

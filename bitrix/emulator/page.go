@@ -28,7 +28,7 @@ var pageViews = map[string]*template.Template{}
 
 func init() {
 	funcs := template.FuncMap{"bb": renderBB, "date": func(t time.Time) string { return t.Format("02.01.2006 15:04") }}
-	for _, v := range []string{"signin", "list", "card", "app", "messenger", "contact_center"} {
+	for _, v := range []string{"signin", "list", "card", "app", "messenger", "contact_center", "notifications"} {
 		pageViews[v] = template.Must(template.New("").Funcs(funcs).ParseFS(pageFS, "page/layout.html", "page/"+v+".html"))
 	}
 }
@@ -49,6 +49,7 @@ func (p *Portal) pageRoutes(r chi.Router) {
 	r.Post("/online/button", p.serveButton)
 	r.Post("/online/join", p.serveJoin)
 	r.Get("/contact_center/", p.serveContactCenter)
+	r.Get("/notifications/", p.serveNotifications)
 	r.Post("/emulator/install-finish", p.serveInstallFinish)
 	r.Post("/emulator/frame-auth", p.serveFrameAuth)
 	r.Get("/emulator/avatar/{file}", p.serveAvatar)
@@ -113,6 +114,9 @@ type pageData struct {
 	Lines    []*openLine
 	LineID   int
 	AppTitle string
+
+	Unread        int // the signed-in user's notifications
+	Notifications []notificationView
 }
 
 // T translates a UI string into the page language.
@@ -148,6 +152,15 @@ func (p *Portal) render(w http.ResponseWriter, r *http.Request, view string, d p
 		if d.Installed && p.canUseAppLocked(d.User) {
 			for i, pl := range p.boundLocked("LEFT_MENU") {
 				d.Menu = append(d.Menu, menuItem{Title: orText(pl.Title, d.T("Application")), Href: "/marketplace/app/?placement=LEFT_MENU&n=" + strconv.Itoa(i)})
+			}
+		}
+		p.mu.Unlock()
+	}
+	if d.User != nil {
+		p.mu.Lock()
+		for _, n := range p.notifications {
+			if n.UserID == d.User.ID {
+				d.Unread++
 			}
 		}
 		p.mu.Unlock()
@@ -362,4 +375,5 @@ var ruStrings = map[string]string{
 	"The application is not fully installed yet. Ask your administrator to finish the installation.": "Приложение еще не до конца установлено. Попросите администратора завершить установку.",
 	"Connectors": "Коннекторы", "Line": "Линия", "Nothing here yet.": "Здесь пока пусто.", "Contacts of the deal": "Контакты сделки",
 	"Write a message…": "Напишите сообщение…", "Save": "Сохранить", "You do not have access to this application.": "У вас нет доступа к этому приложению.", "Join": "Присоединиться",
+	"Notifications": "Уведомления", "No notifications.": "Уведомлений нет.", "Source": "Источник", "Source description": "Описание источника",
 }

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,8 +26,11 @@ type cardView struct {
 	Kind, Path, Title string
 	ID                int
 	Assigned          int
-	Stage             string   // STATUS_ID of leads, STAGE_ID of deals
-	Stages            []string // choices for Stage
+	Stage             string      // STATUS_ID of leads, STAGE_ID of deals
+	Stages            []formField // choices for Stage: id, name
+	Responsible       string      // ASSIGNED_BY_ID's name
+	Source            string      // SOURCE_ID's name (the id when it is not a SOURCE item)
+	SourceDescription string
 	People            []User
 	Fields            []formField
 	Contacts          []listRow
@@ -53,10 +57,21 @@ type timelineView struct {
 	Files   []formField // name, URL
 }
 
-// stageChoices are the statuses/stages a card offers.
-var stageChoices = map[string][]string{
-	"LEAD": {"NEW", "IN_PROCESS", "PROCESSED", "JUNK", "CONVERTED"},
-	"DEAL": {"NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_INVOICE", "WON", "LOSE"},
+// stageChoices are the statuses (leads) or the pipeline's stages (deals)
+// a card offers; p.mu held.
+func (p *Portal) stageChoices(kind string, e *entity) []formField {
+	entity := "STATUS"
+	switch kind {
+	case "DEAL":
+		entity = stageEntity(num(e.fields["CATEGORY_ID"]))
+	case "CONTACT":
+		return nil
+	}
+	var out []formField
+	for _, st := range p.directory(entity) {
+		out = append(out, formField{st.StatusID, st.Name})
+	}
+	return out
 }
 
 var crmPaths = map[string]string{"lead": "LEAD", "contact": "CONTACT", "deal": "DEAL"}
@@ -109,9 +124,9 @@ func (p *Portal) serveList(w http.ResponseWriter, r *http.Request) {
 
 // cardFields are the fields a card shows, in order.
 var cardFields = map[string][]string{
-	"LEAD":    {"TITLE", "NAME", "LAST_NAME", "SOURCE_ID", "SOURCE_DESCRIPTION", "OPPORTUNITY", "COMMENTS"},
-	"CONTACT": {"NAME", "LAST_NAME", "POST", "TYPE_ID", "SOURCE_ID", "SOURCE_DESCRIPTION", "COMMENTS"},
-	"DEAL":    {"TITLE", "OPPORTUNITY", "CURRENCY_ID", "SOURCE_ID", "SOURCE_DESCRIPTION", "COMMENTS"},
+	"LEAD":    {"TITLE", "NAME", "LAST_NAME", "OPPORTUNITY", "COMMENTS"},
+	"CONTACT": {"NAME", "LAST_NAME", "POST", "TYPE_ID", "COMMENTS"},
+	"DEAL":    {"TITLE", "CATEGORY_ID", "OPPORTUNITY", "CURRENCY_ID", "COMMENTS"},
 }
 
 func (p *Portal) serveCard(w http.ResponseWriter, r *http.Request) {
@@ -136,7 +151,14 @@ func (p *Portal) serveCard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cv := &cardView{Kind: kind, Path: path, ID: id, Title: entityTitle(kind, e), ActiveTab: -1,
-		Assigned: num(e.fields["ASSIGNED_BY_ID"]), Stages: stageChoices[kind]}
+		Assigned: num(e.fields["ASSIGNED_BY_ID"]), Stages: p.stageChoices(kind, e),
+		Responsible: p.userName(num(e.fields["ASSIGNED_BY_ID"])), SourceDescription: e.fields["SOURCE_DESCRIPTION"]}
+	if src := e.fields["SOURCE_ID"]; src != "" {
+		cv.Source = src
+		if st := p.status("SOURCE", src); st != nil {
+			cv.Source = st.Name
+		}
+	}
 	cv.Stage = e.fields["STATUS_ID"]
 	if kind == "DEAL" {
 		cv.Stage = e.fields["STAGE_ID"]
@@ -198,7 +220,7 @@ func (p *Portal) serveCard(w http.ResponseWriter, r *http.Request) {
 	for _, tc := range p.timelineOf(s.typeID(), id) {
 		tv := timelineView{ID: tc.ID, Author: p.userName(tc.AuthorID), Created: tc.Created, Comment: tc.Comment, Pinned: tc.Pinned}
 		for _, f := range tc.Files {
-			tv.Files = append(tv.Files, formField{f.Name, "/disk/timeline/" + strconv.Itoa(f.ID) + "/" + f.Name})
+			tv.Files = append(tv.Files, formField{f.Name, "/disk/timeline/" + strconv.Itoa(f.ID) + "/" + url.PathEscape(f.Name)})
 		}
 		cv.Timeline = append(cv.Timeline, tv)
 	}

@@ -36,7 +36,10 @@ type call struct {
 	user   *User
 	now    time.Time
 	batch  bool
-	queued []queuedEvent // events to deliver once p.mu is released
+	// latency is the injected latency of the HTTP request; a batch spreads
+	// it over its commands' operating time.
+	latency time.Duration
+	queued  []queuedEvent // events to deliver once p.mu is released
 }
 
 // listResult is a page of a list method: total and next go to the top level.
@@ -113,9 +116,9 @@ func (p *Portal) serveREST(w http.ResponseWriter, r *http.Request) {
 		p.writeError(w, err)
 		return
 	}
-	c := &call{ctx: r.Context(), name: name, params: params, tok: tok, user: p.users[tok.userID], now: started}
+	c := &call{ctx: r.Context(), name: name, params: params, tok: tok, user: p.users[tok.userID], now: started, latency: latency}
 	res, err := p.invoke(c)
-	p.recordOperating(name, started, time.Duration(latency))
+	p.recordOperating(name, started, latency)
 	queued := c.queued
 	p.mu.Unlock()
 

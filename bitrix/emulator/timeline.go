@@ -145,10 +145,12 @@ func (p *Portal) timelineCommentAdd(c *call) (any, error) {
 		typeID = num(fields.str("ENTITY_TYPE_ID"))
 	}
 	ownerID := num(fields.str("ENTITY_ID"))
-	if typeID == 0 || ownerID <= 0 {
+	if strings.TrimSpace(fields.str("ENTITY_ID")) == "" || (fields.str("ENTITY_TYPE") == "" && fields.str("ENTITY_TYPE_ID") == "") {
 		return nil, badRequest(100, "Required fields: ENTITY_ID, ENTITY_TYPE")
 	}
-	if !p.ownerExists(typeID, ownerID) {
+	// [S] comment.php: an id ≤ 0 or a type CCrmOwnerType does not know is
+	// OWNER_NOT_FOUND, as is a well-formed id that does not exist.
+	if typeID == 0 || ownerID <= 0 || !p.ownerExists(typeID, ownerID) {
 		return nil, errOwnerNotFound
 	}
 	if !c.mayAccess(p.storeFor(strconv.Itoa(typeID)).rows[ownerID]) {

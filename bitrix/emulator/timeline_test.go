@@ -69,6 +69,11 @@ func TestTimelineCommentErrors(t *testing.T) {
 	expectError(t, tp.json("crm.timeline.comment.add", fmt.Sprintf(`{"FIELDS":{"ENTITY_ID":%d,"ENTITY_TYPE":"lead","COMMENT":"x"}}`, lead)), 400, float64(100), "")
 	expectError(t, tp.json("crm.timeline.comment.add", fmt.Sprintf(`{"fields":{"ENTITY_ID":%d,"ENTITY_TYPE":"lead","COMMENT":"   "}}`, lead)), 400, "INVALID_ARG_VALUE", "Empty comment message")
 	expectError(t, tp.json("crm.timeline.comment.add", `{"fields":{"ENTITY_ID":999,"ENTITY_TYPE":"lead","COMMENT":"x"}}`), 400, "OWNER_NOT_FOUND", "")
+	// [S]: an id ≤ 0 or an unknown type is OWNER_NOT_FOUND, not code 100.
+	for _, f := range []string{`"ENTITY_ID":0,"ENTITY_TYPE":"lead"`, `"ENTITY_ID":-3,"ENTITY_TYPE":"lead"`, fmt.Sprintf(`"ENTITY_ID":%d,"ENTITY_TYPE":"spaceship"`, lead)} {
+		expectError(t, tp.json("crm.timeline.comment.add", `{"fields":{`+f+`,"COMMENT":"x"}}`), 400, "OWNER_NOT_FOUND", "")
+	}
+	expectError(t, tp.json("crm.timeline.comment.add", `{"fields":{"ENTITY_TYPE":"lead","COMMENT":"x"}}`), 400, float64(100), "")
 	expectError(t, tp.form("crm.timeline.comment.update", url.Values{"id": {"999"}, "fields[COMMENT]": {"x"}}), 400, "NOT_FOUND", "")
 	expectError(t, tp.form("crm.timeline.comment.get", url.Values{"id": {"999"}}), 400, "", "Not found.")
 }
