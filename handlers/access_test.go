@@ -155,7 +155,7 @@ func TestLiveStreamCarriesOnlyWhatTheViewerMaySee(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := it.store.Notify(ctx, inbox.Event{Portal: p.ID, Dialog: dialog, Kind: inbox.EventRead}); err != nil {
+		if err := it.store.LogEvents(ctx, time.Now(), inbox.Event{Portal: p.ID, Dialog: dialog, Kind: inbox.EventRead}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -66,7 +66,7 @@ func newInstalled(t *testing.T, configure ...func(*handlers.Config)) *installed 
 		ClientID: "local.sb", ClientSecret: "s3cret", OAuthURL: it.psrv.URL,
 		Tokens: inbox.PortalTokens{Store: it.store}, Limiter: inbox.PortalLimiter{Store: it.store, Rate: 2, Burst: 45}, Logger: log,
 	})}
-	hub := inbox.NewHub(log)
+	hub := inbox.NewHub(in)
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	go hub.Run(hubCtx, dsn)
 	<-hub.Listening()

@@ -229,7 +229,7 @@ func (in *Inbox) recordSent(ctx context.Context, m db.Message, providerID string
 			if err := tx.RecordSent(ctx, m.PortalID, m.ID, providerID); err != nil {
 				return err
 			}
-			return tx.Notify(ctx, Event{Portal: m.PortalID, Dialog: m.DialogID, Message: m.ID, Kind: EventStatus})
+			return tx.LogEvents(ctx, in.Now(), Event{Portal: m.PortalID, Dialog: m.DialogID, Message: m.ID, Kind: EventStatus})
 		})
 		if err == nil {
 			return nil
@@ -248,6 +248,6 @@ func (in *Inbox) fail(ctx context.Context, m db.Message, code int, reason string
 		if err := tx.FailMessage(ctx, m.PortalID, m.ID, code, reason); err != nil {
 			return err
 		}
-		return tx.Notify(ctx, Event{Portal: m.PortalID, Dialog: m.DialogID, Message: m.ID, Kind: EventStatus})
+		return tx.LogEvents(ctx, in.Now(), Event{Portal: m.PortalID, Dialog: m.DialogID, Message: m.ID, Kind: EventStatus})
 	})
 }
