@@ -77,16 +77,17 @@ func (s *Store) LogEvents(ctx context.Context, at time.Time, events ...LiveEvent
 func (s *Store) EventsAfter(ctx context.Context, pos Position, limit int) (events []LiveEvent, held bool, err error) {
 	var rows []struct {
 		ID      int64  `db:"id"`
-		Xid     string `db:"xid"`
+		Xid     string `db:"xid_text"`
 		Xmin    string `db:"xmin"`
 		Portal  int64  `db:"portal_id"`
 		Kind    string `db:"kind"`
 		Dialog  int64  `db:"dialog_id"`
 		Message int64  `db:"message_id"`
 	}
-	err = s.all(ctx, &rows, `SELECT id, xid::text, pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
+	// Ordered by the xid8 column itself: as text, 1001 would sort before 983.
+	err = s.all(ctx, &rows, `SELECT id, xid::text AS xid_text, pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
 		portal_id, kind, dialog_id, message_id
-		FROM live_events WHERE (xid, id) > ($1::text::xid8, $2) ORDER BY xid, id LIMIT $3`,
+		FROM live_events e WHERE (e.xid, e.id) > ($1::text::xid8, $2) ORDER BY e.xid, e.id LIMIT $3`,
 		strconv.FormatUint(pos.Xid, 10), pos.ID, limit)
 	if err != nil {
 		return nil, false, fmt.Errorf("db: unable to read live events after %s: %w", pos, err)
