@@ -38,7 +38,7 @@ type liveRig struct {
 // their own dialogs only, Anna sees all (setting 7), Boris is responsible for
 // every third dialog, Anna for the next; the rest have nobody. Portal 2 keeps
 // the default (own and unassigned) for Vera, responsible for every other one.
-func newLiveRig(t *testing.T, n int) *liveRig {
+func newLiveRig(t testing.TB, n int) *liveRig {
 	t.Helper()
 	ctx := context.Background()
 	dsn := pgtest.DSN(t)
@@ -120,7 +120,7 @@ func newLiveRig(t *testing.T, n int) *liveRig {
 func ptr(v int64) *int64 { return &v }
 
 // ingest delivers one client message to the client of dialog i.
-func (r *liveRig) ingest(t *testing.T, lp *livePortal, i int, id string) {
+func (r *liveRig) ingest(t testing.TB, lp *livePortal, i int, id string) {
 	hook := &channels.Webhook{Messages: []channels.Message{{ProviderID: id, Direction: channels.Inbound,
 		Peer: channels.Peer{ID: fmt.Sprintf("7999%06d", i)}, Kind: channels.KindText, Text: id, SentAt: time.Now()}}}
 	if _, err := r.in.Ingest(context.Background(), lp.channel, hook); err != nil {
@@ -341,4 +341,36 @@ func TestEveryStreamGetsExactlyWhatItMaySeeAndAResumedOneEndsTheSame(t *testing.
 			t.Errorf("%s saw no message at all", whole.name)
 		}
 	}
+}
+
+// BenchmarkOneEventToStreams: one message reaching 1,000 followers of its
+// portal, from commit to the last feed's update (rendering and the socket
+// are the handlers' part, not measured here).
+func BenchmarkOneEventToStreams(b *testing.B) {
+	const streams = 1000
+	r := newLiveRig(b, 4)
+	ctx := context.Background()
+	lp := r.portals[0]
+	feeds := make([]*inbox.Feed, streams)
+	for i := range feeds {
+		f, err := r.hub.Follow(ctx, lp.viewers["Anna"], "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := f.Next(ctx); err != nil { // the first reset
+			b.Fatal(err)
+		}
+		feeds[i] = f
+	}
+	b.ResetTimer()
+	for n := range b.N {
+		var wg sync.WaitGroup
+		for _, f := range feeds {
+			wg.Add(1)
+			go func() { defer wg.Done(); _, _ = f.Next(ctx) }()
+		}
+		r.ingest(b, lp, n%4, fmt.Sprint("bench-", n))
+		wg.Wait()
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/event")
 }
