@@ -341,27 +341,6 @@ func (s *Store) EnqueueMany(ctx context.Context, portalID int64, kind string, pa
 	return nil
 }
 
-// NotifyMany publishes live events in one statement, on commit when the
-// Store is bound to a transaction.
-func (s *Store) NotifyMany(ctx context.Context, payloads []any) error {
-	if len(payloads) == 0 {
-		return nil
-	}
-	bodies := make([]string, len(payloads))
-	for i, p := range payloads {
-		b, err := json.Marshal(p)
-		if err != nil {
-			return fmt.Errorf("db: unable to encode event: %w", err)
-		}
-		bodies[i] = string(b)
-	}
-	_, err := s.q.ExecContext(ctx, `SELECT pg_notify($1, e) FROM unnest($2::text[]) AS e`, EventChannel, pq.Array(bodies))
-	if err != nil {
-		return fmt.Errorf("db: unable to notify: %w", err)
-	}
-	return nil
-}
-
 // Savepoint runs fn inside a savepoint of the Store's transaction: when fn
 // fails, what it did is undone and the transaction goes on.
 func (s *Store) Savepoint(ctx context.Context, fn func() error) error {

@@ -82,22 +82,6 @@ func (s *Store) FailJob(ctx context.Context, now time.Time, id int64, cause stri
 	return nil
 }
 
-// Notify publishes a live event to every instance, on commit when the Store
-// is bound to a transaction.
-func (s *Store) Notify(ctx context.Context, payload any) error {
-	body, err := json.Marshal(payload)
-	if err != nil {
-		return fmt.Errorf("db: unable to encode event: %w", err)
-	}
-	if _, err := s.q.ExecContext(ctx, `SELECT pg_notify($1, $2)`, EventChannel, string(body)); err != nil {
-		return fmt.Errorf("db: unable to notify: %w", err)
-	}
-	return nil
-}
-
-// EventChannel is the LISTEN/NOTIFY channel of live events.
-const EventChannel = "switchboard_events"
-
 // RenewLease makes a claimed job's lease run until now+lease, if the job is
 // still the claim of this attempt (not done, and not claimed again by
 // another worker since); it reports whether it was.

@@ -117,45 +117,15 @@ func TestLiveStreamCarriesOnlyWhatTheViewerMaySee(t *testing.T) {
 	_, foreign := it.dialogIn(t, "member-z", "79990000002")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, it.app.URL+"/events?st="+token, nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	lines := make(chan string, 100)
-	go func() {
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	waitFor := func(want string) string {
-		var seen strings.Builder
-		for {
-			select {
-			case l, ok := <-lines:
-				if !ok {
-					t.Fatalf("stream ended before %q:\n%s", want, seen.String())
-				}
-				seen.WriteString(l + "\n")
-				if strings.Contains(l, want) {
-					return seen.String()
-				}
-			case <-ctx.Done():
-				t.Fatalf("no %q on the stream:\n%s", want, seen.String())
-			}
-		}
-	}
+	waitFor, stop := openStream(t, ctx, it.app.URL+"/events?st="+token, "")
+	defer stop()
 	waitFor("event: reset")
 	notify := func(portal string, dialog int64) {
 		p, err := it.store.PortalByMemberID(ctx, portal)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := it.store.Notify(ctx, inbox.Event{Portal: p.ID, Dialog: dialog, Kind: inbox.EventRead}); err != nil {
+		if err := it.store.LogEvents(ctx, time.Now(), inbox.Event{Portal: p.ID, Dialog: dialog, Kind: inbox.EventRead}); err != nil {
 			t.Fatal(err)
 		}
 	}

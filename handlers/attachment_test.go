@@ -78,7 +78,7 @@ func newMediaApp(t *testing.T) *mediaApp {
 		t.Fatalf("dialogs %v %v", rows, err)
 	}
 	a.dialog = rows[0].ID
-	a.server = New(Config{Secret: bytes.Repeat([]byte("k"), 32)}, a.in, inbox.NewHub(log), log)
+	a.server = New(Config{Secret: bytes.Repeat([]byte("k"), 32)}, a.in, inbox.NewHub(a.in), log)
 	a.srv = httptest.NewServer(a.server.Routes())
 	a.in.PublicURL = a.srv.URL
 	t.Cleanup(func() { a.server.Close(); a.srv.Close() })

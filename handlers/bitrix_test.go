@@ -68,7 +68,7 @@ func newInstalled(t *testing.T, configure ...func(*handlers.Config)) *installed 
 		Tokens: inbox.PortalTokens{Store: it.store}, Limiter: inbox.PortalLimiter{Store: it.store, Rate: 2, Burst: 45}, Logger: log,
 	})}
 	it.in = in
-	hub := inbox.NewHub(log)
+	hub := inbox.NewHub(in)
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	go hub.Run(hubCtx, dsn)
 	<-hub.Listening()

@@ -3,11 +3,17 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/a-h/templ"
 
 	"switchboard/inbox"
 	"switchboard/views"
@@ -19,28 +25,53 @@ const (
 	visibilityEvery = time.Minute // access and settings 6/7 re-read this often
 )
 
-// events is the tab's one live stream. Events carry ids; each is re-read and
-// rendered for this viewer, so a dialog they may not see never reaches them.
-// Every (re)connect starts with a reset: the page re-reads what it shows, so
-// nothing that happened while the stream was down is missed.
+// tokenMark stands for the viewer's page token in fragments rendered once
+// for every stream of the same output; each stream puts its own token in.
+var tokenMark = func() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return "tok" + hex.EncodeToString(b)
+}()
+
+// events is the tab's one live stream. The hub reads each event once per
+// process; the feed decides in memory what this viewer may see, so a
+// dialog they may not see never reaches them. Every event carries its id: a
+// reconnect (Last-Event-ID) replays what was missed; a stream that cannot
+// replay starts with a reset, and the page re-reads what it shows.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := viewerOf(ctx)
-	sub, cancel := s.hub.Subscribe(v.PortalID)
-	defer cancel()
-
+	feed, err := s.hub.Follow(ctx, v.Viewer, r.Header.Get("Last-Event-ID"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	rc := http.NewResponseController(w)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	if err := writeEvent(w, rc, "reset", ""); err != nil {
+	if rc.Flush() != nil {
 		return
 	}
+	updates := make(chan []inbox.Update)
+	feedCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() {
+		for {
+			ups, err := feed.Next(feedCtx)
+			if err != nil {
+				close(updates)
+				return
+			}
+			updates <- ups
+		}
+	}()
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
 	refreshed := time.Now()
+	var buf bytes.Buffer
 	for {
 		select {
 		case <-ctx.Done():
@@ -51,59 +82,100 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil || rc.Flush() != nil {
 				return
 			}
-		case e := <-sub:
 			if time.Since(refreshed) > visibilityEvery {
 				fresh, err := s.inbox.Authorize(ctx, v.PortalID, v.UserID)
 				if errors.Is(err, inbox.ErrNoAccess) {
 					return // the user lost access: the stream ends
 				}
-				if err == nil {
+				if err == nil && feed.SetViewer(ctx, fresh) == nil {
 					v.Viewer, refreshed = fresh, time.Now()
 				}
 			}
-			name, data, err := s.liveEvent(ctx, v, e)
-			if err != nil {
-				s.log.Error("live event failed", "event", e, "err", err)
-				name, data = "reset", ""
+		case ups, ok := <-updates:
+			if !ok {
+				return
 			}
-			if name == "" {
-				continue
+			buf.Reset()
+			for _, u := range ups {
+				if err := s.writeUpdate(ctx, &buf, v, u); err != nil {
+					s.log.Error("live event failed", "event", u.ID, "err", err)
+					writeEvent(&buf, "", "reset", "")
+				}
 			}
-			if err := writeEvent(w, rc, name, data); err != nil {
+			if _, err := w.Write(buf.Bytes()); err != nil || rc.Flush() != nil {
 				return
 			}
 		}
 	}
 }
 
-// liveEvent renders one event for the viewer; an empty name means there is
-// nothing for them to see.
-func (s *Server) liveEvent(ctx context.Context, v viewer, e inbox.Event) (name, data string, err error) {
-	if e.Kind == inbox.EventReset {
-		return "reset", "", nil
+// writeUpdate renders one update for the viewer into buf. Fragments are
+// rendered once per event and distinct output (language, whether the
+// dialog is the viewer's own); the counters once per event and value.
+func (s *Server) writeUpdate(ctx context.Context, buf *bytes.Buffer, v viewer, u inbox.Update) error {
+	if u.Reset {
+		writeEvent(buf, u.ID, "reset", "")
+		if u.Counts == nil {
+			return nil
+		}
 	}
-	c, ok, err := s.inbox.SeeChange(ctx, v.Viewer, e)
-	if err != nil || !ok {
-		return "", "", err
+	var data strings.Builder
+	if l := u.Live; l != nil && !u.Reset {
+		mine := l.Row.ResponsibleUserID != nil && *l.Row.ResponsibleUserID == v.UserID
+		key := "row/" + v.Lang + "/" + strconv.FormatBool(mine)
+		frag, err := l.Rendered(key, func() (string, error) {
+			upd := views.LiveUpdate{Row: l.Row, Me: v.UserID, ChannelName: l.Row.ChannelName,
+				Moved: l.Event.Kind == inbox.EventMessage, Message: l.Message, NewMessage: l.Event.Kind == inbox.EventMessage,
+				Failure: l.Failure}
+			return render(ctx, v.Lang, views.Live(upd))
+		})
+		if err != nil {
+			return err
+		}
+		data.WriteString(withToken(frag, v.Token))
 	}
-	u := views.LiveUpdate{Row: &c.Dialog, Me: v.UserID, ChannelName: c.Dialog.ChannelName, Moved: e.Kind == inbox.EventMessage,
-		Counts: c.Counts, Message: c.Message, NewMessage: c.New, Failure: c.Failure}
-	var buf bytes.Buffer
-	if err := views.Live(u).Render(withViewer(ctx, v), &buf); err != nil {
-		return "", "", err
+	if u.Counts != nil {
+		counts := *u.Counts
+		draw := func() (string, error) { return render(ctx, v.Lang, views.Live(views.LiveUpdate{Counts: &counts})) }
+		frag, err := "", error(nil)
+		if u.Live != nil {
+			frag, err = u.Live.Rendered("counts/"+v.Lang+"/"+strconv.Itoa(counts.Unread), draw)
+		} else {
+			frag, err = draw()
+		}
+		if err != nil {
+			return err
+		}
+		data.WriteString(frag)
 	}
-	return "update", buf.String(), nil
+	writeEvent(buf, u.ID, "update", data.String())
+	return nil
 }
 
-func writeEvent(w http.ResponseWriter, rc *http.ResponseController, name, data string) error {
+// render renders c with the token mark in place of the viewer's token.
+func render(ctx context.Context, lang string, c templ.Component) (string, error) {
 	var b strings.Builder
-	b.WriteString("event: " + name + "\n")
+	err := c.Render(views.WithLang(views.WithToken(ctx, tokenMark), lang), &b)
+	return b.String(), err
+}
+
+// withToken puts the viewer's page token where the fragment has the mark.
+func withToken(frag, token string) string {
+	if token == "" {
+		return strings.ReplaceAll(frag, "?st="+tokenMark, "")
+	}
+	return strings.ReplaceAll(frag, tokenMark, url.QueryEscape(token))
+}
+
+// writeEvent appends one server-sent event to buf; an empty id keeps the
+// stream's last one.
+func writeEvent(buf *bytes.Buffer, id, name, data string) {
+	if id != "" {
+		buf.WriteString("id: " + id + "\n")
+	}
+	buf.WriteString("event: " + name + "\n")
 	for _, line := range strings.Split(data, "\n") {
-		b.WriteString("data: " + line + "\n")
+		buf.WriteString("data: " + line + "\n")
 	}
-	b.WriteString("\n")
-	if _, err := w.Write([]byte(b.String())); err != nil {
-		return err
-	}
-	return rc.Flush()
+	buf.WriteString("\n")
 }

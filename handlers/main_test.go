@@ -68,7 +68,7 @@ func newApp(t testing.TB) *app {
 		t.Fatal(err)
 	}
 	a.channel, _ = a.store.Channel(ctx, portal, id)
-	server := handlers.New(handlers.Config{Secret: bytes.Repeat([]byte("k"), 32), Sessions: in.Store.DB.DB}, in, inbox.NewHub(log), log)
+	server := handlers.New(handlers.Config{Secret: bytes.Repeat([]byte("k"), 32), Sessions: in.Store.DB.DB}, in, inbox.NewHub(in), log)
 	a.srv = httptest.NewServer(server.Routes())
 	t.Cleanup(func() { server.Close(); a.srv.Close() })
 	a.hookURL = a.srv.URL + "/hooks/whatsapp/" + strconv.FormatInt(id, 10)

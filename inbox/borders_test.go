@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"switchboard/channels"
 	"switchboard/db"
@@ -137,39 +134,5 @@ func TestEachVisibilitySettingAppliesToEveryRead(t *testing.T) {
 		if _, err := r.store.DB.Exec(`UPDATE dialogs SET unread_count = 1`); err != nil {
 			t.Fatal(err)
 		}
-	}
-}
-
-// A stream too slow to take its events gets one reset instead: it re-reads
-// what it shows, and nothing is silently lost.
-func TestASlowStreamGetsAResetInsteadOfLosingEvents(t *testing.T) {
-	hub := inbox.NewHub(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	slow, cancel := hub.Subscribe(1)
-	defer cancel()
-	other, cancelOther := hub.Subscribe(2)
-	defer cancelOther()
-	for i := range 200 {
-		hub.Publish(inbox.Event{Portal: 1, Dialog: int64(i), Kind: inbox.EventMessage})
-	}
-	hub.Publish(inbox.Event{Portal: 2, Dialog: 7, Kind: inbox.EventMessage})
-	var got []inbox.Event
-	for len(got) < 64 {
-		select {
-		case e := <-slow:
-			got = append(got, e)
-		case <-time.After(100 * time.Millisecond):
-			goto done
-		}
-	}
-done:
-	resets := slices.IndexFunc(got, func(e inbox.Event) bool { return e.Kind == inbox.EventReset })
-	if resets < 0 {
-		t.Fatalf("a stream 200 events behind got %d events and no reset", len(got))
-	}
-	if last := got[len(got)-1]; last.Kind != inbox.EventReset && last.Dialog != 199 {
-		t.Fatalf("after its reset the stream ends with %+v, want the newest events", last)
-	}
-	if e := <-other; e.Dialog != 7 || e.Kind != inbox.EventMessage {
-		t.Fatalf("another portal's stream got %+v", e)
 	}
 }

@@ -1,5 +1,7 @@
 package inbox
 
+import "switchboard/db"
+
 // Event kinds carried by live events.
 const (
 	EventMessage = "message" // a new message in a dialog
@@ -7,11 +9,6 @@ const (
 	EventRead    = "read"    // a dialog's unread count changed
 )
 
-// Event is what one NOTIFY carries: ids only. Each live stream re-reads what
-// its user may see.
-type Event struct {
-	Portal  int64  `json:"p"`
-	Dialog  int64  `json:"d"`
-	Message int64  `json:"m,omitempty"`
-	Kind    string `json:"k"`
-}
+// Event is one change a page shows live, as the event log records it: ids
+// only. The hub reads what it names once per process.
+type Event = db.LiveEvent

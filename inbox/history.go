@@ -84,6 +84,6 @@ func (in *Inbox) runHistory(ctx context.Context, j db.Job) error {
 		if res.Stored == 0 {
 			return nil
 		}
-		return tx.Notify(ctx, Event{Portal: b.PortalID, Kind: EventReset})
+		return tx.LogEvents(ctx, in.Now(), Event{Portal: b.PortalID, Kind: EventReset})
 	})
 }

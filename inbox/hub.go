@@ -2,7 +2,6 @@ package inbox
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -10,112 +9,349 @@ import (
 
 	"github.com/lib/pq"
 
+	"switchboard/channels"
 	"switchboard/db"
 )
 
-// EventReset tells a stream it may have missed events (the database
-// connection was lost, or the stream fell behind): re-render everything.
+// EventReset tells a stream it may have missed events (a backfill changed
+// many dialogs, or the stream fell behind its portal's backlog): re-render
+// everything.
 const EventReset = "reset"
 
-// Hub fans the database's live events out to this process's streams: one
-// LISTEN connection per process, whatever the number of streams.
+// Live hub tuning.
+const (
+	liveBacklog  = 10_000           // events kept per portal for streams to catch up and resume
+	liveBatch    = 1_000            // events read from the log at once
+	liveHeldWait = time.Millisecond // re-read this soon when events wait behind a running transaction
+	liveFallback = time.Second      // re-read this often even when nothing woke the hub
+	liveKeep     = time.Hour        // the log keeps events this long
+	livePrune    = 10 * time.Minute // and is pruned this often
+)
+
+// Hub reads the event log once per process and keeps, per portal, the last
+// events with what they name (the dialog's row, the message), read once per
+// event whatever the number of streams. Streams (Follow) take them from
+// there and decide in memory what their viewer may see.
 type Hub struct {
-	log  *slog.Logger
-	mu   sync.Mutex
-	subs map[int64]map[chan Event]struct{} // by portal
-	// listening is closed once Run listens: events published before then
-	// reach no one.
+	in  *Inbox
+	log *slog.Logger
+
+	mu      sync.RWMutex
+	pos     db.Position // everything up to here is read
+	portals map[int64]*portalLog
+
+	wake      chan struct{} // this process logged events
+	tellOther chan struct{} // other instances should read the log
 	listening chan struct{}
 	once      sync.Once
 }
 
-// NewHub builds an idle hub; Run feeds it.
-func NewHub(log *slog.Logger) *Hub {
-	return &Hub{log: log, subs: make(map[int64]map[chan Event]struct{}), listening: make(chan struct{})}
+// NewHub builds a hub over in's store; Run feeds it. Every commit that logs
+// events through in.Store wakes it (and, through NOTIFY, the other
+// instances' hubs).
+func NewHub(in *Inbox) *Hub {
+	h := &Hub{in: in, log: in.Log, portals: make(map[int64]*portalLog),
+		wake: make(chan struct{}, 1), tellOther: make(chan struct{}, 1), listening: make(chan struct{})}
+	in.Store.OnEvents = h.poke
+	return h
 }
 
-// Listening is closed once the hub listens on the database.
+// Listening is closed once the hub reads the log.
 func (h *Hub) Listening() <-chan struct{} { return h.listening }
 
-// Subscribe receives the events of one portal until cancel is called.
-func (h *Hub) Subscribe(portalID int64) (events <-chan Event, cancel func()) {
-	ch := make(chan Event, 64)
-	h.mu.Lock()
-	if h.subs[portalID] == nil {
-		h.subs[portalID] = make(map[chan Event]struct{})
+// poke wakes the reader and, coalesced, the other instances.
+func (h *Hub) poke() {
+	select {
+	case h.wake <- struct{}{}:
+	default:
 	}
-	h.subs[portalID][ch] = struct{}{}
-	h.mu.Unlock()
-	return ch, func() {
-		h.mu.Lock()
-		delete(h.subs[portalID], ch)
-		if len(h.subs[portalID]) == 0 {
-			delete(h.subs, portalID)
+	select {
+	case h.tellOther <- struct{}{}:
+	default:
+	}
+}
+
+// Live is one event as the hub read it, shared by every stream of its
+// portal: what it names, and the dialog's unread count before it.
+type Live struct {
+	Event   Event
+	Row     *db.DialogRow // nil: the dialog is gone (or a reset)
+	Message *db.Message   // the message the event names, if any
+	Failure channels.Failure
+
+	before db.UnreadDialog // the dialog as the portal's counters held it before
+	reload []db.UnreadDialog
+	memo   sync.Map
+}
+
+// Rendered is render's result for key, computed once per event whatever the
+// number of streams asking (streams with the same output share it).
+func (l *Live) Rendered(key string, render func() (string, error)) (string, error) {
+	if s, ok := l.memo.Load(key); ok {
+		return s.(string), nil
+	}
+	s, err := render()
+	if err != nil {
+		return "", err
+	}
+	l.memo.Store(key, s)
+	return s, nil
+}
+
+// portalLog is one portal's recent events and its unread dialogs, both as of
+// the hub's position.
+type portalLog struct {
+	entries []*Live
+	first   uint64      // sequence number of entries[0]
+	start   db.Position // every event of the portal after it is in entries
+	unread  map[int64]db.UnreadDialog
+	changed chan struct{} // closed when entries grow
+}
+
+func (pl *portalLog) end() uint64 { return pl.first + uint64(len(pl.entries)) }
+
+// last is the position of the newest event held, or start.
+func (pl *portalLog) last() db.Position {
+	if len(pl.entries) == 0 {
+		return pl.start
+	}
+	return pl.entries[len(pl.entries)-1].Event.Pos
+}
+
+// total is the unread count over the dialogs vis sees.
+func (pl *portalLog) total(vis db.Visibility) int {
+	n := 0
+	for _, d := range pl.unread {
+		if sees(vis, d.Responsible) {
+			n += d.Unread
 		}
-		h.mu.Unlock()
 	}
+	return n
 }
 
-// Publish hands an event to the portal's streams; a stream too slow to take
-// it gets a reset instead, so nothing is silently lost.
-func (h *Hub) Publish(e Event) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for ch := range h.subs[e.Portal] {
-		select {
-		case ch <- e:
-		default:
-			h.resetSlow(ch, e.Portal)
-		}
-	}
+// sees is db.Visibility's rule, in memory: a dialog with this responsible.
+func sees(vis db.Visibility, responsible *int64) bool {
+	return vis.All || responsible != nil && *responsible == vis.UserID || vis.Unassigned && responsible == nil
 }
 
-func (h *Hub) resetSlow(ch chan Event, portal int64) {
-	for len(ch) > 0 {
-		<-ch
-	}
-	ch <- Event{Portal: portal, Kind: EventReset}
-}
-
-func (h *Hub) resetAll() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for portal, set := range h.subs {
-		for ch := range set {
-			h.resetSlow(ch, portal)
-		}
-	}
-}
-
-// Run listens on the database until ctx ends.
+// Run reads the log until ctx ends: woken by this process's commits, by
+// other instances' NOTIFY, and every second anyway.
 func (h *Hub) Run(ctx context.Context, dsn string) error {
+	start, err := h.in.Store.EventsStart(ctx)
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	h.pos = start
+	h.mu.Unlock()
 	l := pq.NewListener(dsn, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
 		if err != nil {
 			h.log.Warn("live events: listener problem", "event", ev, "err", err)
 		}
 	})
 	defer l.Close()
-	if err := l.Listen(db.EventChannel); err != nil {
+	if err := l.Listen(db.WakeChannel); err != nil {
 		return fmt.Errorf("inbox: unable to listen for live events: %w", err)
 	}
+	go h.tellOthers(ctx)
 	h.once.Do(func() { close(h.listening) })
+	fallback, prune, ping := time.NewTicker(liveFallback), time.NewTicker(livePrune), time.NewTicker(90*time.Second)
+	defer fallback.Stop()
+	defer prune.Stop()
+	defer ping.Stop()
+	var again <-chan time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case n := <-l.Notify:
-			if n == nil { // reconnected: notifications may have been lost
-				h.resetAll()
-				continue
-			}
-			var e Event
-			if err := json.Unmarshal([]byte(n.Extra), &e); err != nil {
-				h.log.Error("live events: bad payload", "payload", n.Extra, "err", err)
-				continue
-			}
-			h.Publish(e)
-		case <-time.After(90 * time.Second):
+		case <-h.wake:
+		case <-l.Notify: // nil after a reconnect: the log still holds what was missed
+		case <-fallback.C:
+		case <-again:
+		case <-ping.C:
 			go l.Ping()
+			continue
+		case <-prune.C:
+			if _, err := h.in.Store.PruneEvents(ctx, h.in.Now().Add(-liveKeep)); err != nil {
+				h.log.Error("live events: prune failed", "err", err)
+			}
+			continue
+		}
+		again = nil
+		held, err := h.read(ctx)
+		switch {
+		case err != nil:
+			h.log.Error("live events: read failed", "err", err)
+			again = time.After(100 * time.Millisecond)
+		case held:
+			again = time.After(liveHeldWait)
 		}
 	}
+}
+
+// tellOthers sends one NOTIFY at a time while this process logs events: a
+// wake-up per process per short window, never one per transaction.
+func (h *Hub) tellOthers(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-h.tellOther:
+			if err := h.in.Store.Wake(ctx); err != nil && ctx.Err() == nil {
+				h.log.Warn("live events: unable to wake other instances", "err", err)
+			}
+		}
+	}
+}
+
+// read takes every readable event from the log; held reports events
+// waiting behind a running transaction.
+func (h *Hub) read(ctx context.Context) (held bool, err error) {
+	for {
+		h.mu.RLock()
+		pos := h.pos
+		h.mu.RUnlock()
+		events, held, err := h.in.Store.EventsAfter(ctx, pos, liveBatch)
+		if err != nil || len(events) == 0 {
+			return held, err
+		}
+		lives, err := h.load(ctx, events)
+		if err != nil {
+			return false, err
+		}
+		h.append(events[len(events)-1].Pos, lives)
+		if held || len(events) < liveBatch {
+			return held, nil
+		}
+	}
+}
+
+// load reads what the events of followed portals name: per portal, the
+// dialogs and messages in one query each.
+func (h *Hub) load(ctx context.Context, events []Event) ([]*Live, error) {
+	h.mu.RLock()
+	followed := make(map[int64]bool, len(h.portals))
+	for id := range h.portals {
+		followed[id] = true
+	}
+	h.mu.RUnlock()
+	dialogs, messages := map[int64][]int64{}, map[int64][]int64{}
+	var lives []*Live
+	for _, e := range events {
+		if !followed[e.Portal] {
+			continue
+		}
+		lives = append(lives, &Live{Event: e})
+		if e.Dialog != 0 {
+			dialogs[e.Portal] = append(dialogs[e.Portal], e.Dialog)
+		}
+		if e.Message != 0 {
+			messages[e.Portal] = append(messages[e.Portal], e.Message)
+		}
+	}
+	rows, msgs := map[int64]*db.DialogRow{}, map[int64]*db.Message{}
+	for portal, ids := range dialogs {
+		rs, err := h.in.Store.DialogRowsByID(ctx, portal, ids)
+		if err != nil {
+			return nil, err
+		}
+		for i := range rs {
+			rows[rs[i].ID] = &rs[i]
+		}
+	}
+	for portal, ids := range messages {
+		ms, err := h.in.Store.MessagesByID(ctx, portal, ids)
+		if err != nil {
+			return nil, err
+		}
+		for i := range ms {
+			msgs[ms[i].ID] = &ms[i]
+		}
+	}
+	for _, l := range lives {
+		l.Row, l.Message = rows[l.Event.Dialog], msgs[l.Event.Message]
+		if l.Row != nil && l.Row.PortalID != l.Event.Portal || l.Message != nil && l.Message.DialogID != l.Event.Dialog {
+			l.Row, l.Message = nil, nil
+		}
+		if l.Message != nil && l.Row != nil && l.Message.Status == "failed" {
+			l.Failure = h.in.failure(l.Row.Transport, l.Message.ErrorCode, l.Message.ErrorText)
+		}
+		if l.Event.Kind == EventReset {
+			reload, err := h.in.Store.UnreadDialogs(ctx, l.Event.Portal)
+			if err != nil {
+				return nil, err
+			}
+			l.reload = reload
+		}
+	}
+	return lives, nil
+}
+
+// append adds read events to their portals' logs and moves the hub to pos.
+func (h *Hub) append(pos db.Position, lives []*Live) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.pos = pos
+	grown := map[*portalLog]bool{}
+	for _, l := range lives {
+		pl := h.portals[l.Event.Portal]
+		if pl == nil {
+			continue
+		}
+		switch {
+		case l.Event.Kind == EventReset:
+			pl.unread = unreadMap(l.reload)
+		case l.Row != nil:
+			l.before = pl.unread[l.Event.Dialog]
+			if l.Row.UnreadCount > 0 {
+				pl.unread[l.Event.Dialog] = db.UnreadDialog{ID: l.Event.Dialog, Unread: l.Row.UnreadCount, Responsible: l.Row.ResponsibleUserID}
+			} else {
+				delete(pl.unread, l.Event.Dialog)
+			}
+		}
+		pl.entries = append(pl.entries, l)
+		grown[pl] = true
+	}
+	for pl := range grown {
+		if n := len(pl.entries) - liveBacklog; n > 0 {
+			pl.start = pl.entries[n-1].Event.Pos
+			pl.entries = append([]*Live(nil), pl.entries[n:]...)
+			pl.first += uint64(n)
+		}
+		close(pl.changed)
+		pl.changed = make(chan struct{})
+	}
+}
+
+func unreadMap(ds []db.UnreadDialog) map[int64]db.UnreadDialog {
+	m := make(map[int64]db.UnreadDialog, len(ds))
+	for _, d := range ds {
+		m[d.ID] = d
+	}
+	return m
+}
+
+// follow returns the portal's log, starting it (with its unread dialogs read
+// now) on the first stream of the portal in this process.
+func (h *Hub) follow(ctx context.Context, portalID int64) (*portalLog, error) {
+	h.mu.RLock()
+	pl := h.portals[portalID]
+	h.mu.RUnlock()
+	if pl != nil {
+		return pl, nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if pl := h.portals[portalID]; pl != nil {
+		return pl, nil
+	}
+	// Read under the lock: no event is applied meanwhile. Events read before
+	// but applied after carry older rows; the dialog's next event corrects it.
+	ds, err := h.in.Store.UnreadDialogs(ctx, portalID)
+	if err != nil {
+		return nil, err
+	}
+	pl = &portalLog{start: h.pos, unread: unreadMap(ds), changed: make(chan struct{})}
+	h.portals[portalID] = pl
+	return pl, nil
 }

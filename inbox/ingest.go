@@ -24,7 +24,7 @@ type IngestResult struct {
 
 // Ingest stores everything one webhook carried for a channel in ONE
 // transaction: clients, dialogs, messages (each provider id once), exact
-// unread counts, statuses, and the live events, published on commit. The
+// unread counts, statuses, and the live events, logged in the same transaction. The
 // messages go in one pass whatever their number. One bad item never costs
 // its neighbours: text PostgreSQL cannot hold is cleaned, an absurd time
 // becomes the receive time, and an item that still cannot be stored is kept
@@ -51,7 +51,7 @@ type ingest struct {
 	ch     db.Channel
 	now    time.Time
 	res    IngestResult
-	events []any
+	events []Event
 }
 
 // ingestTx is Ingest inside the caller's transaction.
@@ -68,7 +68,7 @@ func (in *Inbox) ingestTx(ctx context.Context, tx *db.Store, ch db.Channel, w *c
 			return g.res, err
 		}
 	}
-	return g.res, tx.NotifyMany(ctx, g.events)
+	return g.res, tx.LogEvents(ctx, g.now, g.events...)
 }
 
 // tryAll runs run(0, n) in one savepoint. Should it fail, each item runs in

@@ -105,7 +105,7 @@ func (in *Inbox) fetchMedia(ctx context.Context, a db.Attachment, m db.Message) 
 			return err
 		}
 		stored = true
-		return tx.Notify(ctx, Event{Portal: a.PortalID, Dialog: m.DialogID, Message: m.ID, Kind: EventStatus})
+		return tx.LogEvents(ctx, in.Now(), Event{Portal: a.PortalID, Dialog: m.DialogID, Message: m.ID, Kind: EventStatus})
 	})
 	if !stored { // not recorded, or another run stored it first: no orphan file
 		in.deleteBlob(ctx, key)
@@ -119,7 +119,7 @@ func (in *Inbox) attachmentAttempt(ctx context.Context, a db.Attachment, m db.Me
 		if err := tx.AttachmentAttempt(ctx, a.PortalID, a.ID, cause.Error(), last); err != nil || !last {
 			return err
 		}
-		return tx.Notify(ctx, Event{Portal: a.PortalID, Dialog: m.DialogID, Message: m.ID, Kind: EventStatus})
+		return tx.LogEvents(ctx, in.Now(), Event{Portal: a.PortalID, Dialog: m.DialogID, Message: m.ID, Kind: EventStatus})
 	})
 }
 

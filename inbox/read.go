@@ -87,52 +87,6 @@ func (in *Inbox) List(ctx context.Context, v Viewer, onlyMine bool) (InboxList, 
 	return l, err
 }
 
-// Change is what one live event changed, as one viewer may see it.
-type Change struct {
-	Dialog db.DialogRow
-	// Counts are read only when the event can change them (a new message,
-	// a dialog read); nil otherwise.
-	Counts *db.InboxCounts
-	// Message is the message the event names, if any; New when it is new.
-	Message *db.Message
-	New     bool
-	Failure channels.Failure // why Message failed, when it did
-}
-
-// SeeChange reads what an event changed for a viewer; ok is false when the
-// viewer may not see the dialog, and then nothing of it is read.
-func (in *Inbox) SeeChange(ctx context.Context, v Viewer, e Event) (c Change, ok bool, err error) {
-	vis, err := in.visibility(ctx, v)
-	if err != nil {
-		return c, false, err
-	}
-	c.Dialog, err = in.Store.Dialog(ctx, vis, e.Dialog)
-	if errors.Is(err, db.ErrNotFound) {
-		return c, false, nil
-	}
-	if err != nil {
-		return c, false, err
-	}
-	if e.Kind == EventMessage || e.Kind == EventRead {
-		counts, err := in.Store.Counts(ctx, vis)
-		if err != nil {
-			return c, false, err
-		}
-		c.Counts = &counts
-	}
-	if e.Message != 0 {
-		m, err := in.Store.Message(ctx, vis.PortalID, e.Message)
-		if err != nil {
-			return c, false, err
-		}
-		c.Message, c.New = &m, e.Kind == EventMessage
-		if m.Status == "failed" {
-			c.Failure = in.failure(c.Dialog.Transport, m.ErrorCode, m.ErrorText)
-		}
-	}
-	return c, true, nil
-}
-
 // Rows reads the rows of the given dialogs that the viewer may see, in the
 // order asked; the others are left out.
 func (in *Inbox) Rows(ctx context.Context, v Viewer, ids []int64) ([]db.DialogRow, error) {

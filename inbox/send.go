@@ -130,7 +130,7 @@ func (in *Inbox) queuePiece(ctx context.Context, tx *db.Store, v Viewer, d db.Di
 	if err := tx.Enqueue(ctx, v.PortalID, JobSend, SendPayload{MessageID: msgID}, now); err != nil {
 		return 0, err
 	}
-	return msgID, tx.Notify(ctx, Event{Portal: v.PortalID, Dialog: d.ID, Message: msgID, Kind: EventMessage})
+	return msgID, tx.LogEvents(ctx, in.Now(), Event{Portal: v.PortalID, Dialog: d.ID, Message: msgID, Kind: EventMessage})
 }
 
 // MarkRead zeroes the unread count of a dialog the viewer opened.
@@ -144,6 +144,6 @@ func (in *Inbox) MarkRead(ctx context.Context, v Viewer, dialogID int64) error {
 		if err != nil || !changed {
 			return err
 		}
-		return tx.Notify(ctx, Event{Portal: v.PortalID, Dialog: dialogID, Kind: EventRead})
+		return tx.LogEvents(ctx, in.Now(), Event{Portal: v.PortalID, Dialog: dialogID, Kind: EventRead})
 	})
 }

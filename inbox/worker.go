@@ -255,7 +255,7 @@ func (in *Inbox) recordSent(ctx context.Context, m db.Message, providerID string
 			if err := in.requestCRMSync(ctx, tx, m.PortalID); err != nil { // the timeline takes it now
 				return err
 			}
-			return tx.Notify(ctx, Event{Portal: m.PortalID, Dialog: m.DialogID, Message: m.ID, Kind: EventStatus})
+			return tx.LogEvents(ctx, in.Now(), Event{Portal: m.PortalID, Dialog: m.DialogID, Message: m.ID, Kind: EventStatus})
 		})
 		if err == nil {
 			return nil
@@ -274,6 +274,6 @@ func (in *Inbox) fail(ctx context.Context, m db.Message, code int, reason string
 		if err := tx.FailMessage(ctx, m.PortalID, m.ID, code, reason); err != nil {
 			return err
 		}
-		return tx.Notify(ctx, Event{Portal: m.PortalID, Dialog: m.DialogID, Message: m.ID, Kind: EventStatus})
+		return tx.LogEvents(ctx, in.Now(), Event{Portal: m.PortalID, Dialog: m.DialogID, Message: m.ID, Kind: EventStatus})
 	})
 }

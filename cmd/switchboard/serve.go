@@ -56,7 +56,7 @@ func openApp(ctx context.Context, cfg config, hcfg handlers.Config, log *slog.Lo
 		}),
 	}
 	hcfg.BX24ScriptURL, hcfg.Sessions = cfg.BX24ScriptURL, conn.DB
-	hub := inbox.NewHub(log)
+	hub := inbox.NewHub(in)
 	return &app{store: store, inbox: in, hub: hub, server: handlers.New(hcfg, in, hub, log)}, nil
 }
 

@@ -1,0 +1,165 @@
+package inbox
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"switchboard/db"
+)
+
+// Update is what a stream sends its viewer: one event they may see, a
+// change of their counters, or a reset.
+type Update struct {
+	ID    string // the stream's event id: resume after it with Follow
+	Reset bool   // re-read everything shown
+	Live  *Live  // the change, shared with the portal's other streams; nil with Reset
+	// Counts are the viewer's counters after the update, when the update
+	// changed them or shows them; nil otherwise.
+	Counts *db.InboxCounts
+}
+
+// Feed is one stream's view of its portal's live events: where it stands,
+// what its viewer may see, and their counters, kept by deltas.
+type Feed struct {
+	h     *Hub
+	pl    *portalLog
+	vis   db.Visibility
+	seq   uint64 // next entry to take
+	total int    // the viewer's unread count as of seq
+	reset bool   // the next Next starts with a reset
+}
+
+// resumeWait is how long a stream resumed on an instance that has not yet
+// read as far as the stream's last event waits for it to catch up.
+const resumeWait = 2 * time.Second
+
+// Follow starts a viewer's feed. With after (a stream's last event id) it
+// replays what came since; a feed that cannot (no id, an id older than the
+// portal's backlog here) starts with a reset.
+func (h *Hub) Follow(ctx context.Context, v Viewer, after string) (*Feed, error) {
+	vis, err := h.in.visibility(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	pl, err := h.follow(ctx, v.PortalID)
+	if err != nil {
+		return nil, err
+	}
+	f := &Feed{h: h, pl: pl, vis: vis}
+	pos, ok := db.ParsePosition(after)
+	for deadline := time.Now().Add(resumeWait); ok && h.behind(pos) && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	f.seq, f.total = pl.end(), pl.total(vis)
+	if !ok || pos.After(h.pos) || pl.start.After(pos) {
+		f.reset = true
+		return f, nil
+	}
+	i := sort.Search(len(pl.entries), func(i int) bool { return pl.entries[i].Event.Pos.After(pos) })
+	f.seq, f.total = pl.first+uint64(i), f.totalBefore(i)
+	return f, nil
+}
+
+// behind reports whether the hub has not read up to pos yet.
+func (h *Hub) behind(pos db.Position) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return pos.After(h.pos)
+}
+
+// SetViewer applies a viewer read again (settings 6/7 may have changed):
+// when what they may see changed, the next Next is a reset.
+func (f *Feed) SetViewer(ctx context.Context, v Viewer) error {
+	vis, err := f.h.in.visibility(ctx, v)
+	if err != nil || vis == f.vis {
+		return err
+	}
+	f.h.mu.RLock()
+	defer f.h.mu.RUnlock()
+	f.vis, f.seq, f.total, f.reset = vis, f.pl.end(), f.pl.total(vis), true
+	return nil
+}
+
+// totalBefore is the viewer's unread count before entries[i]: the
+// portal's counters now, less what the later entries did. The caller holds
+// the hub's lock.
+func (f *Feed) totalBefore(i int) int {
+	n := f.pl.total(f.vis)
+	for _, l := range f.pl.entries[i:] {
+		n -= f.delta(l)
+	}
+	return n
+}
+
+// delta is what l does to the viewer's unread count.
+func (f *Feed) delta(l *Live) int {
+	if l.Row == nil {
+		return 0
+	}
+	d := 0
+	if sees(f.vis, l.Row.ResponsibleUserID) {
+		d += l.Row.UnreadCount
+	}
+	if sees(f.vis, l.before.Responsible) {
+		d -= l.before.Unread
+	}
+	return d
+}
+
+// Next waits for what the viewer may see next and returns all of it, in log
+// order: nothing of a dialog hidden from them, and their counters moved by
+// each event's delta.
+func (f *Feed) Next(ctx context.Context) ([]Update, error) {
+	for {
+		f.h.mu.RLock()
+		changed := f.pl.changed
+		ups := f.take()
+		f.h.mu.RUnlock()
+		if len(ups) > 0 {
+			return ups, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-changed:
+		}
+	}
+}
+
+// take collects the updates since seq; the caller holds the hub's lock.
+func (f *Feed) take() []Update {
+	pl := f.pl
+	if f.seq < pl.first { // fell behind the backlog
+		f.reset = true
+		f.seq, f.total = pl.end(), pl.total(f.vis)
+	}
+	var ups []Update
+	if f.reset {
+		f.reset = false
+		ups = append(ups, Update{ID: pl.last().String(), Reset: true, Counts: &db.InboxCounts{Unread: f.total}})
+	}
+	for i, l := range pl.entries[f.seq-pl.first:] {
+		if l.Event.Kind == EventReset { // it carries the portal's counters read again
+			f.total = f.totalBefore(int(f.seq-pl.first) + i + 1)
+			ups = append(ups, Update{ID: l.Event.Pos.String(), Reset: true, Counts: &db.InboxCounts{Unread: f.total}})
+			continue
+		}
+		d := f.delta(l)
+		f.total += d
+		var counts *db.InboxCounts
+		if d != 0 || l.Event.Kind == EventMessage || l.Event.Kind == EventRead {
+			counts = &db.InboxCounts{Unread: f.total}
+		}
+		switch {
+		case l.Row != nil && sees(f.vis, l.Row.ResponsibleUserID):
+			ups = append(ups, Update{ID: l.Event.Pos.String(), Live: l, Counts: counts})
+		case d != 0: // the dialog left the viewer's sight: only their counters change
+			ups = append(ups, Update{ID: l.Event.Pos.String(), Counts: counts})
+		}
+	}
+	f.seq = pl.end()
+	return ups
+}
