@@ -167,3 +167,15 @@ func (s *Store) ChannelDialogCount(ctx context.Context, portalID, channelID int6
 	}
 	return n, nil
 }
+
+// ClientDialog is the id of the client's dialog with the newest activity
+// that v may see; ErrNotFound when there is none.
+func (s *Store) ClientDialog(ctx context.Context, v Visibility, clientID int64) (int64, error) {
+	var id int64
+	err := s.get(ctx, &id, `SELECT d.id FROM dialogs d WHERE `+visible+` AND d.client_id = $5
+		ORDER BY d.last_message_at DESC, d.id DESC LIMIT 1`, append(v.args(), clientID)...)
+	if err != nil {
+		return 0, fmt.Errorf("db: unable to find a dialog of client %d: %w", clientID, notFound(err))
+	}
+	return id, nil
+}

@@ -40,10 +40,30 @@ func (s *Server) bitrixPlacement(w http.ResponseWriter, r *http.Request) {
 	ctx = withViewer(ctx, viewer{Viewer: v, Lang: views.Lang(pl.Lang), Token: token})
 	r = r.WithContext(ctx)
 	if !strings.HasPrefix(pl.Placement, "CRM_") {
-		s.inboxPage(w, r)
+		s.appPage(w, r, pl.Options.Int("client"))
 		return
 	}
 	s.cardPage(w, r, pl)
+}
+
+// appPage is the shared chat, opened on a client's dialog when the link
+// Bitrix24 followed names one (a notification's "Open the dialog").
+func (s *Server) appPage(w http.ResponseWriter, r *http.Request, clientID int64) {
+	var open int64
+	if clientID > 0 {
+		id, err := s.inbox.ClientDialog(r.Context(), viewerOf(r.Context()).Viewer, clientID)
+		if err != nil && !errors.Is(err, inbox.ErrNotFound) {
+			s.fail(w, r, err)
+			return
+		}
+		open = id // not theirs to see (or gone): the chat opens as usual
+	}
+	data, err := s.inboxData(r, open)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.InboxPage(data))
 }
 
 // cardPage is the per-card chat: the dialogs of the clients on that lead,

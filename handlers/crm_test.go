@@ -115,7 +115,7 @@ func TestAnUnknownClientBecomesAContactWithItsTimeline(t *testing.T) {
 	}
 	var notified int
 	for _, n := range w.portal.Notifications() {
-		if fmt.Sprint(n.UserID) == assigned && strings.Contains(n.Message, "Ivan Petrov") && strings.Contains(n.Message, "params[client]=") {
+		if fmt.Sprint(n.UserID) == assigned && strings.Contains(n.Message, "Ivan Petrov") && strings.Contains(n.Message, "params%5Bclient%5D=") {
 			notified++
 		}
 	}

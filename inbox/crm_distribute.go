@@ -117,5 +117,6 @@ func (c *crmSync) notify(ctx context.Context, notes []bitrix.BatchCommand) error
 // page with params[client], which Bitrix24 hands the app as
 // PLACEMENT_OPTIONS.
 func (c *crmSync) appLink(clientID int64) string {
-	return fmt.Sprintf("%s/marketplace/app/?params[client]=%d", c.p.BaseURL, clientID)
+	// Brackets escaped: a "]" would end the BB-code [url=...] early.
+	return fmt.Sprintf("%s/marketplace/app/?params%%5Bclient%%5D=%d", c.p.BaseURL, clientID)
 }

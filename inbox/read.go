@@ -107,3 +107,13 @@ func (in *Inbox) Rows(ctx context.Context, v Viewer, ids []int64) ([]db.DialogRo
 	}
 	return rows, nil
 }
+
+// ClientDialog is the newest dialog of a client that v may see (a link
+// from Bitrix24 names the client); ErrNotFound when there is none.
+func (in *Inbox) ClientDialog(ctx context.Context, v Viewer, clientID int64) (int64, error) {
+	vis, err := in.visibility(ctx, v)
+	if err != nil {
+		return 0, err
+	}
+	return in.Store.ClientDialog(ctx, vis, clientID)
+}

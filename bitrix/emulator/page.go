@@ -316,6 +316,7 @@ func (p *Portal) serveApp(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	installed := p.installed
 	var code, handler, title string
+	var options map[string]any
 	if r.URL.Query().Get("placement") == "LEFT_MENU" {
 		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
 		if bound := p.boundLocked("LEFT_MENU"); installed && n >= 0 && n < len(bound) {
@@ -325,6 +326,17 @@ func (p *Portal) serveApp(w http.ResponseWriter, r *http.Request) {
 		code, handler = "DEFAULT", p.cfg.AppHandlers.App
 		if !installed || handler == "" {
 			handler = p.cfg.AppHandlers.Install
+		}
+		// The app opened with parameters (a link such as
+		// /marketplace/app/?params[client]=5): they reach it as
+		// PLACEMENT_OPTIONS, as BX24.openApplication's do.
+		for k, v := range r.URL.Query() {
+			if name, ok := strings.CutPrefix(k, "params["); ok && strings.HasSuffix(name, "]") && len(v) > 0 {
+				if options == nil {
+					options = map[string]any{}
+				}
+				options[strings.TrimSuffix(name, "]")] = v[0]
+			}
 		}
 	}
 	p.mu.Unlock()
@@ -336,7 +348,7 @@ func (p *Portal) serveApp(w http.ResponseWriter, r *http.Request) {
 	case !p.canUseApp(u):
 		d.Notice = d.T("You do not have access to this application.")
 	default:
-		f, err := p.frame(r, u, code, handler, title, nil)
+		f, err := p.frame(r, u, code, handler, title, options)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
