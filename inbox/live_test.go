@@ -374,3 +374,74 @@ func BenchmarkOneEventToStreams(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/event")
 }
+
+// A stream that falls further behind than its portal's backlog gets one
+// reset, carrying the viewer's true counters, and then goes on live: it
+// never silently misses what it may see.
+func TestAStreamThatFallsBehindGetsOneResetWithTrueCounts(t *testing.T) {
+	r := newLiveRig(t, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	lp := r.portals[1]
+	v := lp.viewers["Vera"]
+	f, err := r.hub.Follow(ctx, v, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Next(ctx); err != nil { // the stream's first reset
+		t.Fatal(err)
+	}
+	// One webhook of more messages than the backlog holds, the stream
+	// reading none of them meanwhile.
+	var msgs []channels.Message
+	for i := range 10_050 {
+		msgs = append(msgs, channels.Message{ProviderID: fmt.Sprintf("flood-%d", i), Direction: channels.Inbound,
+			Peer: channels.Peer{ID: fmt.Sprintf("7888%06d", i%500)}, Kind: channels.KindText, Text: "flood", SentAt: time.Now()})
+	}
+	if _, err := r.in.Ingest(ctx, lp.channel, &channels.Webhook{Messages: msgs}); err != nil {
+		t.Fatal(err)
+	}
+	// A second stream, reading all along, shows when the hub has it all:
+	// a last message after the flood.
+	watcher, err := r.hub.Follow(ctx, v, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.ingest(t, lp, 0, "after-the-flood")
+	for seen := false; !seen; {
+		ups, err := watcher.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range ups {
+			seen = seen || u.Live != nil && u.Live.Message != nil && u.Live.Message.Body == "after-the-flood"
+		}
+	}
+	ups, err := f.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ups[0].Reset || ups[0].Counts == nil {
+		t.Fatalf("a stream 10,050 events behind got %+v first, want a reset with counters", ups[0])
+	}
+	vis, err := r.in.Authorize(ctx, v.PortalID, v.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := r.in.List(ctx, vis, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ups[0].Counts.Unread != list.Counts.Unread {
+		t.Fatalf("the reset says %d unread, the database %d", ups[0].Counts.Unread, list.Counts.Unread)
+	}
+	resets := 0
+	for _, u := range ups {
+		if u.Reset {
+			resets++
+		}
+	}
+	if resets != 1 {
+		t.Fatalf("%d resets, want one", resets)
+	}
+}
