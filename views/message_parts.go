@@ -83,9 +83,9 @@ func unsupportedDetail(body string) string {
 const quoteLen = 120
 
 // quoteText is a short rendering of a quoted message.
-func quoteText(kind, body string) string {
+func quoteText(ctx context.Context, kind, body string) string {
 	if body == "" {
-		return "[" + kind + "]"
+		return "[" + kindText(ctx, kind) + "]"
 	}
 	if utf8.RuneCountInString(body) > quoteLen {
 		return string([]rune(body)[:quoteLen-1]) + "…"

@@ -1,0 +1,46 @@
+package views
+
+import (
+	"context"
+	"strings"
+)
+
+// kindTexts name the kinds of message, for a message with no text of its
+// own (the dialog list's preview, a quoted reply, a timeline comment).
+var kindTexts = map[string]text{
+	"kind.text":        {"Message", "Сообщение"},
+	"kind.image":       {"Photo", "Фото"},
+	"kind.video":       {"Video", "Видео"},
+	"kind.sticker":     {"Sticker", "Стикер"},
+	"kind.document":    {"File", "Файл"},
+	"kind.audio":       {"Audio", "Аудио"},
+	"kind.voice":       {"Voice message", "Голосовое сообщение"},
+	"kind.location":    {"Location", "Геопозиция"},
+	"kind.contact":     {"Contact card", "Контакт"},
+	"kind.template":    {"Template message", "Шаблон"},
+	"kind.story":       {"Story", "История"},
+	"kind.unsupported": {"Unsupported message", "Неподдерживаемое сообщение"},
+}
+
+func init() {
+	for k, t := range kindTexts {
+		texts[k] = t
+	}
+}
+
+// kindText names a kind of message in the context's language.
+func kindText(ctx context.Context, kind string) string {
+	if _, ok := texts["kind."+kind]; ok {
+		return T(ctx, "kind."+kind)
+	}
+	return kind
+}
+
+// previewText is a dialog's last-message preview as shown: inbox stores a
+// message without text as "[kind]", which is worded here.
+func previewText(ctx context.Context, preview string) string {
+	if k, ok := strings.CutPrefix(preview, "["); ok && strings.HasSuffix(k, "]") && !strings.ContainsAny(k, " []") {
+		return "[" + kindText(ctx, strings.TrimSuffix(k, "]")) + "]"
+	}
+	return preview
+}
