@@ -39,8 +39,9 @@ func kindText(ctx context.Context, kind string) string {
 // previewText is a dialog's last-message preview as shown: inbox stores a
 // message without text as "[kind]", which is worded here.
 func previewText(ctx context.Context, preview string) string {
-	if k, ok := strings.CutPrefix(preview, "["); ok && strings.HasSuffix(k, "]") && !strings.ContainsAny(k, " []") {
-		return "[" + kindText(ctx, strings.TrimSuffix(k, "]")) + "]"
+	k, ok := strings.CutPrefix(preview, "[")
+	if k, closed := strings.CutSuffix(k, "]"); ok && closed && !strings.ContainsAny(k, " []") {
+		return "[" + kindText(ctx, k) + "]"
 	}
 	return preview
 }
