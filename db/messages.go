@@ -40,13 +40,16 @@ type Message struct {
 	QuoteKind      string      `db:"quote_kind"`
 	QuoteBody      string      `db:"quote_body"`
 	QuoteDirection string      `db:"quote_direction"`
+	// Pinned: a comment of the message is pinned in a CRM timeline.
+	Pinned bool `db:"pinned"`
 }
 
 const messageSelect = `SELECT m.portal_id, m.id, m.dialog_id, m.channel_id, m.direction, m.author_user_id,
 	COALESCE(u.name, '') AS author_name, m.from_phone, m.kind, m.body, m.provider_id, m.status,
 	m.error_code, m.error_text, m.reply_to, m.forwarded, m.created_at, m.edited_at, m.deleted_at,
 	` + attachmentsJSON + `, ` + reactionsOf + `,
-	COALESCE(q.kind, '') AS quote_kind, COALESCE(q.body, '') AS quote_body, COALESCE(q.direction, '') AS quote_direction
+	COALESCE(q.kind, '') AS quote_kind, COALESCE(q.body, '') AS quote_body, COALESCE(q.direction, '') AS quote_direction,
+	EXISTS (SELECT 1 FROM timeline_comments tc WHERE tc.message_id = m.id AND tc.pinned) AS pinned
 	FROM messages m LEFT JOIN users u ON u.id = m.author_user_id
 	LEFT JOIN messages q ON q.portal_id = m.portal_id AND q.channel_id = m.channel_id AND q.provider_id = NULLIF(m.reply_to, '')`
 

@@ -42,7 +42,7 @@ func (s *Store) TimelineQueue(ctx context.Context, portalID int64, limit int) ([
 	err := s.all(ctx, &ms, `SELECT m.portal_id, m.id, m.dialog_id, m.channel_id, m.direction, m.author_user_id,
 			COALESCE(u.name, '') AS author_name, m.from_phone, m.kind, m.body, m.provider_id, m.status, m.error_code,
 			m.error_text, m.reply_to, m.forwarded, m.created_at, m.edited_at, m.deleted_at,
-			`+attachmentsJSON+`, '' AS reactions, '' AS quote_kind, '' AS quote_body, '' AS quote_direction,
+			`+attachmentsJSON+`, '' AS reactions, '' AS quote_kind, '' AS quote_body, '' AS quote_direction, false AS pinned,
 			cl.id AS client_id, cl.name AS client_name, cl.phone AS client_phone, ch.name AS channel_name, ch.transport,
 			u.bitrix_user_id AS author_bitrix_id, cl.crm_state = 'linked' AS linked
 		FROM timeline_queue q JOIN messages m ON m.id = q.message_id
@@ -156,4 +156,26 @@ func commentKeys(cs []TimelineComment) ([]int64, []string, []int64) {
 		msgs[i], types[i], ids[i] = c.MessageID, c.EntityType, c.EntityID
 	}
 	return msgs, types, ids
+}
+
+// PinnedOn counts the comments pinned from our chat on an entity.
+func (s *Store) PinnedOn(ctx context.Context, portalID int64, entityType string, entityID int64) (int, error) {
+	var n int
+	err := s.get(ctx, &n, `SELECT count(*) FROM timeline_comments WHERE portal_id = $1 AND entity_type = $2 AND entity_id = $3 AND pinned`,
+		portalID, entityType, entityID)
+	if err != nil {
+		return 0, fmt.Errorf("db: unable to count pinned comments of %s %d: %w", entityType, entityID, err)
+	}
+	return n, nil
+}
+
+// SetPinned records whether a message's comment on an entity is pinned.
+func (s *Store) SetPinned(ctx context.Context, portalID int64, c TimelineComment, pinned bool) error {
+	_, err := s.q.ExecContext(ctx, `UPDATE timeline_comments SET pinned = $5
+		WHERE portal_id = $1 AND message_id = $2 AND entity_type = $3 AND entity_id = $4`,
+		portalID, c.MessageID, c.EntityType, c.EntityID, pinned)
+	if err != nil {
+		return fmt.Errorf("db: unable to pin the comment of message %d: %w", c.MessageID, err)
+	}
+	return nil
 }

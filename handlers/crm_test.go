@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -309,4 +311,84 @@ func TestTheLinksFollowTheCRM(t *testing.T) {
 	if err := w.store.DB.Get(&linked, `SELECT count(*) FROM crm_links WHERE entity_type = 'deal' AND entity_id = $1`, deal); err != nil || linked != 1 {
 		t.Fatalf("the deal found by reconciliation is linked to %d clients (%v), want 1", linked, err)
 	}
+}
+
+// "Pin in timeline" pins a message's comment in the CRM; at the entity's
+// limit (3) the fourth is refused with a clear message and nothing
+// changes; unpinning frees a place.
+func TestPinningAMessageInTheTimeline(t *testing.T) {
+	w := newCRMWorld(t)
+	ctx := context.Background()
+	id := w.portal.SeedContact(emulator.Contact{Name: "Pia", Phones: []string{"+79990008008"}, AssignedByID: 2})
+	w.write(t, "79990008008", "Pia", "one", "two", "three", "four")
+	w.sync(t)
+	var msgs []int64
+	if err := w.store.DB.Select(&msgs, `SELECT m.id FROM messages m JOIN clients c ON c.id = (SELECT client_id FROM dialogs WHERE id = m.dialog_id)
+		WHERE c.external_id = '79990008008' ORDER BY m.created_at, m.id`); err != nil || len(msgs) != 4 {
+		t.Fatalf("messages %v (%v)", msgs, err)
+	}
+	boris, err := w.in.Authorize(ctx, w.channel.PortalID, w.boris(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs[:3] {
+		view, err := w.in.PinMessage(ctx, boris, m, true)
+		if err != nil || !view.Message.Pinned {
+			t.Fatalf("pin of message %d: %v, pinned %v", m, err, view.Message.Pinned)
+		}
+	}
+	pinned := func() int {
+		n := 0
+		for _, e := range w.portal.Timeline("contact", id) {
+			if e.Pinned {
+				n++
+			}
+		}
+		return n
+	}
+	if pinned() != 3 {
+		t.Fatalf("%d comments pinned in the CRM, want 3", pinned())
+	}
+	// The fourth, over HTTP as the page asks: refused, and said so.
+	token := w.signedIn(t, 2)
+	status, body := w.post(t, fmt.Sprintf("/messages/%d/pin", msgs[3]), token)
+	if status != 422 || !strings.Contains(body, "At most 3 comments can be pinned on a contact") {
+		t.Fatalf("the fourth pin: %d\n%s", status, body)
+	}
+	if pinned() != 3 {
+		t.Fatalf("%d comments pinned after a refused pin, want 3", pinned())
+	}
+	if _, err := w.in.PinMessage(ctx, boris, msgs[0], false); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := w.post(t, fmt.Sprintf("/messages/%d/pin", msgs[3]), token); status != 200 || !strings.Contains(body, "message-unpin") {
+		t.Fatalf("the fourth pin after an unpin: %d\n%s", status, body)
+	}
+	if pinned() != 3 {
+		t.Fatalf("%d comments pinned, want 3", pinned())
+	}
+}
+
+func (w *crmWorld) boris(t *testing.T) int64 {
+	t.Helper()
+	var id int64
+	if err := w.store.DB.Get(&id, `SELECT id FROM users WHERE bitrix_user_id = 2`); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// post sends a POST the way the page's htmx does: with the token header.
+func (it *installed) post(t *testing.T, path, token string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, it.app.URL+path, nil)
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("X-Switchboard-Token", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }

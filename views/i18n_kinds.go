@@ -20,6 +20,16 @@ var kindTexts = map[string]text{
 	"kind.template":    {"Template message", "Шаблон"},
 	"kind.story":       {"Story", "История"},
 	"kind.unsupported": {"Unsupported message", "Неподдерживаемое сообщение"},
+
+	// Pinning a message in the CRM timeline.
+	"pin.pin":            {"Pin in the CRM timeline", "Закрепить в таймлайне CRM"},
+	"pin.unpin":          {"Unpin from the CRM timeline", "Открепить в таймлайне CRM"},
+	"pin.pinned":         {"Pinned", "Закреплено"},
+	"pin.none":           {"This message is not in the CRM timeline yet.", "Этого сообщения ещё нет в таймлайне CRM."},
+	"pin.limit":          {"At most %[2]s can be pinned on a %[1]s. Unpin one first.", "На %[1]s можно закрепить не больше %[2]s. Сначала открепите один."},
+	"pin.entity.contact": {"contact", "контакте"},
+	"pin.entity.lead":    {"lead", "лиде"},
+	"pin.entity.deal":    {"deal", "сделке"},
 }
 
 func init() {
@@ -44,4 +54,9 @@ func previewText(ctx context.Context, preview string) string {
 		return "[" + kindText(ctx, k) + "]"
 	}
 	return preview
+}
+
+// PinLimitText says a pin was refused at an entity's limit.
+func PinLimitText(ctx context.Context, limit int, entityType string) string {
+	return Tf(ctx, "pin.limit", T(ctx, "pin.entity."+entityType), Plural(ctx, "count.comments", int64(limit)))
 }

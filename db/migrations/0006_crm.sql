@@ -37,6 +37,7 @@ CREATE TABLE timeline_comments (
     entity_id    bigint      NOT NULL,
     comment_id   bigint,
     skipped      text        NOT NULL DEFAULT '', -- why it will never be added (the entity is gone)
+    pinned       boolean     NOT NULL DEFAULT false, -- pinned in the entity's timeline from our chat
     attempted_at timestamptz,
     done_at      timestamptz,
     PRIMARY KEY (message_id, entity_type, entity_id)
