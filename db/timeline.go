@@ -179,3 +179,23 @@ func (s *Store) SetPinned(ctx context.Context, portalID int64, c TimelineComment
 	}
 	return nil
 }
+
+// CRMBacklog is what waits for a portal's CRM sync.
+type CRMBacklog struct {
+	Messages   int        `db:"messages"`    // messages waiting for the timeline
+	Oldest     *time.Time `db:"oldest"`      // since when the oldest waits
+	NewClients int        `db:"new_clients"` // clients not linked yet
+}
+
+// CRMBacklog reads what waits for the portal's CRM sync, in one query.
+func (s *Store) CRMBacklog(ctx context.Context, portalID int64) (CRMBacklog, error) {
+	var b CRMBacklog
+	err := s.get(ctx, &b, `SELECT
+			(SELECT count(*) FROM timeline_queue WHERE portal_id = $1) AS messages,
+			(SELECT min(queued_at) FROM timeline_queue WHERE portal_id = $1) AS oldest,
+			(SELECT count(*) FROM clients WHERE portal_id = $1 AND crm_state = 'new') AS new_clients`, portalID)
+	if err != nil {
+		return b, fmt.Errorf("db: unable to read the CRM backlog of portal %d: %w", portalID, err)
+	}
+	return b, nil
+}

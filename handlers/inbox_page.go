@@ -40,7 +40,7 @@ func (s *Server) inboxData(r *http.Request, open int64) (views.InboxData, error)
 	if err != nil {
 		return data, err
 	}
-	data.Dialogs, data.Counts, data.UserName = list.Dialogs, list.Counts, list.Me.Name
+	data.Dialogs, data.Counts, data.UserName, data.Backlog = list.Dialogs, list.Counts, list.Me.Name, list.Backlog
 	return data, nil
 }
 

@@ -140,7 +140,17 @@ func (in *Inbox) runCRMSync(ctx context.Context, j db.Job) error {
 	if err := c.refresh(ctx); err != nil {
 		return err
 	}
-	return c.mirror(ctx)
+	if err := c.mirror(ctx); err != nil {
+		return err
+	}
+	if b, err := in.Store.CRMBacklog(ctx, p.ID); err == nil && (b.Messages > 0 || b.NewClients > 0) {
+		age := time.Duration(0)
+		if b.Oldest != nil {
+			age = in.Now().Sub(*b.Oldest).Round(time.Second)
+		}
+		in.Log.Info("CRM backlog", "portal", p.MemberID, "messages", b.Messages, "oldest", age, "new_clients", b.NewClients)
+	}
+	return nil
 }
 
 // more is whether the run may take more work; when not, the sync is asked

@@ -67,6 +67,8 @@ type InboxList struct {
 	Dialogs []db.DialogRow
 	Counts  db.InboxCounts
 	Me      db.User
+	// Backlog is what waits for the CRM sync: shown to administrators.
+	Backlog *db.CRMBacklog
 }
 
 // List reads the dialogs a viewer may see (only theirs with onlyMine),
@@ -83,8 +85,17 @@ func (in *Inbox) List(ctx context.Context, v Viewer, onlyMine bool) (InboxList, 
 	if l.Counts, err = in.Store.Counts(ctx, vis); err != nil {
 		return l, err
 	}
-	l.Me, err = in.Store.User(ctx, v.PortalID, v.UserID)
-	return l, err
+	if l.Me, err = in.Store.User(ctx, v.PortalID, v.UserID); err != nil {
+		return l, err
+	}
+	if v.IsAdmin && in.Portal != nil {
+		b, err := in.Store.CRMBacklog(ctx, v.PortalID)
+		if err != nil {
+			return l, err
+		}
+		l.Backlog = &b
+	}
+	return l, nil
 }
 
 // Rows reads the rows of the given dialogs that the viewer may see, in the

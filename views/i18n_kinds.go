@@ -3,6 +3,9 @@ package views
 import (
 	"context"
 	"strings"
+	"time"
+
+	"switchboard/db"
 )
 
 // kindTexts name the kinds of message, for a message with no text of its
@@ -30,6 +33,11 @@ var kindTexts = map[string]text{
 	"pin.entity.contact": {"contact", "контакте"},
 	"pin.entity.lead":    {"lead", "лиде"},
 	"pin.entity.deal":    {"deal", "сделке"},
+
+	// The CRM sync's backlog, for administrators.
+	"crm.backlog":         {"CRM sync: %s waiting", "Синхронизация с CRM: в очереди %s"},
+	"crm.backlog.oldest":  {", the oldest for %s", ", самое давнее — %s"},
+	"crm.backlog.clients": {"; new clients to link: %d", "; новых клиентов к привязке: %d"},
 }
 
 func init() {
@@ -59,4 +67,17 @@ func previewText(ctx context.Context, preview string) string {
 // PinLimitText says a pin was refused at an entity's limit.
 func PinLimitText(ctx context.Context, limit int, entityType string) string {
 	return Tf(ctx, "pin.limit", T(ctx, "pin.entity."+entityType), Plural(ctx, "count.comments", int64(limit)))
+}
+
+// BacklogText says what waits for the CRM sync: how many messages, since
+// when, and how many new clients.
+func BacklogText(ctx context.Context, b db.CRMBacklog) string {
+	s := Tf(ctx, "crm.backlog", Plural(ctx, "count.messages", int64(b.Messages)))
+	if b.Oldest != nil {
+		s += Tf(ctx, "crm.backlog.oldest", time.Since(*b.Oldest).Round(time.Second).String())
+	}
+	if b.NewClients > 0 {
+		s += Tf(ctx, "crm.backlog.clients", b.NewClients)
+	}
+	return s
 }

@@ -46,6 +46,8 @@ var plurals = map[string]forms{
 	"count.characters": {[2]string{"%d character", "%d characters"},
 		[3]string{"%d символ", "%d символа", "%d символов"}},
 	"count.files": {[2]string{"%d file", "%d files"}, [3]string{"%d файл", "%d файла", "%d файлов"}},
+	"count.messages": {[2]string{"%d message", "%d messages"},
+		[3]string{"%d сообщение", "%d сообщения", "%d сообщений"}},
 	"count.comments": {[2]string{"%d comment", "%d comments"},
 		[3]string{"%d комментарий", "%d комментария", "%d комментариев"}},
 }
