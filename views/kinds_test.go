@@ -1,6 +1,9 @@
 package views
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // A message without text shows its kind in the viewer's language, in the
 // list's preview and in a quoted reply.
@@ -23,5 +26,17 @@ func TestKindsAreWordedInBothLanguages(t *testing.T) {
 		if tx.en == "" || tx.ru == "" {
 			t.Errorf("%s lacks a language", k)
 		}
+	}
+}
+
+// A card whose client has no dialog keeps saying so when its list is read
+// again (the live stream's reconnect).
+func TestCardRowsOfNoDialogSayThereIsNone(t *testing.T) {
+	var b strings.Builder
+	if err := CardRows(nil, 1).Render(WithLang(t.Context(), "en"), &b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `data-testid="card-empty"`) || !strings.Contains(b.String(), "No conversations") {
+		t.Fatalf("CardRows of none: %q", b.String())
 	}
 }
