@@ -16,7 +16,7 @@ func (s *Server) placementPost(w http.ResponseWriter, r *http.Request) (*bitrix.
 	pl, err := bitrix.ParsePlacement(r)
 	if err != nil {
 		s.log.Warn("refused: not a Bitrix24 placement POST", "path", r.URL.Path, "err", err)
-		s.failWith(w, r, http.StatusBadRequest, views.T(r.Context(), "error.signin"))
+		s.failWith(w, r, http.StatusBadRequest, views.T(r.Context(), "error.not_from_bitrix"))
 		return nil, r, false
 	}
 	return pl, r.WithContext(views.WithLang(r.Context(), pl.Lang)), true
