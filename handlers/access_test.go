@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"bufio"
 	"context"
+	"io"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -60,7 +61,19 @@ func (it *installed) dialogIn(t *testing.T, member, phone string) (channelID, di
 
 func (it *installed) get(t *testing.T, path, token string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, it.app.URL+path, nil)
+	return it.send(t, http.MethodGet, path, token)
+}
+
+// post sends a POST the way the page's htmx does: with the token header.
+func (it *installed) post(t *testing.T, path, token string) (int, string) {
+	t.Helper()
+	return it.send(t, http.MethodPost, path, token)
+}
+
+// send makes an htmx request with the page token and reads the answer.
+func (it *installed) send(t *testing.T, method, path, token string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, it.app.URL+path, nil)
 	req.Header.Set("HX-Request", "true")
 	req.Header.Set("X-Switchboard-Token", token)
 	resp, err := http.DefaultClient.Do(req)
@@ -68,12 +81,8 @@ func (it *installed) get(t *testing.T, path, token string) (int, string) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var b strings.Builder
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		b.WriteString(sc.Text() + "\n")
-	}
-	return resp.StatusCode, b.String()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 func TestAnotherPortalsDialogIsNotFoundByDirectURL(t *testing.T) {

@@ -13,15 +13,8 @@ import (
 // postRead marks a dialog read as the page does: a POST with the token.
 func (it *installed) postRead(t *testing.T, dialog int64, token string) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, it.app.URL+"/dialogs/"+strconv.FormatInt(dialog, 10)+"/read", nil)
-	req.Header.Set("HX-Request", "true")
-	req.Header.Set("X-Switchboard-Token", token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	status, _ := it.post(t, "/dialogs/"+strconv.FormatInt(dialog, 10)+"/read", token)
+	return status
 }
 
 // Marking read a dialog the user may not see is a 404, like every other

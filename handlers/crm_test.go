@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -376,19 +374,4 @@ func (w *crmWorld) boris(t *testing.T) int64 {
 		t.Fatal(err)
 	}
 	return id
-}
-
-// post sends a POST the way the page's htmx does: with the token header.
-func (it *installed) post(t *testing.T, path, token string) (int, string) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, it.app.URL+path, nil)
-	req.Header.Set("HX-Request", "true")
-	req.Header.Set("X-Switchboard-Token", token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
 }
