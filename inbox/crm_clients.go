@@ -259,8 +259,9 @@ func (c *crmSync) newFields(ctx context.Context, cl db.NewClient) (bitrix.Fields
 	return fields, name, nil
 }
 
-// source writes the client's channel as the entity's source: the
-// channel's SOURCE_ID when the admin chose one, and "WhatsApp — Sales".
+// source writes the client's channel as the entity's source, in WZ mode
+// only: the channel's SOURCE_ID when the admin chose one, and "WhatsApp —
+// Sales".
 func (c *crmSync) source(ctx context.Context, cl db.NewClient, fields bitrix.Fields) error {
 	if cl.ChannelID == 0 {
 		return nil
@@ -271,6 +272,9 @@ func (c *crmSync) source(ctx context.Context, cl db.NewClient, fields bitrix.Fie
 	}
 	if err != nil {
 		return err
+	}
+	if ch.Mode == "ol" { // an Open Lines channel's source is the Open Line's (product.md)
+		return nil
 	}
 	if ch.SourceID != "" {
 		fields["SOURCE_ID"] = ch.SourceID
