@@ -260,3 +260,17 @@ func (s *Store) EnabledPortals(ctx context.Context) ([]int64, error) {
 	}
 	return ids, nil
 }
+
+// PortalsWithCRMWork lists the portals whose CRM sync has work waiting:
+// messages to mirror, clients to link, entities to read again.
+func (s *Store) PortalsWithCRMWork(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	err := s.all(ctx, &ids, `SELECT DISTINCT portal_id FROM (
+			(SELECT portal_id FROM timeline_queue LIMIT 1000)
+			UNION ALL (SELECT portal_id FROM clients WHERE crm_state = 'new' LIMIT 1000)
+			UNION ALL (SELECT portal_id FROM crm_dirty LIMIT 1000)) w`)
+	if err != nil {
+		return nil, fmt.Errorf("db: unable to list portals with CRM work: %w", err)
+	}
+	return ids, nil
+}

@@ -123,3 +123,19 @@ func (s *Store) FinishStanding(ctx context.Context, now time.Time, id int64) err
 	}
 	return nil
 }
+
+// NudgeStanding asks for a portal's standing job of kind when none waits
+// or runs, and changes nothing when one does: unlike RequestStanding it
+// locks no row, so the many transactions that give the job work (every
+// webhook) never queue behind each other on it. A run already under way
+// goes on while it finds work; what it may miss, committed as it
+// finished, the worker's periodic nudge of every portal with work finds.
+func (s *Store) NudgeStanding(ctx context.Context, portalID int64, kind string, runAt time.Time) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO outbox (portal_id, kind, payload, run_at) VALUES ($1, $2, '{}', $3)
+		ON CONFLICT (portal_id, kind) WHERE done_at IS NULL AND kind IN ('crm_sync', 'crm_reconcile') DO NOTHING`,
+		portalID, kind, runAt)
+	if err != nil {
+		return fmt.Errorf("db: unable to nudge %s of portal %d: %w", kind, portalID, err)
+	}
+	return nil
+}

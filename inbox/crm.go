@@ -23,6 +23,10 @@ const (
 // next run has the same work to do), it only waits longer.
 func standing(kind string) bool { return kind == JobCRMSync || kind == JobCRMReconcile }
 
+// nudgeEvery is how often the worker nudges the CRM sync of every portal
+// with work waiting.
+const nudgeEvery = 30 * time.Second
+
 // crmBudget is how long one run of the CRM sync keeps taking new work; the
 // rest waits for its next run, so a long backlog never outlives the lease.
 const crmBudget = 90 * time.Second
@@ -40,7 +44,25 @@ func (in *Inbox) requestCRMSync(ctx context.Context, tx *db.Store, portalID int6
 	if in.Portal == nil {
 		return nil // no Bitrix24 behind this inbox: nothing to mirror
 	}
-	return tx.RequestStanding(ctx, portalID, JobCRMSync, in.Now())
+	return tx.NudgeStanding(ctx, portalID, JobCRMSync, in.Now())
+}
+
+// nudgeCRMSyncs asks for the CRM sync of every portal with work waiting
+// (the worker does, every nudgeEvery): the net under NudgeStanding's race.
+func (in *Inbox) nudgeCRMSyncs(ctx context.Context) error {
+	if in.Portal == nil {
+		return nil
+	}
+	ids, err := in.Store.PortalsWithCRMWork(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := in.Store.NudgeStanding(ctx, id, JobCRMSync, in.Now()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // The CRM sync's lease is short and renewed before every REST call: an

@@ -177,7 +177,7 @@ func TestCRMMirrorUnderFaults(t *testing.T) {
 	}
 	// Exactly 2,000 comments, none twice, in order per entity.
 	total := 0
-	marker := regexp.MustCompile(`timeline.marker(\d+)`)
+	marker := regexp.MustCompile(`Switchboard · #(\d+)`)
 	for _, id := range portal.EntityIDs("contact") {
 		last := int64(0)
 		for _, e := range portal.Timeline("contact", id) { // newest first

@@ -153,6 +153,11 @@ func (c *crmSync) plan(ctx context.Context, ready []db.TimelineMessage) ([]db.Ti
 	return plan, byID, nil
 }
 
+// marker ends every comment with the id of its message: how a comment of
+// unknown outcome is found again. It is an identifier, not words, so it is
+// the same in every language.
+func marker(messageID int64) string { return fmt.Sprintf("Switchboard · #%d", messageID) }
+
 // markerRE finds the message id a comment was added for.
 var markerRE = regexp.MustCompile(`Switchboard · #(\d+)`)
 
@@ -338,7 +343,7 @@ func (c *crmSync) comment(ctx context.Context, m db.TimelineMessage, o db.Timeli
 			lines = append(lines, c.in.text(lang, "timeline.file_link", c.in.linkFor(full, timelineLinkTTL), fileNameOf(a), c.sizeText(a.Size)))
 		}
 	}
-	lines = append(lines, "[i]"+c.in.text(lang, "timeline.marker", m.ID)+"[/i]")
+	lines = append(lines, "[i]"+marker(m.ID)+"[/i]")
 	fields["COMMENT"] = strings.Join(lines, "\n")
 	if len(files) > 0 {
 		fields["FILES"] = files

@@ -58,6 +58,7 @@ func (in *Inbox) RunWorker(ctx context.Context) {
 	defer t.Stop()
 	swept := time.Now().Add(-rand.N(sweepEvery))  // instances do not sweep in step
 	reconciled := time.Now().Add(-reconcileEvery) // the first pass asks at once
+	nudged := time.Now().Add(-nudgeEvery)
 	for {
 		if time.Since(swept) > sweepEvery {
 			if n, err := in.Store.SweepEarlyStatuses(ctx, in.Now().Add(-earlyStatusAge)); err != nil {
@@ -66,6 +67,12 @@ func (in *Inbox) RunWorker(ctx context.Context) {
 				in.Log.Info("early statuses that never found their message dropped", "count", n)
 			}
 			swept = time.Now()
+		}
+		if time.Since(nudged) > nudgeEvery {
+			if err := in.nudgeCRMSyncs(ctx); err != nil && ctx.Err() == nil {
+				in.Log.Warn("unable to nudge the CRM syncs", "err", err)
+			}
+			nudged = time.Now()
 		}
 		if time.Since(reconciled) > reconcileEvery {
 			if err := in.requestReconciliations(ctx); err != nil && ctx.Err() == nil {

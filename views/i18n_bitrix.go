@@ -21,7 +21,6 @@ var bitrixTexts = map[string]text{
 	"timeline.out_phone": {"Reply on %s, sent from the phone:", "Ответ в %s, отправлен с телефона:"},
 	"timeline.file_link": {"File [url=%s]%s[/url] (%s)", "Файл [url=%s]%s[/url] (%s)"},
 	"timeline.file_lost": {"File %s could not be downloaded from the messenger.", "Файл %s не удалось скачать из мессенджера."},
-	"timeline.marker":    {"Switchboard · #%d", "Switchboard · #%d"},
 }
 
 func init() {
