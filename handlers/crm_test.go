@@ -103,7 +103,8 @@ func TestAnUnknownClientBecomesAContactWithItsTimeline(t *testing.T) {
 		t.Fatalf("%d contacts with the phone, want 1", len(cs))
 	}
 	c := cs[0]
-	if c["NAME"] != "Ivan Petrov" || c["SOURCE_DESCRIPTION"] != "WhatsApp — Sales" || c["ORIGINATOR_ID"] != "switchboard" {
+	if c["NAME"] != "Ivan Petrov" || c["SOURCE_DESCRIPTION"] != "WhatsApp — Sales" || c["ORIGINATOR_ID"] != "switchboard" ||
+		c["SOURCE_ID"] != "SB_WHATSAPP" {
 		t.Fatalf("the contact: %v", c)
 	}
 	assigned := fmt.Sprint(c["ASSIGNED_BY_ID"])
@@ -127,6 +128,13 @@ func TestAnUnknownClientBecomesAContactWithItsTimeline(t *testing.T) {
 	tl := w.portal.Timeline("contact", id)
 	if len(tl) != 2 || !strings.Contains(tl[0].Comment+tl[1].Comment, "Hello") || !strings.Contains(tl[0].Comment+tl[1].Comment, "Kazan") {
 		t.Fatalf("the contact's timeline: %+v", tl)
+	}
+	var bot int
+	if err := w.store.DB.Get(&bot, `SELECT bot_id FROM portals WHERE member_id = 'member-a'`); err != nil {
+		t.Fatal(err)
+	}
+	if tl[0].AuthorID != bot || tl[1].AuthorID != bot {
+		t.Fatalf("what the client wrote is authored by %d and %d, want the app's bot %d", tl[0].AuthorID, tl[1].AuthorID, bot)
 	}
 }
 

@@ -87,6 +87,7 @@ type crmSync struct {
 	s     CRM
 	pc    *bitrix.PortalClient
 	until time.Time
+	bot   int64 // the app's bot: the author of what clients write
 }
 
 // hold renews the run's lease, or says it was lost.
@@ -156,6 +157,9 @@ func (in *Inbox) runCRMSync(ctx context.Context, j db.Job) error {
 		return errPermanent{err}
 	}
 	c := &crmSync{in: in, job: j, p: p, s: s.CRM, pc: in.Portal.Client.Portal(p.MemberID, p.BaseURL), until: in.Now().Add(crmBudget)}
+	if st, err := in.Store.PortalInstall(ctx, p.ID); err == nil && st.BotID != nil {
+		c.bot = *st.BotID
+	}
 	if err := c.linkClients(ctx); err != nil {
 		return err
 	}

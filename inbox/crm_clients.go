@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"switchboard/bitrix"
 	"switchboard/channels"
@@ -276,6 +277,9 @@ func (c *crmSync) source(ctx context.Context, cl db.NewClient, fields bitrix.Fie
 	if ch.Mode == "ol" { // an Open Lines channel's source is the Open Line's (product.md)
 		return nil
 	}
+	if ch.SourceID == "" {
+		ch.SourceID = c.ownSource(ctx, ch)
+	}
 	if ch.SourceID != "" {
 		fields["SOURCE_ID"] = ch.SourceID
 	}
@@ -308,4 +312,32 @@ func (c *crmSync) user(ctx context.Context, bitrixID int64) (db.User, error) {
 		name = fullName(us[0].Name, us[0].LastName)
 	}
 	return c.in.Store.MeetUser(ctx, c.p.ID, bitrixID, name)
+}
+
+// ownSource is the CRM source of a channel whose admin chose none: our own
+// entry for its transport ("WhatsApp", "Instagram"), found in the portal's
+// SOURCE directory or added to it, and kept as the channel's source so the
+// admin may change it. Without the right to add it, no source is written
+// (Bitrix24 then shows its first, "Call", which would be wrong).
+func (c *crmSync) ownSource(ctx context.Context, ch db.Channel) string {
+	id := "SB_" + strings.ToUpper(ch.Transport)
+	err := c.rest(ctx, func(ctx context.Context) error {
+		sources, err := c.pc.Statuses(ctx, bitrix.DirectorySource)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(sources, func(s bitrix.Status) bool { return string(s.StatusID) == id }) {
+			return nil
+		}
+		_, err = c.pc.AddStatus(ctx, bitrix.NewStatus{EntityID: bitrix.DirectorySource, StatusID: id, Name: c.in.transportTitle(ch.Transport)})
+		return err
+	})
+	if err != nil {
+		c.in.Log.Warn("no CRM source of our own for the channel", "portal", c.p.ID, "channel", ch.ID, "err", err)
+		return ""
+	}
+	if err := c.in.Store.SetChannelSource(ctx, c.p.ID, ch.ID, id); err != nil {
+		c.in.Log.Warn("the channel's CRM source not kept", "channel", ch.ID, "err", err)
+	}
+	return id
 }

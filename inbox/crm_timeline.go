@@ -315,12 +315,15 @@ func (c *crmSync) comment(ctx context.Context, m db.TimelineMessage, o db.Timeli
 	lines := []string{head}
 	if body := strings.TrimSpace(m.Body); body != "" {
 		lines = append(lines, body)
-	} else if len(m.Attachments) == 0 {
-		lines = append(lines, c.in.text(lang, "kind."+m.Kind))
+	} else {
+		lines = append(lines, "["+c.in.text(lang, "kind."+m.Kind)+"]")
 	}
 	fields := bitrix.Params{"ENTITY_ID": o.EntityID, "ENTITY_TYPE": o.EntityType}
-	if m.Direction == "out" && m.AuthorBitrix != nil {
+	switch {
+	case m.Direction == "out" && m.AuthorBitrix != nil:
 		fields["AUTHOR_ID"] = *m.AuthorBitrix
+	case c.bot != 0: // the client's words, and the phone's, under the app's bot
+		fields["AUTHOR_ID"] = c.bot
 	}
 	var files []bitrix.File
 	size := 0
@@ -333,14 +336,14 @@ func (c *crmSync) comment(ctx context.Context, m db.TimelineMessage, o db.Timeli
 			if err != nil {
 				return nil, 0, err
 			}
-			files = append(files, bitrix.File{Name: fileNameOf(a), Content: b})
+			files = append(files, bitrix.File{Name: fileNameOf(m.Message, a), Content: b})
 			size += len(b)
 		default:
 			full, err := c.in.Store.Attachment(ctx, c.p.ID, a.ID)
 			if err != nil {
 				return nil, 0, err
 			}
-			lines = append(lines, c.in.text(lang, "timeline.file_link", c.in.linkFor(full, timelineLinkTTL), fileNameOf(a), c.sizeText(a.Size)))
+			lines = append(lines, c.in.text(lang, "timeline.file_link", c.in.linkFor(full, timelineLinkTTL), fileNameOf(m.Message, a), c.sizeText(a.Size)))
 		}
 	}
 	lines = append(lines, "[i]"+marker(m.ID)+"[/i]")
@@ -364,12 +367,15 @@ func (c *crmSync) readFile(ctx context.Context, a db.Attachment) ([]byte, error)
 	return io.ReadAll(io.LimitReader(f, inlineFile+1))
 }
 
-func fileNameOf(a db.Attachment) string {
+// fileNameOf names a file for the timeline: its own name, else its kind,
+// the day and the time it came ("image-2026-12-01-1504.jpeg").
+func fileNameOf(m db.Message, a db.Attachment) string {
 	if a.FileName != "" {
 		return a.FileName
 	}
-	ext := strings.TrimPrefix(a.MIME[strings.LastIndexByte(a.MIME, '/')+1:], "x-")
-	return fmt.Sprintf("file-%d.%s", a.ID, ext)
+	base, _, _ := strings.Cut(a.MIME, ";")
+	ext := strings.TrimPrefix(strings.TrimSpace(base[strings.LastIndexByte(base, '/')+1:]), "x-")
+	return fmt.Sprintf("%s-%s.%s", m.Kind, m.CreatedAt.Format("2006-01-02-1504"), ext)
 }
 
 // sizeText is a file's size in the portal's language.

@@ -29,14 +29,15 @@ var kindTexts = map[string]text{
 	"pin.unpin":          {"Unpin from the CRM timeline", "Открепить в таймлайне CRM"},
 	"pin.pinned":         {"Pinned", "Закреплено"},
 	"pin.none":           {"This message is not in the CRM timeline yet.", "Этого сообщения ещё нет в таймлайне CRM."},
-	"pin.limit":          {"At most %[2]s can be pinned on a %[1]s. Unpin one first.", "На %[1]s можно закрепить не больше %[2]s. Сначала открепите один."},
+	"pin.limit":          {"At most %[2]s can be pinned on a %[1]s. Unpin one first.", "На %[1]s уже закреплено предельное число комментариев: %[3]d. Сначала открепите один."},
 	"pin.entity.contact": {"contact", "контакте"},
 	"pin.entity.lead":    {"lead", "лиде"},
 	"pin.entity.deal":    {"deal", "сделке"},
 
 	// The CRM sync's backlog, for administrators.
 	"crm.backlog":         {"CRM sync: %s waiting", "Синхронизация с CRM: в очереди %s"},
-	"crm.backlog.oldest":  {", the oldest for %s", ", самое давнее — %s"},
+	"crm.backlog.oldest":  {", the oldest for %s", ", самое давнее ждёт %s"},
+	"age.now":             {"less than a minute", "меньше минуты"},
 	"crm.backlog.clients": {"; new clients to link: %d", "; новых клиентов к привязке: %d"},
 }
 
@@ -66,7 +67,7 @@ func previewText(ctx context.Context, preview string) string {
 
 // PinLimitText says a pin was refused at an entity's limit.
 func PinLimitText(ctx context.Context, limit int, entityType string) string {
-	return Tf(ctx, "pin.limit", T(ctx, "pin.entity."+entityType), Plural(ctx, "count.comments", int64(limit)))
+	return Tf(ctx, "pin.limit", T(ctx, "pin.entity."+entityType), Plural(ctx, "count.comments", int64(limit)), limit)
 }
 
 // BacklogText says what waits for the CRM sync: how many messages, since
@@ -74,10 +75,18 @@ func PinLimitText(ctx context.Context, limit int, entityType string) string {
 func BacklogText(ctx context.Context, b db.CRMBacklog) string {
 	s := Tf(ctx, "crm.backlog", Plural(ctx, "count.messages", int64(b.Messages)))
 	if b.Oldest != nil {
-		s += Tf(ctx, "crm.backlog.oldest", time.Since(*b.Oldest).Round(time.Second).String())
+		s += Tf(ctx, "crm.backlog.oldest", ageText(ctx, time.Since(*b.Oldest)))
 	}
 	if b.NewClients > 0 {
 		s += Tf(ctx, "crm.backlog.clients", b.NewClients)
 	}
 	return s
+}
+
+// ageText is how long something has waited, in whole minutes.
+func ageText(ctx context.Context, d time.Duration) string {
+	if d < time.Minute {
+		return T(ctx, "age.now")
+	}
+	return Plural(ctx, "count.minutes", int64(d/time.Minute))
 }

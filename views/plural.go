@@ -48,6 +48,8 @@ var plurals = map[string]forms{
 	"count.files": {[2]string{"%d file", "%d files"}, [3]string{"%d файл", "%d файла", "%d файлов"}},
 	"count.messages": {[2]string{"%d message", "%d messages"},
 		[3]string{"%d сообщение", "%d сообщения", "%d сообщений"}},
+	"count.minutes": {[2]string{"%d minute", "%d minutes"},
+		[3]string{"%d минуту", "%d минуты", "%d минут"}},
 	"count.comments": {[2]string{"%d comment", "%d comments"},
 		[3]string{"%d комментарий", "%d комментария", "%d комментариев"}},
 }
