@@ -108,6 +108,20 @@ func (s *Store) RequestStanding(ctx context.Context, portalID int64, kind string
 	return nil
 }
 
+// PortalsWithCRMWork are the enabled portals with clients not yet linked
+// to the CRM or messages waiting for the timeline.
+func (s *Store) PortalsWithCRMWork(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	err := s.all(ctx, &ids, `SELECT p.id FROM portals p WHERE p.enabled AND (
+			EXISTS (SELECT 1 FROM clients c WHERE c.portal_id = p.id AND c.crm_state = 'new')
+			OR EXISTS (SELECT 1 FROM timeline_queue q WHERE q.portal_id = p.id))
+		ORDER BY p.id`)
+	if err != nil {
+		return nil, fmt.Errorf("db: unable to list portals with CRM work: %w", err)
+	}
+	return ids, nil
+}
+
 // FinishStanding completes a standing job's run: done, or, when it was
 // asked for again meanwhile, due again at now with its attempts reset.
 func (s *Store) FinishStanding(ctx context.Context, now time.Time, id int64) error {

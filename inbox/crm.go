@@ -43,6 +43,20 @@ func (in *Inbox) requestCRMSync(ctx context.Context, tx *db.Store, portalID int6
 	return tx.RequestStanding(ctx, portalID, JobCRMSync, in.Now())
 }
 
+// requestCRMSyncAfter asks for the portal's CRM sync right after a commit
+// that gave it work, in a statement of its own: asked inside the webhook's
+// transaction, every concurrent webhook of the portal would wait on the
+// one job row until the one before it committed (measured: 284 msg/s at 8
+// senders, 120 at 32). Should the process die between the commit and this
+// request, the sweep of requestReconciliations (at start and every
+// reconcileEvery) asks for it.
+func (in *Inbox) requestCRMSyncAfter(ctx context.Context, portalID int64) error {
+	if in.Portal == nil {
+		return nil
+	}
+	return in.Store.RequestStanding(ctx, portalID, JobCRMSync, in.Now())
+}
+
 // The CRM sync's lease is short and renewed before every REST call: an
 // instance killed mid-run holds the portal's sync for at most crmLease.
 // No call outlives the lease (callDeadline), so by the time another

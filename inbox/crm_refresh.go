@@ -258,7 +258,9 @@ func (in *Inbox) runCRMReconcile(ctx context.Context, j db.Job) error {
 }
 
 // requestReconciliations asks every installed portal for its
-// reconciliation (the worker does, every reconcileEvery).
+// reconciliation (the worker does, at start and every reconcileEvery), and
+// for the CRM sync of every portal with work waiting: a webhook asks for it
+// after its commit, so a process that died in between asked for nothing.
 func (in *Inbox) requestReconciliations(ctx context.Context) error {
 	if in.Portal == nil {
 		return nil
@@ -269,6 +271,15 @@ func (in *Inbox) requestReconciliations(ctx context.Context) error {
 	}
 	for _, id := range ids {
 		if err := in.Store.RequestStanding(ctx, id, JobCRMReconcile, in.Now()); err != nil {
+			return err
+		}
+	}
+	waiting, err := in.Store.PortalsWithCRMWork(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range waiting {
+		if err := in.Store.RequestStanding(ctx, id, JobCRMSync, in.Now()); err != nil {
 			return err
 		}
 	}

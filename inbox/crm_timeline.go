@@ -29,23 +29,21 @@ const (
 
 // queueTimeline puts stored messages in line for the timeline, inside the
 // caller's transaction, when the portal mirrors messages at all (off, they
-// are never queued, so turning it on again does not flood old ones).
-func (in *Inbox) queueTimeline(ctx context.Context, tx *db.Store, portalID int64, ids []int64) error {
+// are never queued, so turning it on again does not flood old ones). When
+// it queued any, the caller asks for the CRM sync.
+func (in *Inbox) queueTimeline(ctx context.Context, tx *db.Store, portalID int64, ids []int64) (bool, error) {
 	if in.Portal == nil || len(ids) == 0 {
-		return nil
+		return false, nil
 	}
 	p, err := tx.Portal(ctx, portalID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	s, err := settingsOf(p.Settings)
 	if err != nil || !s.CRM.Timeline {
-		return err
+		return false, err
 	}
-	if err := tx.QueueTimeline(ctx, portalID, ids, in.Now()); err != nil {
-		return err
-	}
-	return in.requestCRMSync(ctx, tx, portalID)
+	return true, tx.QueueTimeline(ctx, portalID, ids, in.Now())
 }
 
 // mirror adds the queued messages to their clients' timelines, oldest

@@ -84,6 +84,9 @@ func (in *Inbox) runHistory(ctx context.Context, j db.Job) error {
 		if res.Stored == 0 {
 			return nil
 		}
+		if err := in.requestCRMSync(ctx, tx, b.PortalID); err != nil {
+			return err
+		}
 		return tx.LogEvents(ctx, in.Now(), Event{Portal: b.PortalID, Kind: EventReset})
 	})
 }

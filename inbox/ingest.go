@@ -40,6 +40,11 @@ func (in *Inbox) Ingest(ctx context.Context, ch db.Channel, w *channels.Webhook)
 	if err != nil {
 		return IngestResult{}, fmt.Errorf("inbox: unable to ingest webhook of channel %d: %w", ch.ID, err)
 	}
+	if res.Stored > 0 { // a new client, or messages to mirror: the CRM sync has work
+		if err := in.requestCRMSyncAfter(ctx, ch.PortalID); err != nil {
+			return res, fmt.Errorf("inbox: webhook of channel %d stored: %w", ch.ID, err)
+		}
+	}
 	return res, nil
 }
 
@@ -54,17 +59,13 @@ type ingest struct {
 	events []Event
 }
 
-// ingestTx is Ingest inside the caller's transaction.
+// ingestTx is Ingest inside the caller's transaction; the caller asks for
+// the CRM sync when it stored anything.
 func (in *Inbox) ingestTx(ctx context.Context, tx *db.Store, ch db.Channel, w *channels.Webhook) (IngestResult, error) {
 	g := &ingest{in: in, tx: tx, ch: ch, now: in.Now()}
 	steps := []func(context.Context, *channels.Webhook) error{g.messages, g.statuses, g.reactions, g.edits, g.deletes}
 	for _, step := range steps {
 		if err := step(ctx, w); err != nil {
-			return g.res, err
-		}
-	}
-	if g.res.Stored > 0 { // a new client, or messages to mirror: the CRM sync has work
-		if err := in.requestCRMSync(ctx, tx, ch.PortalID); err != nil {
 			return g.res, err
 		}
 	}
@@ -179,7 +180,7 @@ func (g *ingest) storeInbound(ctx context.Context, items []db.Inbound) error {
 	}
 	g.res.Stored += len(stored)
 	g.res.Duplicates += len(items) - len(stored)
-	if err := g.in.queueTimeline(ctx, g.tx, g.ch.PortalID, ids); err != nil {
+	if _, err := g.in.queueTimeline(ctx, g.tx, g.ch.PortalID, ids); err != nil {
 		return err
 	}
 	return g.tx.EnqueueMany(ctx, g.ch.PortalID, JobFetchMedia, fetches, g.now)

@@ -94,8 +94,13 @@ func (in *Inbox) SendMessage(ctx context.Context, v Viewer, dialogID int64, text
 		if err != nil {
 			return err
 		}
-		if err := in.queueTimeline(ctx, tx, v.PortalID, ids); err != nil {
-			return err
+		if queued, err := in.queueTimeline(ctx, tx, v.PortalID, ids); err != nil || queued {
+			if err == nil {
+				err = in.requestCRMSync(ctx, tx, v.PortalID)
+			}
+			if err != nil {
+				return err
+			}
 		}
 		sent = Sent{ChannelName: d.ChannelName}
 		sent.Messages, err = tx.MessagesByID(ctx, v.PortalID, ids)
