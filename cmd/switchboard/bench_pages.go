@@ -7,9 +7,8 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
-
-	"github.com/lib/pq"
 )
 
 // inboxPages seeds the portal with o.dialogs dialogs and o.perDialog
@@ -82,7 +81,7 @@ func (r *benchRun) seed(ctx context.Context, bp *benchPortal) (time.Duration, er
 		return 0, err
 	}
 	copyIn := func(table string, cols []string, n int, row func(i int) []any) error {
-		st, err := tx.PrepareContext(ctx, pq.CopyIn(table, cols...))
+		st, err := tx.PrepareContext(ctx, "COPY "+table+" ("+strings.Join(cols, ", ")+") FROM STDIN")
 		if err != nil {
 			return err
 		}
