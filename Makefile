@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO ?= go
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench generate check-generated check-tidy check-fmt staticcheck deps-pg deps-chromium vet
+.PHONY: run test bench bench-go generate check-generated check-tidy check-fmt staticcheck deps-pg deps-chromium vet
 
 run: deps-pg
 	$(GO) run ./cmd/switchboard demo
@@ -12,7 +12,17 @@ run: deps-pg
 test: deps-pg deps-chromium check-generated check-tidy check-fmt vet staticcheck
 	$(GO) test -count=1 -timeout 25m ./...
 
+# The performance table (issue 8) on a throwaway cluster: the app as its own
+# process, real webhooks and SSE streams over HTTP, every ceiling (pgbench,
+# a bare net/http SSE server) measured in the same run. BENCH_FLAGS: see
+# `switchboard bench -h`.
+BENCH_BIN := $(shell mktemp -u /tmp/switchboard-bench.XXXXXX)
 bench: deps-pg
+	$(GO) build -o $(BENCH_BIN) ./cmd/switchboard
+	$(BENCH_BIN) bench $(BENCH_FLAGS); rc=$$?; rm -f $(BENCH_BIN); exit $$rc
+
+# The Go benchmarks (hot paths of db and inbox).
+bench-go: deps-pg
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 
 vet:

@@ -1,6 +1,7 @@
 // Command switchboard serves the Switchboard app: `serve` (the default),
-// `migrate`, and `demo`, which also runs the Bitrix24 and Graph API
-// emulators and a local PostgreSQL so one person can play client and manager.
+// `migrate`, `demo`, which also runs the Bitrix24 and Graph API emulators
+// and a local PostgreSQL so one person can play client and manager, and
+// `bench`, the performance table on a throwaway cluster (`make bench`).
 package main
 
 import (
@@ -32,6 +33,9 @@ func run(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
+	if cmd == "bench" { // its own flags; it configures the app it starts
+		return bench(ctx, args)
+	}
 	cfg, err := loadConfig(args)
 	if err != nil {
 		return err
@@ -54,7 +58,7 @@ func run(ctx context.Context, args []string) error {
 	case "demo":
 		return demo(ctx, cfg, log)
 	default:
-		return fmt.Errorf("unknown command %q (serve, migrate, demo)", cmd)
+		return fmt.Errorf("unknown command %q (serve, migrate, demo, bench)", cmd)
 	}
 }
 

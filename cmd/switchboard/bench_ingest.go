@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"switchboard/db/pgcluster"
+)
+
+// ingest posts signed webhooks, one client text each, from o.senders and
+// from 32 concurrent senders, as fast as the app answers 200 (stored and
+// committed); the ceiling is pgbench's single-row INSERT TPS on the same
+// cluster with as many clients, run right after.
+func (r *benchRun) ingest(ctx context.Context, bp *benchPortal) error {
+	if _, err := r.env.createDB(ctx, "ceiling"); err != nil {
+		return err
+	}
+	for _, senders := range []int{r.o.senders, 32} {
+		type result struct{ rate, tps float64 }
+		res, err := medianOf(r.o.runs, func() (result, float64, error) {
+			rate, err := r.ingestRun(bp, senders, r.o.ingestFor)
+			if err != nil {
+				return result{}, 0, err
+			}
+			tps, err := r.env.pgbenchInsert(ctx, "ceiling", senders, r.o.ingestFor)
+			return result{rate, tps}, rate, err
+		})
+		if err != nil {
+			return err
+		}
+		ratio := res.rate / res.tps
+		r.add(benchRow{figure: fmt.Sprintf("signed webhooks ingested, committed, one instance, %d senders", senders),
+			goal:     "≥ 1,000 msg/s and ≥ 50% of INSERT TPS",
+			measured: thousands(res.rate) + " msg/s", ceiling: "pgbench INSERT " + thousands(res.tps) + " TPS",
+			ratio: fmt.Sprintf("%.0f%%", ratio*100), pass: res.rate >= 1000 && ratio >= 0.5})
+	}
+	return nil
+}
+
+// ingestRun sends for d from senders goroutines and returns messages
+// stored per second.
+func (r *benchRun) ingestRun(bp *benchPortal, senders int, d time.Duration) (float64, error) {
+	send := newSender(bp.hookURL, senders)
+	var next atomic.Int64
+	next.Store(int64(r.seq))
+	var stored atomic.Int64
+	var firstErr atomic.Pointer[error]
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	deadline := t0.Add(d)
+	for range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				seq := int(next.Add(1))
+				if err := send.post(waHook(fmt.Sprintf("7999%07d", seq%2000), fmt.Sprintf("wamid.in.%d", seq), benchText(seq))); err != nil {
+					firstErr.Store(&err)
+					return
+				}
+				stored.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	took := time.Since(t0)
+	r.seq = int(next.Load())
+	if p := firstErr.Load(); p != nil {
+		return 0, *p
+	}
+	return float64(stored.Load()) / took.Seconds(), nil
+}
+
+var pgbenchTPS = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
+
+// pgbenchInsert is the database's single-row INSERT TPS with clients
+// connections for d: each transaction one INSERT of a row like a message.
+func (e *benchEnv) pgbenchInsert(ctx context.Context, dbName string, clients int, d time.Duration) (float64, error) {
+	bin, err := pgcluster.BinDir()
+	if err != nil {
+		return 0, err
+	}
+	script := filepath.Join(e.dir, "insert.sql")
+	if err := os.WriteFile(script, []byte("INSERT INTO ceiling (portal_id, body, created_at) VALUES (1, 'hello', now());\n"), 0o644); err != nil {
+		return 0, err
+	}
+	psql := exec.CommandContext(ctx, filepath.Join(bin, "psql"), "-q", "-h", e.cluster.Dir, "-U", "postgres", "-d", dbName, "-c",
+		`CREATE TABLE IF NOT EXISTS ceiling (id bigserial PRIMARY KEY, portal_id bigint NOT NULL, body text NOT NULL, created_at timestamptz NOT NULL)`)
+	if out, err := psql.CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("bench: psql: %v\n%s", err, out)
+	}
+	cmd := exec.CommandContext(ctx, filepath.Join(bin, "pgbench"), "-n", "-h", e.cluster.Dir, "-U", "postgres",
+		"-c", strconv.Itoa(clients), "-j", "2", "-T", strconv.Itoa(max(1, int(d.Seconds()))), "-f", script, dbName)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("bench: pgbench: %v\n%s", err, out)
+	}
+	m := pgbenchTPS.FindSubmatch(out)
+	if m == nil {
+		return 0, fmt.Errorf("bench: no TPS in pgbench's output:\n%s", out)
+	}
+	return strconv.ParseFloat(string(m[1]), 64)
+}
