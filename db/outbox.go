@@ -29,7 +29,7 @@ func (s *Store) Enqueue(ctx context.Context, portalID int64, kind string, payloa
 		return fmt.Errorf("db: unable to encode %s job: %w", kind, err)
 	}
 	_, err = s.q.ExecContext(ctx, `INSERT INTO outbox (portal_id, kind, payload, run_at) VALUES ($1, $2, $3, $4)`,
-		portalID, kind, body, runAt)
+		portalID, kind, string(body), runAt)
 	if err != nil {
 		return fmt.Errorf("db: unable to enqueue %s job: %w", kind, err)
 	}

@@ -112,10 +112,11 @@ func DSN(t testing.TB) string {
 	return cluster.DSN(name)
 }
 
-// New opens a fresh migrated database for t, closed when t ends.
+// New opens a fresh migrated database for t, closed when t ends, as the
+// app opens its own (db.Open).
 func New(t testing.TB) *sqlx.DB {
 	t.Helper()
-	conn, err := sqlx.Open("postgres", DSN(t))
+	conn, err := db.Open(context.Background(), DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
