@@ -136,3 +136,36 @@ func TestEachVisibilitySettingAppliesToEveryRead(t *testing.T) {
 		}
 	}
 }
+
+// An item the database itself refuses (here a trigger stands in for any
+// failure no check foresaw) fails the fast pass; the webhook is stored
+// again item by item: the neighbours are stored, the bad one kept raw.
+func TestAnItemTheDatabaseRefusesCostsNoNeighbour(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	if _, err := r.store.DB.Exec(`
+		CREATE FUNCTION refuse_bad() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF NEW.provider_id = 'wamid.BAD' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$;
+		CREATE TRIGGER refuse_bad BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_bad()`); err != nil {
+		t.Fatal(err)
+	}
+	var msgs []channels.Message
+	for _, id := range []string{"wamid.OK1", "wamid.BAD", "wamid.OK2"} {
+		msgs = append(msgs, channels.Message{ProviderID: id, Direction: channels.Inbound, Peer: channels.Peer{ID: clientWA},
+			Kind: channels.KindText, Text: id, SentAt: r.clock.Now()})
+	}
+	res, err := r.in.Ingest(ctx, r.channel, &channels.Webhook{Messages: msgs})
+	if err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	var stored, kept int
+	if err := r.store.DB.Get(&stored, `SELECT count(*) FROM messages`); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.store.DB.Get(&kept, `SELECT count(*) FROM webhook_rejects WHERE reason LIKE '%refused by the test%'`); err != nil {
+		t.Fatal(err)
+	}
+	if stored != 2 || kept != 1 || res.Stored != 2 || res.Rejected != 1 {
+		t.Fatalf("stored %d (result %d), kept raw %d (result %d); want 2 and 1", stored, res.Stored, kept, res.Rejected)
+	}
+}

@@ -42,10 +42,7 @@ func (in *Inbox) queueTimeline(ctx context.Context, tx *db.Store, portalID int64
 	if err != nil || !s.CRM.Timeline {
 		return err
 	}
-	if err := tx.QueueTimeline(ctx, portalID, ids, in.Now()); err != nil {
-		return err
-	}
-	return in.requestCRMSync(ctx, tx, portalID)
+	return tx.QueueTimeline(ctx, portalID, ids, in.Now()) // the caller nudges the CRM sync
 }
 
 // mirror adds the queued messages to their clients' timelines, oldest

@@ -73,7 +73,7 @@ func (in *Inbox) runHistory(ctx context.Context, j db.Job) error {
 	}
 	hook.History = true
 	return in.Store.InTx(ctx, func(tx *db.Store) error {
-		res, err := in.ingestTx(ctx, tx, ch, hook)
+		res, err := in.ingestTx(ctx, tx, ch, hook, true)
 		if err != nil {
 			return err
 		}
