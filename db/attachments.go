@@ -131,7 +131,7 @@ type StoredFile struct {
 
 // AttachmentStored marks a pending attachment ready with its file's facts.
 func (s *Store) AttachmentStored(ctx context.Context, portalID, id int64, f StoredFile) (bool, error) {
-	res, err := s.q.ExecContext(ctx, `UPDATE attachments SET state = 'ready', storage_key = $3,
+	res, err := s.exec(ctx, `UPDATE attachments SET state = 'ready', storage_key = $3,
 		mime = CASE WHEN $4 = '' THEN mime ELSE $4 END, size = $5, sha256 = $6, last_error = '', updated_at = now()
 		WHERE portal_id = $1 AND id = $2 AND state = 'pending'`, portalID, id, f.Key, f.MIME, f.Size, f.SHA256)
 	if err != nil {
@@ -144,7 +144,7 @@ func (s *Store) AttachmentStored(ctx context.Context, portalID, id int64, f Stor
 // AttachmentAttempt counts a failed fetch of an attachment; failed marks it
 // given up.
 func (s *Store) AttachmentAttempt(ctx context.Context, portalID, id int64, cause string, failed bool) error {
-	_, err := s.q.ExecContext(ctx, `UPDATE attachments SET attempts = attempts + 1, last_error = $3,
+	_, err := s.exec(ctx, `UPDATE attachments SET attempts = attempts + 1, last_error = $3,
 		state = CASE WHEN $4 THEN 'failed' ELSE state END, updated_at = now()
 		WHERE portal_id = $1 AND id = $2 AND state <> 'ready'`, portalID, id, cause, failed)
 	if err != nil {
@@ -156,7 +156,7 @@ func (s *Store) AttachmentAttempt(ctx context.Context, portalID, id int64, cause
 // SetProviderMediaID keeps the media id an upload of the attachment got, so
 // a retried send does not upload it again.
 func (s *Store) SetProviderMediaID(ctx context.Context, portalID, id int64, mediaID string) error {
-	_, err := s.q.ExecContext(ctx, `UPDATE attachments SET provider_media_id = $3, updated_at = now()
+	_, err := s.exec(ctx, `UPDATE attachments SET provider_media_id = $3, updated_at = now()
 		WHERE portal_id = $1 AND id = $2`, portalID, id, mediaID)
 	if err != nil {
 		return fmt.Errorf("db: unable to record the media id of attachment %d: %w", id, err)

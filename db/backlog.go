@@ -39,7 +39,7 @@ func (s *Store) Backlog(ctx context.Context, portalID, id int64) (BacklogItem, e
 
 // FinishBacklog marks a kept webhook processed, with a summary of what it did.
 func (s *Store) FinishBacklog(ctx context.Context, portalID, id int64, result string) error {
-	_, err := s.q.ExecContext(ctx, `UPDATE webhook_backlog SET processed_at = now(), result = $3
+	_, err := s.exec(ctx, `UPDATE webhook_backlog SET processed_at = now(), result = $3
 		WHERE portal_id = $1 AND id = $2`, portalID, id, result)
 	if err != nil {
 		return fmt.Errorf("db: unable to finish kept webhook %d: %w", id, err)

@@ -70,7 +70,7 @@ func (s *Store) ChannelForWebhook(ctx context.Context, transport string, id int6
 
 // SetChannelSource records the CRM source written for a channel's clients.
 func (s *Store) SetChannelSource(ctx context.Context, portalID, channelID int64, sourceID string) error {
-	_, err := s.q.ExecContext(ctx, `UPDATE channels SET source_id = $3 WHERE portal_id = $1 AND id = $2`, portalID, channelID, sourceID)
+	_, err := s.exec(ctx, `UPDATE channels SET source_id = $3 WHERE portal_id = $1 AND id = $2`, portalID, channelID, sourceID)
 	if err != nil {
 		return fmt.Errorf("db: unable to set the CRM source of channel %d: %w", channelID, err)
 	}

@@ -41,7 +41,7 @@ func (s *Store) LinkClient(ctx context.Context, portalID, clientID int64, links 
 	for i, l := range links {
 		types[i], ids[i], titles[i], closed[i] = l.EntityType, l.EntityID, l.Title, l.Closed
 	}
-	_, err := s.q.ExecContext(ctx, `
+	_, err := s.exec(ctx, `
 		WITH linked AS (
 			INSERT INTO crm_links (portal_id, client_id, entity_type, entity_id, title, closed)
 			SELECT $1, $2, t, i, ti, c FROM unnest($3::text[], $4::bigint[], $5::text[], $6::boolean[]) AS v(t, i, ti, c)
@@ -72,7 +72,7 @@ func (s *Store) ClientLinks(ctx context.Context, portalID int64, clientIDs []int
 // DropLink forgets a link to an entity that no longer exists, for every
 // client of the portal.
 func (s *Store) DropLink(ctx context.Context, portalID int64, entityType string, entityID int64) error {
-	_, err := s.q.ExecContext(ctx, `DELETE FROM crm_links WHERE portal_id = $1 AND entity_type = $2 AND entity_id = $3`,
+	_, err := s.exec(ctx, `DELETE FROM crm_links WHERE portal_id = $1 AND entity_type = $2 AND entity_id = $3`,
 		portalID, entityType, entityID)
 	if err != nil {
 		return fmt.Errorf("db: unable to drop the link to %s %d: %w", entityType, entityID, err)
@@ -161,7 +161,7 @@ func (s *Store) MarkDirty(ctx context.Context, portalID int64, es []CRMEntity, a
 	for i, e := range es {
 		types[i], ids[i] = e.Type, e.ID
 	}
-	_, err := s.q.ExecContext(ctx, `INSERT INTO crm_dirty (portal_id, entity_type, entity_id, marked_at)
+	_, err := s.exec(ctx, `INSERT INTO crm_dirty (portal_id, entity_type, entity_id, marked_at)
 		SELECT $1, t, i, $4 FROM unnest($2::text[], $3::bigint[]) AS v(t, i) ON CONFLICT DO NOTHING`,
 		portalID, pq.Array(types), pq.Array(ids), at)
 	if err != nil {
@@ -187,7 +187,7 @@ func (s *Store) CleanEntities(ctx context.Context, portalID int64, es []CRMEntit
 	for i, e := range es {
 		types[i], ids[i] = e.Type, e.ID
 	}
-	_, err := s.q.ExecContext(ctx, `DELETE FROM crm_dirty d USING unnest($2::text[], $3::bigint[]) AS v(t, i)
+	_, err := s.exec(ctx, `DELETE FROM crm_dirty d USING unnest($2::text[], $3::bigint[]) AS v(t, i)
 		WHERE d.portal_id = $1 AND d.entity_type = v.t AND d.entity_id = v.i`, portalID, pq.Array(types), pq.Array(ids))
 	if err != nil {
 		return fmt.Errorf("db: unable to clean %d CRM entities: %w", len(es), err)
@@ -202,7 +202,7 @@ func (s *Store) CleanEntities(ctx context.Context, portalID int64, es []CRMEntit
 // their primary entity (a contact; a lead or deal of a client without one).
 // responsible 0 leaves the dialogs as they are.
 func (s *Store) RelinkEntity(ctx context.Context, portalID int64, l CRMLink, phones, instagram []string, contactIDs []int64, responsible int64) error {
-	_, err := s.q.ExecContext(ctx, `
+	_, err := s.exec(ctx, `
 		WITH matched AS (
 			SELECT id FROM clients WHERE portal_id = $1 AND (phone = ANY($6) OR (transport = 'whatsapp' AND external_id = ANY($6))
 				OR (transport = 'instagram' AND external_id = ANY($7)))
@@ -241,7 +241,7 @@ func (s *Store) CRMCursor(ctx context.Context, portalID int64, entityType string
 
 // SetCRMCursor moves the reconciliation's cursor of an entity type.
 func (s *Store) SetCRMCursor(ctx context.Context, portalID int64, entityType string, at time.Time) error {
-	_, err := s.q.ExecContext(ctx, `INSERT INTO crm_cursors (portal_id, entity_type, modified_at) VALUES ($1, $2, $3)
+	_, err := s.exec(ctx, `INSERT INTO crm_cursors (portal_id, entity_type, modified_at) VALUES ($1, $2, $3)
 		ON CONFLICT (portal_id, entity_type) DO UPDATE SET modified_at = GREATEST(crm_cursors.modified_at, EXCLUDED.modified_at)`,
 		portalID, entityType, at)
 	if err != nil {

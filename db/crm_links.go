@@ -33,7 +33,7 @@ func (s *Store) DialogsOfPhones(ctx context.Context, v Visibility, phones []stri
 // LinkClients records that the clients with these phones belong to a CRM
 // entity (the card they were seen on).
 func (s *Store) LinkClients(ctx context.Context, portalID int64, phones []string, l CRMLink) error {
-	_, err := s.q.ExecContext(ctx, `
+	_, err := s.exec(ctx, `
 		INSERT INTO crm_links (portal_id, client_id, entity_type, entity_id, title, closed)
 		SELECT $1, id, $3, $4, $5, $6 FROM clients
 		WHERE portal_id = $1 AND (phone = ANY($2) OR (transport = 'whatsapp' AND external_id = ANY($2)))

@@ -124,7 +124,7 @@ type Activity struct {
 // TouchDialog records a message's activity on its dialog. An older message
 // (a history backfill) never moves the dialog back in time.
 func (s *Store) TouchDialog(ctx context.Context, portalID, dialogID int64, a Activity) error {
-	_, err := s.q.ExecContext(ctx, `
+	_, err := s.exec(ctx, `
 		UPDATE dialogs SET
 			unread_count = unread_count + CASE WHEN $3 THEN 1 ELSE 0 END,
 			last_preview = CASE WHEN $4 >= last_message_at OR last_preview = '' THEN $5 ELSE last_preview END,

@@ -60,7 +60,7 @@ func (s *Store) LogEvents(ctx context.Context, at time.Time, events ...LiveEvent
 	for i, e := range events {
 		portal[i], dialog[i], message[i], kind[i] = e.Portal, e.Dialog, e.Message, e.Kind
 	}
-	_, err := s.q.ExecContext(ctx, `INSERT INTO live_events (portal_id, kind, dialog_id, message_id, created_at)
+	_, err := s.exec(ctx, `INSERT INTO live_events (portal_id, kind, dialog_id, message_id, created_at)
 		SELECT p, k, d, m, $5 FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[]) AS v(p, k, d, m)`,
 		pq.Array(portal), pq.Array(kind), pq.Array(dialog), pq.Array(message), at)
 	if err != nil {
@@ -117,7 +117,7 @@ func (s *Store) EventsStart(ctx context.Context) (Position, error) {
 
 // PruneEvents deletes the events logged before `before`.
 func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.q.ExecContext(ctx, `DELETE FROM live_events WHERE created_at < $1`, before)
+	res, err := s.exec(ctx, `DELETE FROM live_events WHERE created_at < $1`, before)
 	if err != nil {
 		return 0, fmt.Errorf("db: unable to prune live events: %w", err)
 	}
@@ -130,7 +130,7 @@ const WakeChannel = "switchboard_events"
 
 // Wake tells every instance listening on WakeChannel to read the log.
 func (s *Store) Wake(ctx context.Context) error {
-	if _, err := s.q.ExecContext(ctx, `NOTIFY `+WakeChannel); err != nil {
+	if _, err := s.exec(ctx, `NOTIFY `+WakeChannel); err != nil {
 		return fmt.Errorf("db: unable to wake listeners: %w", err)
 	}
 	return nil

@@ -292,7 +292,7 @@ func (s *Store) touchDialogs(ctx context.Context, portalID int64, items []Inboun
 		lastAt[i], preview[i], dir[i] = a.lastAt.Format(time.RFC3339Nano), a.preview, a.dir
 		inboundAt[i], unansweredFrom[i] = nullTime(a.inboundAt), nullTime(a.unansweredFrom)
 	}
-	_, err := s.q.ExecContext(ctx, `
+	_, err := s.exec(ctx, `
 		UPDATE dialogs d SET
 			unread_count = d.unread_count + v.unread,
 			last_preview = CASE WHEN v.at >= d.last_message_at OR d.last_preview = '' THEN v.preview ELSE d.last_preview END,
@@ -333,7 +333,7 @@ func (s *Store) EnqueueMany(ctx context.Context, portalID int64, kind string, pa
 		}
 		bodies[i] = string(b)
 	}
-	_, err := s.q.ExecContext(ctx, `INSERT INTO outbox (portal_id, kind, payload, run_at)
+	_, err := s.exec(ctx, `INSERT INTO outbox (portal_id, kind, payload, run_at)
 		SELECT $1, $2, p, $4 FROM unnest($3::jsonb[]) AS p`, portalID, kind, pq.Array(bodies), runAt)
 	if err != nil {
 		return fmt.Errorf("db: unable to enqueue %d %s jobs: %w", len(payloads), kind, err)
@@ -344,16 +344,16 @@ func (s *Store) EnqueueMany(ctx context.Context, portalID int64, kind string, pa
 // Savepoint runs fn inside a savepoint of the Store's transaction: when fn
 // fails, what it did is undone and the transaction goes on.
 func (s *Store) Savepoint(ctx context.Context, fn func() error) error {
-	if _, err := s.q.ExecContext(ctx, `SAVEPOINT item`); err != nil {
+	if _, err := s.exec(ctx, `SAVEPOINT item`); err != nil {
 		return fmt.Errorf("db: unable to set a savepoint: %w", err)
 	}
 	if err := fn(); err != nil {
-		if _, rerr := s.q.ExecContext(ctx, `ROLLBACK TO SAVEPOINT item`); rerr != nil {
+		if _, rerr := s.exec(ctx, `ROLLBACK TO SAVEPOINT item`); rerr != nil {
 			return fmt.Errorf("db: unable to roll back to a savepoint: %w (after %v)", rerr, err)
 		}
 		return err
 	}
-	_, err := s.q.ExecContext(ctx, `RELEASE SAVEPOINT item`)
+	_, err := s.exec(ctx, `RELEASE SAVEPOINT item`)
 	if err != nil {
 		return fmt.Errorf("db: unable to release a savepoint: %w", err)
 	}
@@ -363,7 +363,7 @@ func (s *Store) Savepoint(ctx context.Context, fn func() error) error {
 // KeepRejected stores a webhook item that cannot be stored as what it is,
 // raw, with the reason, so nothing a client sent is lost without a trace.
 func (s *Store) KeepRejected(ctx context.Context, portalID, channelID int64, reason string, raw []byte) error {
-	_, err := s.q.ExecContext(ctx, `INSERT INTO webhook_rejects (portal_id, channel_id, reason, item)
+	_, err := s.exec(ctx, `INSERT INTO webhook_rejects (portal_id, channel_id, reason, item)
 		VALUES ($1, $2, $3, $4)`, portalID, channelID, reason, raw)
 	if err != nil {
 		return fmt.Errorf("db: unable to keep a rejected item of channel %d: %w", channelID, err)

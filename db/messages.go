@@ -140,7 +140,7 @@ func (s *Store) ApplyStatus(ctx context.Context, u StatusUpdate) (msgID, dialogI
 		if u.At.IsZero() {
 			return 0, 0, false, false, fmt.Errorf("db: early status of %s without an arrival time", u.ProviderID)
 		}
-		_, err = s.q.ExecContext(ctx, `
+		_, err = s.exec(ctx, `
 			INSERT INTO early_statuses (portal_id, channel_id, provider_id, status, error_code, error_text, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
 			u.PortalID, u.ChannelID, u.ProviderID, u.Status, u.ErrorCode, u.ErrorText, u.At)
@@ -190,7 +190,7 @@ func (s *Store) RecordSent(ctx context.Context, portalID, msgID int64, providerI
 // dropEchoOf deletes a "from the phone" copy of message msgID stored under
 // the provider id before msgID's own send was recorded.
 func (s *Store) dropEchoOf(ctx context.Context, portalID, msgID int64, providerID string) error {
-	_, err := s.q.ExecContext(ctx, `
+	_, err := s.exec(ctx, `
 		WITH echo AS (
 			SELECT e.id FROM messages e JOIN messages m ON m.id = $2 AND m.portal_id = $1
 			WHERE e.portal_id = $1 AND e.channel_id = m.channel_id AND e.provider_id = $3 AND e.from_phone AND e.id <> m.id
@@ -206,7 +206,7 @@ func (s *Store) dropEchoOf(ctx context.Context, portalID, msgID int64, providerI
 
 // FailMessage marks an outgoing message failed with the provider's reason.
 func (s *Store) FailMessage(ctx context.Context, portalID, msgID int64, code int, reason string) error {
-	_, err := s.q.ExecContext(ctx, `UPDATE messages SET status = 'failed', error_code = $3, error_text = $4,
+	_, err := s.exec(ctx, `UPDATE messages SET status = 'failed', error_code = $3, error_text = $4,
 		updated_at = now() WHERE portal_id = $1 AND id = $2 AND status IN ('queued', 'paused', 'sent')`,
 		portalID, msgID, code, reason)
 	if err != nil {
@@ -270,7 +270,7 @@ func (s *Store) MessageByProviderID(ctx context.Context, portalID, channelID int
 // message sent from elsewhere, or a send whose id was never recorded) that
 // arrived before the given time, and tells how many went.
 func (s *Store) SweepEarlyStatuses(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.q.ExecContext(ctx, `DELETE FROM early_statuses WHERE created_at < $1`, before)
+	res, err := s.exec(ctx, `DELETE FROM early_statuses WHERE created_at < $1`, before)
 	if err != nil {
 		return 0, fmt.Errorf("db: unable to sweep early statuses: %w", err)
 	}

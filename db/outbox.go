@@ -28,7 +28,7 @@ func (s *Store) Enqueue(ctx context.Context, portalID int64, kind string, payloa
 	if err != nil {
 		return fmt.Errorf("db: unable to encode %s job: %w", kind, err)
 	}
-	_, err = s.q.ExecContext(ctx, `INSERT INTO outbox (portal_id, kind, payload, run_at) VALUES ($1, $2, $3, $4)`,
+	_, err = s.exec(ctx, `INSERT INTO outbox (portal_id, kind, payload, run_at) VALUES ($1, $2, $3, $4)`,
 		portalID, kind, string(body), runAt)
 	if err != nil {
 		return fmt.Errorf("db: unable to enqueue %s job: %w", kind, err)
@@ -57,7 +57,7 @@ func (s *Store) ClaimDueJobs(ctx context.Context, now time.Time, limit int, leas
 
 // CompleteJob marks a job done at now.
 func (s *Store) CompleteJob(ctx context.Context, now time.Time, id int64) error {
-	_, err := s.q.ExecContext(ctx, `UPDATE outbox SET done_at = $2 WHERE id = $1`, id, now)
+	_, err := s.exec(ctx, `UPDATE outbox SET done_at = $2 WHERE id = $1`, id, now)
 	if err != nil {
 		return fmt.Errorf("db: unable to complete job %d: %w", id, err)
 	}
@@ -66,7 +66,7 @@ func (s *Store) CompleteJob(ctx context.Context, now time.Time, id int64) error 
 
 // RetryJob makes a job due again at runAt, keeping the error.
 func (s *Store) RetryJob(ctx context.Context, id int64, runAt time.Time, cause string) error {
-	_, err := s.q.ExecContext(ctx, `UPDATE outbox SET run_at = $2, last_error = $3 WHERE id = $1`, id, runAt, cause)
+	_, err := s.exec(ctx, `UPDATE outbox SET run_at = $2, last_error = $3 WHERE id = $1`, id, runAt, cause)
 	if err != nil {
 		return fmt.Errorf("db: unable to reschedule job %d: %w", id, err)
 	}
@@ -75,7 +75,7 @@ func (s *Store) RetryJob(ctx context.Context, id int64, runAt time.Time, cause s
 
 // FailJob gives up on a job at now: it is done, and keeps the error.
 func (s *Store) FailJob(ctx context.Context, now time.Time, id int64, cause string) error {
-	_, err := s.q.ExecContext(ctx, `UPDATE outbox SET done_at = $3, last_error = $2 WHERE id = $1`, id, cause, now)
+	_, err := s.exec(ctx, `UPDATE outbox SET done_at = $3, last_error = $2 WHERE id = $1`, id, cause, now)
 	if err != nil {
 		return fmt.Errorf("db: unable to fail job %d: %w", id, err)
 	}
@@ -86,7 +86,7 @@ func (s *Store) FailJob(ctx context.Context, now time.Time, id int64, cause stri
 // still the claim of this attempt (not done, and not claimed again by
 // another worker since); it reports whether it was.
 func (s *Store) RenewLease(ctx context.Context, now time.Time, id int64, attempts int, lease time.Duration) (bool, error) {
-	res, err := s.q.ExecContext(ctx, `UPDATE outbox SET run_at = $3
+	res, err := s.exec(ctx, `UPDATE outbox SET run_at = $3
 		WHERE id = $1 AND attempts = $2 AND done_at IS NULL`, id, attempts, now.Add(lease))
 	if err != nil {
 		return false, fmt.Errorf("db: unable to renew the lease of job %d: %w", id, err)
@@ -99,7 +99,7 @@ func (s *Store) RenewLease(ctx context.Context, now time.Time, id int64, attempt
 // time, see the outbox_standing index): created due at runAt, or, when it
 // already waits or runs, marked to run once more.
 func (s *Store) RequestStanding(ctx context.Context, portalID int64, kind string, runAt time.Time) error {
-	_, err := s.q.ExecContext(ctx, `INSERT INTO outbox (portal_id, kind, payload, run_at) VALUES ($1, $2, '{}', $3)
+	_, err := s.exec(ctx, `INSERT INTO outbox (portal_id, kind, payload, run_at) VALUES ($1, $2, '{}', $3)
 		ON CONFLICT (portal_id, kind) WHERE done_at IS NULL AND kind IN ('crm_sync', 'crm_reconcile')
 		DO UPDATE SET rerun = true`, portalID, kind, runAt)
 	if err != nil {
@@ -111,7 +111,7 @@ func (s *Store) RequestStanding(ctx context.Context, portalID int64, kind string
 // FinishStanding completes a standing job's run: done, or, when it was
 // asked for again meanwhile, due again at now with its attempts reset.
 func (s *Store) FinishStanding(ctx context.Context, now time.Time, id int64) error {
-	_, err := s.q.ExecContext(ctx, `UPDATE outbox SET
+	_, err := s.exec(ctx, `UPDATE outbox SET
 			done_at = CASE WHEN rerun THEN NULL ELSE $2::timestamptz END,
 			run_at = CASE WHEN rerun THEN $2::timestamptz ELSE run_at END,
 			attempts = CASE WHEN rerun THEN 0 ELSE attempts END,
@@ -131,7 +131,7 @@ func (s *Store) FinishStanding(ctx context.Context, now time.Time, id int64) err
 // goes on while it finds work; what it may miss, committed as it
 // finished, the worker's periodic nudge of every portal with work finds.
 func (s *Store) NudgeStanding(ctx context.Context, portalID int64, kind string, runAt time.Time) error {
-	_, err := s.q.ExecContext(ctx, `INSERT INTO outbox (portal_id, kind, payload, run_at) VALUES ($1, $2, '{}', $3)
+	_, err := s.exec(ctx, `INSERT INTO outbox (portal_id, kind, payload, run_at) VALUES ($1, $2, '{}', $3)
 		ON CONFLICT (portal_id, kind) WHERE done_at IS NULL AND kind IN ('crm_sync', 'crm_reconcile') DO NOTHING`,
 		portalID, kind, runAt)
 	if err != nil {

@@ -73,7 +73,7 @@ func (s *Store) PortalByMemberID(ctx context.Context, memberID string) (Portal, 
 
 // SetPortalEnabled turns a portal on or off (uninstall keeps its data).
 func (s *Store) SetPortalEnabled(ctx context.Context, id int64, enabled bool) error {
-	_, err := s.q.ExecContext(ctx, `UPDATE portals SET enabled = $2 WHERE id = $1`, id, enabled)
+	_, err := s.exec(ctx, `UPDATE portals SET enabled = $2 WHERE id = $1`, id, enabled)
 	if err != nil {
 		return fmt.Errorf("db: unable to update portal %d: %w", id, err)
 	}
@@ -100,7 +100,7 @@ func (s *Store) PortalInstall(ctx context.Context, id int64) (InstallState, erro
 
 // SaveInstall records what the install set up and when it finished.
 func (s *Store) SaveInstall(ctx context.Context, id int64, st InstallState) error {
-	_, err := s.q.ExecContext(ctx, `UPDATE portals SET bot_id = $2, bot_command_id = $3, notify_chat_id = $4,
+	_, err := s.exec(ctx, `UPDATE portals SET bot_id = $2, bot_command_id = $3, notify_chat_id = $4,
 		installed_by = $5, installed_at = now(), enabled = true WHERE id = $1`,
 		id, st.BotID, st.BotCommandID, st.NotifyChatID, st.InstalledBy)
 	if err != nil {

@@ -20,7 +20,7 @@ type Reaction struct {
 // A reaction older than the one stored is ignored, so reordered webhooks end
 // in the latest state.
 func (s *Store) SetReaction(ctx context.Context, r Reaction) error {
-	_, err := s.q.ExecContext(ctx, `
+	_, err := s.exec(ctx, `
 		INSERT INTO reactions (portal_id, channel_id, target_id, direction, emoji, reacted_at)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (channel_id, target_id, direction) DO UPDATE SET emoji = EXCLUDED.emoji, reacted_at = EXCLUDED.reacted_at

@@ -30,6 +30,7 @@ type Store struct {
 	OnEvents func()
 	// inTxLogged is set, inside a transaction, once it has logged events.
 	inTxLogged *bool
+	stmts      *stmtCache
 }
 
 // Open connects to PostgreSQL and checks the connection.
@@ -51,7 +52,7 @@ func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
 
 // New wraps a connection pool.
 func New(conn *sqlx.DB) *Store {
-	return &Store{DB: conn, q: conn}
+	return &Store{DB: conn, q: conn, stmts: &stmtCache{m: map[string]*sqlx.Stmt{}}}
 }
 
 // InTx runs fn with a Store bound to one transaction, committed when fn
@@ -66,7 +67,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	}
 	defer tx.Rollback()
 	logged := false
-	if err := fn(&Store{DB: s.DB, q: tx, OnEvents: s.OnEvents, inTxLogged: &logged}); err != nil {
+	if err := fn(&Store{DB: s.DB, q: tx, OnEvents: s.OnEvents, inTxLogged: &logged, stmts: s.stmts}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -14,7 +14,7 @@ func (s *Store) QueueTimeline(ctx context.Context, portalID int64, messageIDs []
 	if len(messageIDs) == 0 {
 		return nil
 	}
-	_, err := s.q.ExecContext(ctx, `INSERT INTO timeline_queue (portal_id, message_id, queued_at)
+	_, err := s.exec(ctx, `INSERT INTO timeline_queue (portal_id, message_id, queued_at)
 		SELECT $1, unnest($2::bigint[]), $3 ON CONFLICT DO NOTHING`, portalID, pq.Array(messageIDs), at)
 	if err != nil {
 		return fmt.Errorf("db: unable to queue %d messages for the timeline: %w", len(messageIDs), err)
@@ -57,7 +57,7 @@ func (s *Store) TimelineQueue(ctx context.Context, portalID int64, limit int) ([
 
 // DequeueTimeline takes messages out of line: mirrored, or never to be.
 func (s *Store) DequeueTimeline(ctx context.Context, portalID int64, messageIDs []int64) error {
-	_, err := s.q.ExecContext(ctx, `DELETE FROM timeline_queue WHERE portal_id = $1 AND message_id = ANY($2)`,
+	_, err := s.exec(ctx, `DELETE FROM timeline_queue WHERE portal_id = $1 AND message_id = ANY($2)`,
 		portalID, pq.Array(messageIDs))
 	if err != nil {
 		return fmt.Errorf("db: unable to dequeue timeline messages: %w", err)
@@ -82,7 +82,7 @@ func (s *Store) PlanComments(ctx context.Context, portalID int64, plan []Timelin
 		return nil, nil
 	}
 	msgs, types, ids := commentKeys(plan)
-	_, err := s.q.ExecContext(ctx, `INSERT INTO timeline_comments (portal_id, message_id, entity_type, entity_id)
+	_, err := s.exec(ctx, `INSERT INTO timeline_comments (portal_id, message_id, entity_type, entity_id)
 		SELECT $1, m, t, e FROM unnest($2::bigint[], $3::text[], $4::bigint[]) AS v(m, t, e) ON CONFLICT DO NOTHING`,
 		portalID, pq.Array(msgs), pq.Array(types), pq.Array(ids))
 	if err != nil {
@@ -103,7 +103,7 @@ func (s *Store) PlanComments(ctx context.Context, portalID int64, plan []Timelin
 // outcome is unknown until recorded.
 func (s *Store) AttemptComments(ctx context.Context, portalID int64, cs []TimelineComment, at time.Time) error {
 	msgs, types, ids := commentKeys(cs)
-	_, err := s.q.ExecContext(ctx, `UPDATE timeline_comments c SET attempted_at = $5
+	_, err := s.exec(ctx, `UPDATE timeline_comments c SET attempted_at = $5
 		FROM unnest($2::bigint[], $3::text[], $4::bigint[]) AS v(m, t, e)
 		WHERE c.portal_id = $1 AND c.message_id = v.m AND c.entity_type = v.t AND c.entity_id = v.e`,
 		portalID, pq.Array(msgs), pq.Array(types), pq.Array(ids), at)
@@ -117,7 +117,7 @@ func (s *Store) AttemptComments(ctx context.Context, portalID int64, cs []Timeli
 // added (a batch that stopped before them).
 func (s *Store) UnattemptComments(ctx context.Context, portalID int64, cs []TimelineComment) error {
 	msgs, types, ids := commentKeys(cs)
-	_, err := s.q.ExecContext(ctx, `UPDATE timeline_comments c SET attempted_at = NULL
+	_, err := s.exec(ctx, `UPDATE timeline_comments c SET attempted_at = NULL
 		FROM unnest($2::bigint[], $3::text[], $4::bigint[]) AS v(m, t, e)
 		WHERE c.portal_id = $1 AND c.message_id = v.m AND c.entity_type = v.t AND c.entity_id = v.e AND c.comment_id IS NULL`,
 		portalID, pq.Array(msgs), pq.Array(types), pq.Array(ids))
@@ -130,7 +130,7 @@ func (s *Store) UnattemptComments(ctx context.Context, portalID int64, cs []Time
 // FinishComment records a comment's outcome: its id, or why it will never
 // be added (skipped).
 func (s *Store) FinishComment(ctx context.Context, portalID int64, c TimelineComment, commentID int64, skipped string, at time.Time) error {
-	_, err := s.q.ExecContext(ctx, `UPDATE timeline_comments SET comment_id = NULLIF($5, 0), skipped = $6, done_at = $7
+	_, err := s.exec(ctx, `UPDATE timeline_comments SET comment_id = NULLIF($5, 0), skipped = $6, done_at = $7
 		WHERE portal_id = $1 AND message_id = $2 AND entity_type = $3 AND entity_id = $4`,
 		portalID, c.MessageID, c.EntityType, c.EntityID, commentID, skipped, at)
 	if err != nil {
@@ -171,7 +171,7 @@ func (s *Store) PinnedOn(ctx context.Context, portalID int64, entityType string,
 
 // SetPinned records whether a message's comment on an entity is pinned.
 func (s *Store) SetPinned(ctx context.Context, portalID int64, c TimelineComment, pinned bool) error {
-	_, err := s.q.ExecContext(ctx, `UPDATE timeline_comments SET pinned = $5
+	_, err := s.exec(ctx, `UPDATE timeline_comments SET pinned = $5
 		WHERE portal_id = $1 AND message_id = $2 AND entity_type = $3 AND entity_id = $4`,
 		portalID, c.MessageID, c.EntityType, c.EntityID, pinned)
 	if err != nil {
