@@ -55,24 +55,25 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if rc.Flush() != nil {
 		return
 	}
-	updates := make(chan []inbox.Update)
-	feedCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() {
-		for {
-			ups, err := feed.Next(feedCtx)
-			if err != nil {
-				close(updates)
-				return
-			}
-			updates <- ups
-		}
-	}()
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
 	refreshed := time.Now()
 	var buf bytes.Buffer
 	for {
+		ups, changed := feed.Take()
+		if len(ups) > 0 {
+			buf.Reset()
+			for _, u := range ups {
+				if err := s.writeUpdate(ctx, &buf, v, u); err != nil {
+					s.log.Error("live event failed", "event", u.ID, "err", err)
+					writeEvent(&buf, "", "reset", "")
+				}
+			}
+			if _, err := w.Write(buf.Bytes()); err != nil || rc.Flush() != nil {
+				return
+			}
+			continue
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -91,20 +92,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 					v.Viewer, refreshed = fresh, time.Now()
 				}
 			}
-		case ups, ok := <-updates:
-			if !ok {
-				return
-			}
-			buf.Reset()
-			for _, u := range ups {
-				if err := s.writeUpdate(ctx, &buf, v, u); err != nil {
-					s.log.Error("live event failed", "event", u.ID, "err", err)
-					writeEvent(&buf, "", "reset", "")
-				}
-			}
-			if _, err := w.Write(buf.Bytes()); err != nil || rc.Flush() != nil {
-				return
-			}
+		case <-changed:
 		}
 	}
 }

@@ -114,10 +114,7 @@ func (f *Feed) delta(l *Live) int {
 // each event's delta.
 func (f *Feed) Next(ctx context.Context) ([]Update, error) {
 	for {
-		f.h.mu.RLock()
-		changed := f.pl.changed
-		ups := f.take()
-		f.h.mu.RUnlock()
+		ups, changed := f.Take()
 		if len(ups) > 0 {
 			return ups, nil
 		}
@@ -127,6 +124,15 @@ func (f *Feed) Next(ctx context.Context) ([]Update, error) {
 		case <-changed:
 		}
 	}
+}
+
+// Take is Next without the wait: what the viewer may see now (possibly
+// nothing), and a channel closed when there may be more. A stream selects
+// on that channel among its other cases, with no goroutine of its own.
+func (f *Feed) Take() ([]Update, <-chan struct{}) {
+	f.h.mu.RLock()
+	defer f.h.mu.RUnlock()
+	return f.take(), f.pl.changed
 }
 
 // take collects the updates since seq; the caller holds the hub's lock.
