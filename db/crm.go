@@ -35,13 +35,15 @@ func (s *Store) NewClients(ctx context.Context, portalID int64, limit int) ([]Ne
 // LinkClient records what the CRM knows of a client: its links (each kept
 // or refreshed), whether the entity is one we created, and its
 // responsible, which becomes the responsible of every dialog of the client.
-// responsible 0 leaves the dialogs as they are.
-func (s *Store) LinkClient(ctx context.Context, portalID, clientID int64, links []CRMLink, created bool, responsible int64) error {
+// responsible 0 leaves the dialogs as they are. It returns the dialogs
+// whose responsible changed.
+func (s *Store) LinkClient(ctx context.Context, portalID, clientID int64, links []CRMLink, created bool, responsible int64) ([]int64, error) {
 	types, ids, titles, closed := make([]string, len(links)), make([]int64, len(links)), make([]string, len(links)), make([]bool, len(links))
 	for i, l := range links {
 		types[i], ids[i], titles[i], closed[i] = l.EntityType, l.EntityID, l.Title, l.Closed
 	}
-	_, err := s.exec(ctx, `
+	var changed []int64
+	err := s.all(ctx, &changed, `
 		WITH linked AS (
 			INSERT INTO crm_links (portal_id, client_id, entity_type, entity_id, title, closed)
 			SELECT $1, $2, t, i, ti, c FROM unnest($3::text[], $4::bigint[], $5::text[], $6::boolean[]) AS v(t, i, ti, c)
@@ -50,12 +52,12 @@ func (s *Store) LinkClient(ctx context.Context, portalID, clientID int64, links 
 			UPDATE clients SET crm_state = 'linked', crm_created = crm_created OR $7 WHERE portal_id = $1 AND id = $2
 		)
 		UPDATE dialogs SET responsible_user_id = $8 WHERE portal_id = $1 AND client_id = $2 AND $8 <> 0
-			AND responsible_user_id IS DISTINCT FROM $8`,
+			AND responsible_user_id IS DISTINCT FROM $8 RETURNING id`,
 		portalID, clientID, pq.Array(types), pq.Array(ids), pq.Array(titles), pq.Array(closed), created, responsible)
 	if err != nil {
-		return fmt.Errorf("db: unable to link client %d: %w", clientID, err)
+		return nil, fmt.Errorf("db: unable to link client %d: %w", clientID, err)
 	}
-	return nil
+	return changed, nil
 }
 
 // ClientLinks lists the CRM links of the given clients.
@@ -200,9 +202,11 @@ func (s *Store) CleanEntities(ctx context.Context, portalID int64, es []CRMEntit
 // for a deal) is linked to it with its title and state, and its
 // responsible becomes the responsible of those clients' dialogs when it is
 // their primary entity (a contact; a lead or deal of a client without one).
-// responsible 0 leaves the dialogs as they are.
-func (s *Store) RelinkEntity(ctx context.Context, portalID int64, l CRMLink, phones, instagram []string, contactIDs []int64, responsible int64) error {
-	_, err := s.exec(ctx, `
+// responsible 0 leaves the dialogs as they are. It returns the dialogs
+// whose responsible changed.
+func (s *Store) RelinkEntity(ctx context.Context, portalID int64, l CRMLink, phones, instagram []string, contactIDs []int64, responsible int64) ([]int64, error) {
+	var changed []int64
+	err := s.all(ctx, &changed, `
 		WITH matched AS (
 			SELECT id FROM clients WHERE portal_id = $1 AND (phone = ANY($6) OR (transport = 'whatsapp' AND external_id = ANY($6))
 				OR (transport = 'instagram' AND external_id = ANY($7)))
@@ -217,12 +221,13 @@ func (s *Store) RelinkEntity(ctx context.Context, portalID int64, l CRMLink, pho
 		)
 		UPDATE dialogs d SET responsible_user_id = $9 FROM matched m
 		WHERE $9 <> 0 AND d.portal_id = $1 AND d.client_id = m.id AND d.responsible_user_id IS DISTINCT FROM $9
-			AND ($2 = 'contact' OR NOT EXISTS (SELECT 1 FROM crm_links c WHERE c.portal_id = $1 AND c.client_id = m.id AND c.entity_type = 'contact'))`,
+			AND ($2 = 'contact' OR NOT EXISTS (SELECT 1 FROM crm_links c WHERE c.portal_id = $1 AND c.client_id = m.id AND c.entity_type = 'contact'))
+		RETURNING d.id`,
 		portalID, l.EntityType, l.EntityID, l.Title, l.Closed, pq.Array(phones), pq.Array(instagram), pq.Array(contactIDs), responsible)
 	if err != nil {
-		return fmt.Errorf("db: unable to relink %s %d: %w", l.EntityType, l.EntityID, err)
+		return nil, fmt.Errorf("db: unable to relink %s %d: %w", l.EntityType, l.EntityID, err)
 	}
-	return nil
+	return changed, nil
 }
 
 // CRMCursor is how far the reconciliation read an entity type's changes;

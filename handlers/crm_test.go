@@ -383,3 +383,29 @@ func (w *crmWorld) boris(t *testing.T) int64 {
 	}
 	return id
 }
+
+// When the CRM hands a client to another manager, the dialog leaves the
+// open list of the one who may no longer see it, live.
+func TestADialogHandedToAnotherManagerLeavesTheOpenList(t *testing.T) {
+	w := newCRMWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	id := w.portal.SeedContact(emulator.Contact{Name: "Rita", Phones: []string{"+79990009009"}, AssignedByID: 2})
+	w.write(t, "79990009009", "Rita", "hello")
+	w.sync(t)
+	var dialog int64
+	if err := w.store.DB.Get(&dialog, `SELECT d.id FROM dialogs d JOIN clients c ON c.id = d.client_id WHERE c.external_id = '79990009009'`); err != nil {
+		t.Fatal(err)
+	}
+	read, stop := openStream(t, ctx, w.app.URL+"/events?st="+w.signedIn(t, 2), "")
+	defer stop()
+	read("event: reset")
+	if err := w.portal.UpdateEntityAs(ctx, 1, "contact", id, map[string]any{"ASSIGNED_BY_ID": 1}); err != nil {
+		t.Fatal(err)
+	}
+	w.sync(t)
+	seen := read(fmt.Sprintf(`id="dialog-row-%d" hx-swap-oob="delete"`, dialog))
+	if strings.Contains(seen, `data-testid="dialog-client"`) {
+		t.Fatalf("the dialog was drawn again for the manager who no longer sees it:\n%s", seen)
+	}
+}

@@ -113,7 +113,7 @@ func (s *Server) writeUpdate(ctx context.Context, buf *bytes.Buffer, v viewer, u
 		key := "row/" + v.Lang + "/" + strconv.FormatBool(mine)
 		frag, err := l.Rendered(key, func() (string, error) {
 			upd := views.LiveUpdate{Row: l.Row, Me: v.UserID, ChannelName: l.Row.ChannelName,
-				Moved: l.Event.Kind == inbox.EventMessage, Message: l.Message, NewMessage: l.Event.Kind == inbox.EventMessage,
+				Moved: l.Event.Kind == inbox.EventMessage || l.Event.Kind == inbox.EventAssign, Message: l.Message, NewMessage: l.Event.Kind == inbox.EventMessage,
 				Failure: l.Failure}
 			return render(ctx, v.Lang, views.Live(upd))
 		})
@@ -121,6 +121,13 @@ func (s *Server) writeUpdate(ctx context.Context, buf *bytes.Buffer, v viewer, u
 			return err
 		}
 		data.WriteString(withToken(frag, v.Token))
+	}
+	if u.Gone != 0 {
+		frag, err := render(ctx, v.Lang, views.Live(views.LiveUpdate{Gone: u.Gone}))
+		if err != nil {
+			return err
+		}
+		data.WriteString(frag)
 	}
 	if u.Counts != nil {
 		counts := *u.Counts

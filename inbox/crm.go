@@ -187,3 +187,14 @@ func (c *crmSync) more(ctx context.Context) (bool, error) {
 	}
 	return false, c.in.Store.RequestStanding(ctx, c.p.ID, JobCRMSync, c.in.Now())
 }
+
+// assigned tells open pages that dialogs changed responsible: the row moves
+// to the top for whoever sees it now and leaves the lists of those who no
+// longer may.
+func (c *crmSync) assigned(ctx context.Context, dialogs []int64) error {
+	events := make([]Event, len(dialogs))
+	for i, d := range dialogs {
+		events[i] = Event{Portal: c.p.ID, Dialog: d, Kind: EventAssign}
+	}
+	return c.in.Store.LogEvents(ctx, c.in.Now(), events...)
+}

@@ -83,7 +83,11 @@ func (c *crmSync) linkClient(ctx context.Context, cl db.NewClient, found []crmEn
 		}
 		responsible = u
 	}
-	if err := c.in.Store.LinkClient(ctx, c.p.ID, cl.ID, links, created, responsible.ID); err != nil {
+	changed, err := c.in.Store.LinkClient(ctx, c.p.ID, cl.ID, links, created, responsible.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.assigned(ctx, changed); err != nil {
 		return nil, err
 	}
 	if !created || responsible.BitrixUserID == 0 {

@@ -162,7 +162,11 @@ func (c *crmSync) relink(ctx context.Context, r bitrix.BatchResult) ([]int64, er
 			}
 			responsible = u.ID
 		}
-		if err := c.in.Store.RelinkEntity(ctx, c.p.ID, rw.e.link(), rw.phones, rw.instagram, rw.contacts, responsible); err != nil {
+		changed, err := c.in.Store.RelinkEntity(ctx, c.p.ID, rw.e.link(), rw.phones, rw.instagram, rw.contacts, responsible)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.assigned(ctx, changed); err != nil {
 			return nil, err
 		}
 	}

@@ -17,6 +17,9 @@ type Update struct {
 	// Counts are the viewer's counters after the update, when the update
 	// changed them or shows them; nil otherwise.
 	Counts *db.InboxCounts
+	// Gone is a dialog that left the viewer's sight (its responsible
+	// changed): its row is taken off their page.
+	Gone int64
 }
 
 // Feed is one stream's view of its portal's live events: where it stands,
@@ -162,6 +165,8 @@ func (f *Feed) take() []Update {
 		switch {
 		case l.Row != nil && sees(f.vis, l.Row.ResponsibleUserID):
 			ups = append(ups, Update{ID: l.Event.Pos.String(), Live: l, Counts: counts})
+		case l.Row != nil && l.Event.Kind == EventAssign: // it left the viewer's sight
+			ups = append(ups, Update{ID: l.Event.Pos.String(), Counts: counts, Gone: l.Row.ID})
 		case d != 0: // the dialog left the viewer's sight: only their counters change
 			ups = append(ups, Update{ID: l.Event.Pos.String(), Counts: counts})
 		}
