@@ -370,22 +370,3 @@ func (s *Store) KeepRejected(ctx context.Context, portalID, channelID int64, rea
 	}
 	return nil
 }
-
-// Rejected lists the rejected items of a channel, oldest first.
-func (s *Store) Rejected(ctx context.Context, portalID, channelID int64) ([]Rejected, error) {
-	var rs []Rejected
-	err := s.all(ctx, &rs, `SELECT id, reason, item, created_at FROM webhook_rejects
-		WHERE portal_id = $1 AND channel_id = $2 ORDER BY id`, portalID, channelID)
-	if err != nil {
-		return nil, fmt.Errorf("db: unable to list rejected items of channel %d: %w", channelID, err)
-	}
-	return rs, nil
-}
-
-// Rejected is a webhook item kept raw.
-type Rejected struct {
-	ID        int64     `db:"id"`
-	Reason    string    `db:"reason"`
-	Item      []byte    `db:"item"`
-	CreatedAt time.Time `db:"created_at"`
-}

@@ -169,6 +169,18 @@ func primary(es []crmEntity) crmEntity {
 	return crmEntity{}
 }
 
+// displayName is how the CRM names a client: their profile name, else
+// their phone, else their messenger id.
+func displayName(cl db.NewClient) string {
+	switch {
+	case cl.Name != "":
+		return cl.Name
+	case clientPhone(cl) != "":
+		return "+" + clientPhone(cl)
+	}
+	return cl.ExternalID
+}
+
 // clientPhone is the digits of a client's phone, when they have one.
 func clientPhone(cl db.NewClient) string {
 	if cl.Phone != "" {
@@ -238,14 +250,7 @@ func (c *crmSync) newFields(ctx context.Context, cl db.NewClient) (bitrix.Fields
 	if err != nil {
 		return nil, "", err
 	}
-	name := cl.Name
-	switch {
-	case name != "":
-	case clientPhone(cl) != "":
-		name = "+" + clientPhone(cl)
-	default:
-		name = cl.ExternalID
-	}
+	name := displayName(cl)
 	fields := bitrix.Fields{"NAME": name, "OPENED": "Y", "ORIGINATOR_ID": originator, "ORIGIN_ID": originOf(cl.ID)}
 	if assigned != 0 {
 		fields["ASSIGNED_BY_ID"] = assigned

@@ -83,11 +83,7 @@ func (c *crmSync) leastLoaded(ctx context.Context, candidates []int64) (int64, e
 // dialog in the app. Its tag is the client's: sent again (a retry), it
 // replaces itself instead of repeating.
 func (c *crmSync) notification(cl db.NewClient, e crmEntity, to db.User) bitrix.BatchCommand {
-	name := cl.Name
-	if name == "" {
-		name = "+" + clientPhone(cl)
-	}
-	msg := c.in.text(c.p.Lang, "crm.notify.new_client", name, c.in.text(c.p.Lang, "crm.entity."+e.Type), e.Title,
+	msg := c.in.text(c.p.Lang, "crm.notify.new_client", displayName(cl), c.in.text(c.p.Lang, "crm.entity."+e.Type), e.Title,
 		c.appLink(cl.ID))
 	return bitrix.BatchCommand{Method: "im.notify.personal.add", Params: bitrix.Params{
 		"USER_ID": to.BitrixUserID, "MESSAGE": msg, "TAG": fmt.Sprintf("switchboard|client|%d", cl.ID)}}

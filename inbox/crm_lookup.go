@@ -81,11 +81,15 @@ func matchIDs(r bitrix.BatchResult) ([]int64, error) {
 	return out, nil
 }
 
-// found is an entity a lookup read, with its origin and (a deal's) contact.
+// found is an entity read from the CRM, with its origin, (a deal's)
+// contact, and (a contact's or lead's) phones and Instagram ids when they
+// were selected.
 type found struct {
-	e       crmEntity
-	origin  string
-	contact int64
+	e         crmEntity
+	origin    string
+	contact   int64
+	phones    []string
+	instagram []string
 }
 
 // details reads what the lookups found (and the deals of the contacts
@@ -137,8 +141,8 @@ func (c *crmSync) details(ctx context.Context, clients []db.NewClient, ids []map
 }
 
 var (
-	contactFields = []string{"ID", "NAME", "LAST_NAME", "ASSIGNED_BY_ID", "ORIGINATOR_ID", "ORIGIN_ID"}
-	leadFields    = []string{"ID", "TITLE", "STATUS_SEMANTIC_ID", "ASSIGNED_BY_ID", "ORIGINATOR_ID", "ORIGIN_ID"}
+	contactFields = []string{"ID", "NAME", "LAST_NAME", "ASSIGNED_BY_ID", "ORIGINATOR_ID", "ORIGIN_ID", "PHONE", "IM"}
+	leadFields    = []string{"ID", "TITLE", "STATUS_SEMANTIC_ID", "ASSIGNED_BY_ID", "ORIGINATOR_ID", "ORIGIN_ID", "PHONE", "IM"}
 	dealFields    = []string{"ID", "TITLE", "CLOSED", "STAGE_SEMANTIC_ID", "ASSIGNED_BY_ID", "CONTACT_ID", "ORIGINATOR_ID", "ORIGIN_ID"}
 )
 
@@ -160,7 +164,7 @@ func detailCommands(ids map[string][]int64) []bitrix.BatchCommand {
 	return cmds
 }
 
-// decodeFound reads the entities one detail command returned.
+// decodeFound reads the entities one list command returned.
 func decodeFound(r bitrix.BatchResult) ([]found, error) {
 	var out []found
 	switch r.Method {
@@ -171,7 +175,7 @@ func decodeFound(r bitrix.BatchResult) ([]found, error) {
 		}
 		for _, ct := range rows {
 			out = append(out, found{e: crmEntity{Type: "contact", ID: int64(ct.ID), Title: fullName(ct.Name, ct.LastName),
-				Assigned: int64(ct.AssignedByID)}, origin: ours(ct.OriginatorID, ct.OriginID)})
+				Assigned: int64(ct.AssignedByID)}, origin: ours(ct.OriginatorID, ct.OriginID), phones: phonesOf(ct.Phone), instagram: imOf(ct.IM)})
 		}
 	case "crm.lead.list":
 		var rows []bitrix.Lead
@@ -180,7 +184,7 @@ func decodeFound(r bitrix.BatchResult) ([]found, error) {
 		}
 		for _, l := range rows {
 			out = append(out, found{e: crmEntity{Type: "lead", ID: int64(l.ID), Title: l.Title, Assigned: int64(l.AssignedByID),
-				Closed: l.StatusSemanticID == "S" || l.StatusSemanticID == "F"}, origin: ours(l.OriginatorID, l.OriginID)})
+				Closed: l.IsClosed()}, origin: ours(l.OriginatorID, l.OriginID), phones: phonesOf(l.Phone), instagram: imOf(l.IM)})
 		}
 	case "crm.deal.list":
 		var rows []bitrix.Deal
@@ -189,8 +193,7 @@ func decodeFound(r bitrix.BatchResult) ([]found, error) {
 		}
 		for _, d := range rows {
 			out = append(out, found{e: crmEntity{Type: "deal", ID: int64(d.ID), Title: d.Title, Assigned: int64(d.AssignedByID),
-				Closed: bool(d.Closed) || d.StageSemanticID == "S" || d.StageSemanticID == "F"},
-				origin: ours(d.OriginatorID, d.OriginID), contact: int64(d.ContactID)})
+				Closed: d.IsClosed()}, origin: ours(d.OriginatorID, d.OriginID), contact: int64(d.ContactID)})
 		}
 	}
 	return out, nil

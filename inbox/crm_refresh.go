@@ -77,11 +77,7 @@ func (c *crmSync) reread(ctx context.Context, dirty []db.CRMEntity) error {
 	for _, e := range dirty {
 		byType[e.Type] = append(byType[e.Type], e.ID)
 	}
-	selects := map[string][]string{
-		"contact": {"ID", "NAME", "LAST_NAME", "ASSIGNED_BY_ID", "PHONE", "IM"},
-		"lead":    {"ID", "TITLE", "STATUS_SEMANTIC_ID", "ASSIGNED_BY_ID", "PHONE", "IM"},
-		"deal":    {"ID", "TITLE", "CLOSED", "STAGE_SEMANTIC_ID", "ASSIGNED_BY_ID", "CONTACT_ID"},
-	}
+	selects := map[string][]string{"contact": contactFields, "lead": leadFields, "deal": dealFields}
 	var cmds []bitrix.BatchCommand
 	for _, t := range []string{"contact", "lead", "deal"} {
 		if len(byType[t]) > 0 {
@@ -111,58 +107,26 @@ func (c *crmSync) reread(ctx context.Context, dirty []db.CRMEntity) error {
 
 // relink relinks the entities one list returned and reports their ids.
 func (c *crmSync) relink(ctx context.Context, r bitrix.BatchResult) ([]int64, error) {
-	type row struct {
-		e         crmEntity
-		phones    []string
-		instagram []string
-		contacts  []int64
-	}
-	var rows []row
-	switch r.Key {
-	case "contact":
-		var cs []bitrix.Contact
-		if err := r.Decode(&cs); err != nil {
-			return nil, err
-		}
-		for _, ct := range cs {
-			rows = append(rows, row{e: crmEntity{Type: "contact", ID: int64(ct.ID), Title: fullName(ct.Name, ct.LastName),
-				Assigned: int64(ct.AssignedByID)}, phones: phonesOf(ct.Phone), instagram: imOf(ct.IM)})
-		}
-	case "lead":
-		var ls []bitrix.Lead
-		if err := r.Decode(&ls); err != nil {
-			return nil, err
-		}
-		for _, l := range ls {
-			rows = append(rows, row{e: crmEntity{Type: "lead", ID: int64(l.ID), Title: l.Title, Assigned: int64(l.AssignedByID),
-				Closed: l.StatusSemanticID == "S" || l.StatusSemanticID == "F"}, phones: phonesOf(l.Phone), instagram: imOf(l.IM)})
-		}
-	case "deal":
-		var ds []bitrix.Deal
-		if err := r.Decode(&ds); err != nil {
-			return nil, err
-		}
-		for _, d := range ds {
-			rw := row{e: crmEntity{Type: "deal", ID: int64(d.ID), Title: d.Title, Assigned: int64(d.AssignedByID),
-				Closed: bool(d.Closed) || d.StageSemanticID == "S" || d.StageSemanticID == "F"}}
-			if d.ContactID != 0 {
-				rw.contacts = []int64{int64(d.ContactID)}
-			}
-			rows = append(rows, rw)
-		}
+	fs, err := decodeFound(r)
+	if err != nil {
+		return nil, err
 	}
 	var ids []int64
-	for _, rw := range rows {
-		ids = append(ids, rw.e.ID)
+	for _, f := range fs {
+		ids = append(ids, f.e.ID)
 		var responsible int64
-		if rw.e.Assigned != 0 {
-			u, err := c.user(ctx, rw.e.Assigned)
+		if f.e.Assigned != 0 {
+			u, err := c.user(ctx, f.e.Assigned)
 			if err != nil {
 				return nil, err
 			}
 			responsible = u.ID
 		}
-		changed, err := c.in.Store.RelinkEntity(ctx, c.p.ID, rw.e.link(), rw.phones, rw.instagram, rw.contacts, responsible)
+		var contacts []int64
+		if f.contact != 0 {
+			contacts = []int64{f.contact}
+		}
+		changed, err := c.in.Store.RelinkEntity(ctx, c.p.ID, f.e.link(), f.phones, f.instagram, contacts, responsible)
 		if err != nil {
 			return nil, err
 		}
