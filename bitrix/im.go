@@ -41,6 +41,11 @@ func (p *PortalClient) ChatUsers(ctx context.Context, chatID int64) ([]int64, er
 	return int64s(ids), nil
 }
 
+// DeleteChatUser removes a member from a chat (im.chat.user.delete).
+func (p *PortalClient) DeleteChatUser(ctx context.Context, chatID, userID int64) error {
+	return p.Call(ctx, "im.chat.user.delete", Params{"CHAT_ID": chatID, "USER_ID": userID}, nil)
+}
+
 // Message is a messenger message to send (im.message.add, imbot.message.add).
 type Message struct {
 	BotID      int64     `json:"BOT_ID,omitempty"`    // imbot only; 0: the app's first bot

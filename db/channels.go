@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // Channel is one connected messenger account of a portal.
@@ -21,10 +22,19 @@ type Channel struct {
 	// SourceID is the CRM source (crm.status SOURCE) written on what the
 	// CRM sync creates for this channel's clients; "" writes none.
 	SourceID string `db:"source_id"`
+	// Enabled is off for a channel the admin turned off: nothing is sent
+	// through it, and what clients write still arrives.
+	Enabled bool `db:"enabled"`
+	// RemovedAt is set on a removed channel: its dialogs and history stay,
+	// its webhooks are refused.
+	RemovedAt *time.Time `db:"removed_at"`
+	// VerifiedAt is when the provider's subscription handshake last
+	// succeeded; nil until the webhook is set up.
+	VerifiedAt *time.Time `db:"verified_at"`
 }
 
 const channelColumns = `portal_id, id, transport, external_id, name, mode, hourly_limit,
-	access_token, app_secret, verify_token, api_base, source_id`
+	access_token, app_secret, verify_token, api_base, source_id, enabled, removed_at, verified_at`
 
 // UpsertChannel creates the channel of (transport, external id) or updates
 // its name and credentials, and returns its id.
@@ -55,13 +65,13 @@ func (s *Store) Channel(ctx context.Context, portalID, id int64) (Channel, error
 	return c, nil
 }
 
-// ChannelForWebhook finds the channel a webhook URL names. It is how a
-// webhook finds its portal, so it is not portal-scoped; the caller must
-// verify the webhook's signature with the channel's secret before trusting
-// anything else.
+// ChannelForWebhook finds the channel a webhook URL names (a removed one is
+// ErrNotFound). It is how a webhook finds its portal, so it is not
+// portal-scoped; the caller must verify the webhook's signature with the
+// channel's secret before trusting anything else.
 func (s *Store) ChannelForWebhook(ctx context.Context, transport string, id int64) (Channel, error) {
 	var c Channel
-	err := s.get(ctx, &c, `SELECT `+channelColumns+` FROM channels WHERE transport = $1 AND id = $2`, transport, id)
+	err := s.get(ctx, &c, `SELECT `+channelColumns+` FROM channels WHERE transport = $1 AND id = $2 AND removed_at IS NULL`, transport, id)
 	if err != nil {
 		return c, fmt.Errorf("db: unable to fetch %s channel %d: %w", transport, id, notFound(err))
 	}

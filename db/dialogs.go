@@ -3,7 +3,10 @@ package db
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
+
+	"github.com/lib/pq"
 )
 
 // Visibility says which of a portal's dialogs one user may see (settings 6
@@ -13,12 +16,36 @@ type Visibility struct {
 	UserID     int64
 	All        bool // setting 6 "all", or an administrator of setting 7
 	Unassigned bool // dialogs without a responsible are visible too
+	// Team are other users whose dialogs are visible too: a head of
+	// department's, under "own + my department's".
+	Team []int64
 }
 
-// visible is the WHERE fragment for a Visibility given as $1..$4.
-const visible = `d.portal_id = $1 AND ($2 OR d.responsible_user_id = $3 OR ($4 AND d.responsible_user_id IS NULL))`
+// visible is the WHERE fragment for a Visibility given as $1..$4: $3 holds
+// the user and their team.
+const visible = `d.portal_id = $1 AND ($2 OR d.responsible_user_id = ANY($3) OR ($4 AND d.responsible_user_id IS NULL))`
 
-func (v Visibility) args() []any { return []any{v.PortalID, v.All, v.UserID, v.Unassigned} }
+func (v Visibility) args() []any {
+	return []any{v.PortalID, v.All, pq.Array(append([]int64{v.UserID}, v.Team...)), v.Unassigned}
+}
+
+// Sees is the same rule in memory: whether v sees a dialog with this
+// responsible (nil: none).
+func (v Visibility) Sees(responsible *int64) bool {
+	switch {
+	case v.All:
+		return true
+	case responsible == nil:
+		return v.Unassigned
+	}
+	return *responsible == v.UserID || slices.Contains(v.Team, *responsible)
+}
+
+// Equal reports whether v and w show the same dialogs.
+func (v Visibility) Equal(w Visibility) bool {
+	return v.PortalID == w.PortalID && v.UserID == w.UserID && v.All == w.All && v.Unassigned == w.Unassigned &&
+		slices.Equal(v.Team, w.Team)
+}
 
 // DialogRow is a dialog as the inbox shows it: the row fields and a preview
 // of the last message, never message bodies.
@@ -58,9 +85,9 @@ func (s *Store) Dialogs(ctx context.Context, v Visibility, f DialogFilter) ([]Di
 	}
 	var rows []DialogRow
 	err := s.all(ctx, &rows, dialogRowSelect+` WHERE `+visible+`
-		AND (NOT $5 OR d.responsible_user_id = $3)
+		AND (NOT $5 OR d.responsible_user_id = $7)
 		ORDER BY d.last_message_at DESC, d.id DESC LIMIT $6`,
-		append(v.args(), f.OnlyMine, f.Limit)...)
+		append(v.args(), f.OnlyMine, f.Limit, v.UserID)...)
 	if err != nil {
 		return nil, fmt.Errorf("db: unable to list dialogs of portal %d: %w", v.PortalID, err)
 	}

@@ -64,6 +64,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		if len(ups) > 0 {
 			buf.Reset()
 			for _, u := range ups {
+				if u.Recheck { // the settings changed: the next Take resets what they may no longer see
+					if !s.recheck(ctx, feed, &v) {
+						return
+					}
+					continue
+				}
 				if err := s.writeUpdate(ctx, &buf, v, u); err != nil {
 					s.log.Error("live event failed", "event", u.ID, "err", err)
 					writeEvent(&buf, "", "reset", "")
@@ -84,17 +90,27 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			if time.Since(refreshed) > visibilityEvery {
-				fresh, err := s.inbox.Authorize(ctx, v.PortalID, v.UserID)
-				if errors.Is(err, inbox.ErrNoAccess) {
-					return // the user lost access: the stream ends
+				if !s.recheck(ctx, feed, &v) {
+					return
 				}
-				if err == nil && feed.SetViewer(ctx, fresh) == nil {
-					v.Viewer, refreshed = fresh, time.Now()
-				}
+				refreshed = time.Now()
 			}
 		case <-changed:
 		}
 	}
+}
+
+// recheck reads the viewer again and applies it to the feed; false when
+// the user lost access and the stream must end.
+func (s *Server) recheck(ctx context.Context, feed *inbox.Feed, v *viewer) bool {
+	fresh, err := s.inbox.Authorize(ctx, v.PortalID, v.UserID)
+	if errors.Is(err, inbox.ErrNoAccess) {
+		return false
+	}
+	if err == nil && feed.SetViewer(ctx, fresh) == nil {
+		v.Viewer = fresh
+	}
+	return true
 }
 
 // writeUpdate renders one update for the viewer into buf. Fragments are

@@ -13,7 +13,8 @@ import (
 // must be a known, enabled one whose member_id and DOMAIN match, the POST
 // must carry its application token, and the portal itself must accept the
 // AUTH_ID (profile). The Bitrix24 user is then upserted (name, photo, admin
-// flag). Anything else is ErrForged. The viewer carries settings 6/7 as
+// flag) with the team of the departments they head. Anything else is
+// ErrForged. The viewer carries settings 6/7 as
 // they apply to them.
 func (in *Inbox) SignIn(ctx context.Context, pl *bitrix.Placement) (Viewer, error) {
 	p, err := in.Store.PortalByMemberID(ctx, pl.MemberID)
@@ -31,7 +32,8 @@ func (in *Inbox) SignIn(ctx context.Context, pl *bitrix.Placement) (Viewer, erro
 	case !pl.VerifyApplicationToken(p.ApplicationToken):
 		return Viewer{}, fmt.Errorf("%w: wrong application token for portal %s", ErrForged, p.MemberID)
 	}
-	profile, err := in.Portal.Client.AsUser(p.MemberID, p.BaseURL, pl.AuthID).Profile(ctx)
+	pc := in.Portal.Client.AsUser(p.MemberID, p.BaseURL, pl.AuthID)
+	profile, err := pc.Profile(ctx)
 	if err != nil {
 		return Viewer{}, fmt.Errorf("%w: %v", ErrForged, err)
 	}
@@ -44,5 +46,6 @@ func (in *Inbox) SignIn(ctx context.Context, pl *bitrix.Placement) (Viewer, erro
 	if err != nil {
 		return Viewer{}, err
 	}
-	return viewerOf(p.ID, u.ID, u.IsAdmin, p.MemberID, p.BaseURL, p.Settings)
+	team := in.refreshTeam(ctx, pc, p.ID, u)
+	return viewerOf(p.ID, u.ID, u.IsAdmin, p.MemberID, p.BaseURL, p.Settings, team)
 }

@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -38,8 +39,9 @@ func (in *Inbox) KeepWebhook(ctx context.Context, ch db.Channel, signature strin
 	return id, nil
 }
 
-// runHistory absorbs one kept history webhook in one transaction: its
-// messages take their place in time (a dialog's last activity never moves
+// runHistory absorbs one kept history webhook in one transaction: only the
+// last three conversations come in (limitHistory), their messages take
+// their place in time (a dialog's last activity never moves
 // back, new dialogs start at their own last message), raise no unread count
 // and no notification, and a message a live webhook already brought is not
 // stored twice (provider ids are unique per channel). Streams get one reset
@@ -73,11 +75,18 @@ func (in *Inbox) runHistory(ctx context.Context, j db.Job) error {
 	}
 	hook.History = true
 	return in.Store.InTx(ctx, func(tx *db.Store) error {
+		known, err := tx.ChannelPeers(ctx, ch.PortalID, ch.ID)
+		if err != nil {
+			return err
+		}
+		limit := cmp.Or(in.HistoryDialogs, historyDialogs)
+		skipped := limitHistory(hook, known, limit)
 		res, err := in.ingestTx(ctx, tx, ch, hook, true)
 		if err != nil {
 			return err
 		}
-		summary := fmt.Sprintf("stored %d, duplicates %d, changes %d", res.Stored, res.Duplicates, res.Changes)
+		summary := fmt.Sprintf("stored %d, duplicates %d, changes %d, beyond the last %d dialogs %d",
+			res.Stored, res.Duplicates, res.Changes, limit, skipped)
 		if err := tx.FinishBacklog(ctx, b.PortalID, b.ID, summary); err != nil {
 			return err
 		}

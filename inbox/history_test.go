@@ -84,6 +84,9 @@ func TestEchoesEditsAndRevokesFromTheBusinessPhone(t *testing.T) {
 func TestHistoryBackfillIsAbsorbedQuietly(t *testing.T) {
 	const dialogs, perDialog = 200, 50
 	r := newRig(t)
+	// This measures absorbing a large backfill: every dialog comes in (the
+	// seed's last three are TestHistoryBringsTheLastThreeDialogs').
+	r.in.HistoryDialogs = dialogs
 	r.coexistence()
 	ctx := context.Background()
 
@@ -206,5 +209,47 @@ func TestHistoryBackfillIsAbsorbedQuietly(t *testing.T) {
 	}
 	if n := r.count(t, `SELECT count(*) FROM webhook_backlog WHERE processed_at IS NULL`); n != 0 {
 		t.Fatalf("%d kept webhooks left unprocessed", n)
+	}
+}
+
+// TestHistoryBringsTheLastThreeDialogs connects a coexistence number whose
+// history holds five conversations, one of them with a client who already
+// wrote live: that dialog gets its history, and so do the two other newest
+// conversations; the two oldest stay out.
+func TestHistoryBringsTheLastThreeDialogs(t *testing.T) {
+	r := newRig(t)
+	r.coexistence()
+	if _, err := r.emu.SendText(phoneID, ivan, "Live first"); err != nil {
+		t.Fatal(err)
+	}
+	r.deliver(t, r.nextHook(t))
+	now := time.Now().Truncate(time.Second)
+	var threads []graphemu.HistoryThread
+	for i, client := range []string{"79990000001", clientWA, "79990000002", "79990000003", "79990000004"} {
+		at := now.Add(-time.Duration(i+2) * 24 * time.Hour) // client 1 newest, client 4 oldest; one chunk
+		threads = append(threads, graphemu.HistoryThread{Client: graphemu.Client{ID: client}, Messages: []graphemu.HistoryMessage{
+			{From: graphemu.FromClient, Text: "old from " + client, At: at},
+			{From: graphemu.FromBusiness, Text: "old answer to " + client, At: at.Add(time.Minute)},
+		}})
+	}
+	go func() {
+		if err := r.emu.SendHistory(phoneID, threads); err != nil {
+			t.Error(err)
+		}
+	}()
+	r.keep(t, r.nextHook(t))
+	r.runJobs(t)
+
+	got := map[string]int{}
+	rows, err := r.store.Dialogs(context.Background(), db.Visibility{PortalID: r.viewer.PortalID, All: true}, db.DialogFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range rows {
+		got[d.ClientExternalID] = r.count(t, `SELECT count(*) FROM messages WHERE dialog_id = $1`, d.ID)
+	}
+	want := map[string]int{clientWA: 3, "79990000001": 2, "79990000002": 2}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("dialogs and their messages after the backfill: %v, want %v", got, want)
 	}
 }

@@ -130,9 +130,7 @@ func (pl *portalLog) total(vis db.Visibility) int {
 }
 
 // sees is db.Visibility's rule, in memory: a dialog with this responsible.
-func sees(vis db.Visibility, responsible *int64) bool {
-	return vis.All || responsible != nil && *responsible == vis.UserID || vis.Unassigned && responsible == nil
-}
+func sees(vis db.Visibility, responsible *int64) bool { return vis.Sees(responsible) }
 
 // Run reads the log until ctx ends: woken by this process's commits, by
 // other instances' NOTIFY, and every second anyway.

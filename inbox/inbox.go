@@ -24,6 +24,12 @@ type Inbox struct {
 	PublicURL string
 	// LinkSecret signs those links.
 	LinkSecret []byte
+	// GraphAPI is the Graph API base channels are added against;
+	// DefaultGraphAPI when empty.
+	GraphAPI string
+	// HistoryDialogs is how many conversations a coexistence number's
+	// history brings in; 0 means the seed's three.
+	HistoryDialogs int
 	// Texts gives, in a Bitrix24 LANG, the words inbox writes into the
 	// portal (the bot, the notification chat); views owns every such text.
 	Texts func(lang, key string, args ...any) string

@@ -20,6 +20,9 @@ type Update struct {
 	// Gone is a dialog that left the viewer's sight (its responsible
 	// changed): its row is taken off their page.
 	Gone int64
+	// Recheck: the portal's settings changed; the stream reads its viewer
+	// again (Authorize, SetViewer), and a changed visibility resets it.
+	Recheck bool
 }
 
 // Feed is one stream's view of its portal's live events: where it stands,
@@ -77,7 +80,7 @@ func (h *Hub) behind(pos db.Position) bool {
 // when what they may see changed, the next Next is a reset.
 func (f *Feed) SetViewer(ctx context.Context, v Viewer) error {
 	vis, err := f.h.in.visibility(ctx, v)
-	if err != nil || vis == f.vis {
+	if err != nil || vis.Equal(f.vis) {
 		return err
 	}
 	f.h.mu.RLock()
@@ -151,6 +154,10 @@ func (f *Feed) take() []Update {
 		ups = append(ups, Update{ID: pl.last().String(), Reset: true, Counts: &db.InboxCounts{Unread: f.total}})
 	}
 	for i, l := range pl.entries[f.seq-pl.first:] {
+		if l.Event.Kind == EventSettings {
+			ups = append(ups, Update{ID: l.Event.Pos.String(), Recheck: true})
+			continue
+		}
 		if l.Event.Kind == EventReset { // it carries the portal's counters read again
 			f.total = f.totalBefore(int(f.seq-pl.first) + i + 1)
 			ups = append(ups, Update{ID: l.Event.Pos.String(), Reset: true, Counts: &db.InboxCounts{Unread: f.total}})

@@ -46,7 +46,12 @@ func (in *Inbox) VerifyWebhook(ctx context.Context, transport, channel string, q
 	if err != nil {
 		return "", err
 	}
-	return t.Verify(Account(ch), query)
+	challenge, err := t.Verify(Account(ch), query)
+	if err != nil {
+		return "", err
+	}
+	// The settings page waits for this: the webhook is set up.
+	return challenge, in.Store.MarkChannelVerified(ctx, ch.PortalID, ch.ID, in.Now())
 }
 
 // Receive takes a webhook for a channel: its signature is checked against

@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -69,6 +70,9 @@ func (in *Inbox) SendMessage(ctx context.Context, v Viewer, dialogID int64, text
 		d, err := tx.Dialog(ctx, vis, dialogID)
 		if err != nil {
 			return err
+		}
+		if ch, err := tx.Channel(ctx, v.PortalID, d.ChannelID); err != nil || !ch.Enabled {
+			return cmp.Or(err, ErrChannelOff)
 		}
 		t, ok := in.Transports[d.Transport]
 		if !ok {

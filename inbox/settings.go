@@ -10,6 +10,9 @@ const (
 	SeeAll           = "all"
 	SeeOwnUnassigned = "own_and_unassigned" // the default
 	SeeOwn           = "own"
+	// SeeOwnDepartment: own dialogs, and a head of department's also those
+	// of their departments' users, as Bitrix24's own roles work.
+	SeeOwnDepartment = "own_and_department"
 )
 
 // What the CRM sync creates for a client nobody knows (setting 2).

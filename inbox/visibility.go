@@ -28,6 +28,10 @@ type Viewer struct {
 	// pages for this viewer.
 	PortalURL string
 
+	// CanConfigure: a Bitrix24 administrator, or one of setting 7's, who
+	// may open the settings page.
+	CanConfigure bool
+
 	memberID string
 	vis      *db.Visibility
 }
@@ -46,17 +50,18 @@ func (in *Inbox) Authorize(ctx context.Context, portalID, userID int64) (Viewer,
 	if !a.CanUseApp || !a.Enabled {
 		return Viewer{}, fmt.Errorf("%w: user %d of portal %d", ErrNoAccess, userID, portalID)
 	}
-	return viewerOf(portalID, userID, a.IsAdmin, a.MemberID, a.BaseURL, a.Settings)
+	return viewerOf(portalID, userID, a.IsAdmin, a.MemberID, a.BaseURL, a.Settings, a.Team)
 }
 
 // viewerOf builds a viewer and decides what they may see.
-func viewerOf(portalID, userID int64, admin bool, memberID, baseURL string, settings json.RawMessage) (Viewer, error) {
+func viewerOf(portalID, userID int64, admin bool, memberID, baseURL string, settings json.RawMessage, team []int64) (Viewer, error) {
 	v := Viewer{PortalID: portalID, UserID: userID, IsAdmin: admin, PortalURL: baseURL, memberID: memberID}
 	s, err := settingsOf(settings)
 	if err != nil {
 		return Viewer{}, fmt.Errorf("inbox: portal %d: %w", portalID, err)
 	}
-	vis := visibilityOf(s, v)
+	v.CanConfigure = admin || slices.Contains(s.SeeAllIDs, userID)
+	vis := visibilityOf(s, v, team)
 	v.vis = &vis
 	return v, nil
 }
@@ -67,23 +72,28 @@ func (in *Inbox) visibility(ctx context.Context, v Viewer) (db.Visibility, error
 	if v.vis != nil {
 		return *v.vis, nil
 	}
-	p, err := in.Store.Portal(ctx, v.PortalID)
+	a, err := in.Store.Access(ctx, v.PortalID, v.UserID)
 	if err != nil {
 		return db.Visibility{}, err
 	}
-	full, err := viewerOf(v.PortalID, v.UserID, v.IsAdmin, p.MemberID, p.BaseURL, p.Settings)
+	full, err := viewerOf(v.PortalID, v.UserID, v.IsAdmin, a.MemberID, a.BaseURL, a.Settings, a.Team)
 	if err != nil {
 		return db.Visibility{}, err
 	}
 	return *full.vis, nil
 }
 
-func visibilityOf(s Settings, v Viewer) db.Visibility {
+// visibilityOf is the one place settings 6 and 7 become what a viewer sees;
+// team is who works in the departments they head.
+func visibilityOf(s Settings, v Viewer, team []int64) db.Visibility {
 	vis := db.Visibility{PortalID: v.PortalID, UserID: v.UserID}
 	switch {
 	case s.Visibility == SeeAll, slices.Contains(s.SeeAllIDs, v.UserID):
 		vis.All = true
 	case s.Visibility == SeeOwn:
+	case s.Visibility == SeeOwnDepartment:
+		vis.Team = slices.DeleteFunc(slices.Clone(team), func(id int64) bool { return id == v.UserID })
+		slices.Sort(vis.Team)
 	default:
 		vis.Unassigned = true
 	}

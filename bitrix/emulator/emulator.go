@@ -93,6 +93,9 @@ type User struct {
 	// OwnCRMOnly gives the user a CRM role that reaches only items
 	// assigned to them (others: "Access denied.", left out of lists).
 	OwnCRMOnly bool
+	// Departments are the user's UF_DEPARTMENT; nil means [1], the
+	// company's top department.
+	Departments []int
 	bot        bool // a chat bot's user
 	external   bool // an open line client
 }
@@ -139,6 +142,8 @@ type Portal struct {
 	timeline     map[int]*timelineComment
 	statuses     []*crmStatus
 	categories   []*dealCategory
+
+	departments []Department // nil: the one top department, headed by the installing admin
 
 	chats      map[int]*chat
 	messages   map[int]*message

@@ -3,7 +3,6 @@ package emulator
 import (
 	"encoding/json"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -109,11 +108,3 @@ func (p *Portal) imNotifyDelete(c *call) (any, error) {
 // crmSettingsMode answers crm.settings.mode.get: 1, classic CRM with leads.
 func (p *Portal) crmSettingsMode(c *call) (any, error) { return 1, nil }
 
-// departmentGet answers department.get with the one department everybody is in.
-func (p *Portal) departmentGet(c *call) (any, error) {
-	head := ""
-	if a := p.adminLocked(); a != nil {
-		head = strconv.Itoa(a.ID)
-	}
-	return listResult{items: []*obj{newObj().set("ID", "1").set("NAME", "Company").set("SORT", 500).set("UF_HEAD", head)}, total: 1}, nil
-}

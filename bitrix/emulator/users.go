@@ -26,7 +26,7 @@ func (p *Portal) userObj(u *User) *obj {
 		set("TIME_ZONE_OFFSET", "0").
 		set("PERSONAL_GENDER", u.Gender).
 		set("WORK_POSITION", u.Position).
-		set("UF_DEPARTMENT", []int{1}).
+		set("UF_DEPARTMENT", u.departments()).
 		set("USER_TYPE", "employee")
 	if u.Photo != "" {
 		o.set("PERSONAL_PHOTO", u.Photo)
@@ -45,7 +45,7 @@ func (p *Portal) userGet(c *call) (any, error) {
 	if filter == nil {
 		// Filter fields may also come at the top level.
 		filter = newObj()
-		for _, k := range []string{"ID", "ACTIVE", "NAME", "LAST_NAME", "EMAIL", "USER_TYPE", "NAME_SEARCH", "ADMIN_MODE"} {
+		for _, k := range []string{"ID", "ACTIVE", "NAME", "LAST_NAME", "EMAIL", "USER_TYPE", "NAME_SEARCH", "ADMIN_MODE", "UF_DEPARTMENT"} {
 			if v, ok := c.params.get(k); ok {
 				filter.set(k, v)
 			}
@@ -89,6 +89,11 @@ func userMatches(u *User, filter *obj) bool {
 			}
 		case "USER_TYPE":
 			if str(want) != "employee" {
+				return false
+			}
+		case "UF_DEPARTMENT":
+			ids := list(want)
+			if !slices.ContainsFunc(ids, func(v any) bool { return slices.Contains(u.departments(), num(v)) }) {
 				return false
 			}
 		case "NAME_SEARCH":

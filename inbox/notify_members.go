@@ -1,0 +1,99 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"switchboard/bitrix"
+	"switchboard/db"
+)
+
+// notifyMembers reads the notification chat's members (Bitrix24 ids) and
+// the chat's owner, through whom the app manages it: the installing user,
+// whose token the app holds.
+func (in *Inbox) notifyMembers(ctx context.Context, p db.Portal) (members []int64, owner int64, err error) {
+	chat, owner, err := in.notifyChat(ctx, p)
+	if err != nil || chat == 0 {
+		return nil, owner, err
+	}
+	members, err = in.Portal.Client.Portal(p.MemberID, p.BaseURL).ChatUsers(ctx, chat)
+	if err != nil {
+		return nil, owner, fmt.Errorf("inbox: unable to list the notification chat's members: %w", err)
+	}
+	return members, owner, nil
+}
+
+// notifyChat is the portal's notification chat (0 before the install made
+// one) and its owner's Bitrix24 id.
+func (in *Inbox) notifyChat(ctx context.Context, p db.Portal) (chat, owner int64, err error) {
+	st, err := in.Store.PortalInstall(ctx, p.ID)
+	if err != nil {
+		return 0, 0, err
+	}
+	if st.InstalledBy != nil {
+		u, err := in.Store.User(ctx, p.ID, *st.InstalledBy)
+		if err != nil {
+			return 0, 0, err
+		}
+		owner = u.BitrixUserID
+	}
+	if st.NotifyChatID == nil {
+		return 0, owner, nil
+	}
+	return *st.NotifyChatID, owner, nil
+}
+
+// AddNotifyMember adds a portal user (Bitrix24 id) to the notification
+// chat, without its earlier lines: they see and hear what comes next.
+func (in *Inbox) AddNotifyMember(ctx context.Context, v Viewer, bitrixUserID int64) error {
+	p, _, err := in.admin(ctx, v)
+	if err != nil {
+		return err
+	}
+	dir, err := in.directories(ctx, p)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(dir.Users, func(u bitrix.User) bool { return int64(u.ID) == bitrixUserID }) {
+		return invalid("notify_member", InvalidUser)
+	}
+	chat, _, err := in.notifyChat(ctx, p)
+	if err != nil {
+		return err
+	}
+	if chat == 0 {
+		return fmt.Errorf("inbox: portal %d has no notification chat: %w", p.ID, ErrNotFound)
+	}
+	if err := in.Portal.Client.Portal(p.MemberID, p.BaseURL).AddChatUsers(ctx, chat, []int64{bitrixUserID}, true); err != nil {
+		return fmt.Errorf("inbox: unable to add user %d to the notification chat: %w", bitrixUserID, err)
+	}
+	return nil
+}
+
+// RemoveNotifyMember takes a user out of the notification chat; the
+// chat's owner stays (the app would lose the chat).
+func (in *Inbox) RemoveNotifyMember(ctx context.Context, v Viewer, bitrixUserID int64) error {
+	p, _, err := in.admin(ctx, v)
+	if err != nil {
+		return err
+	}
+	chat, owner, err := in.notifyChat(ctx, p)
+	if err != nil {
+		return err
+	}
+	if bitrixUserID == owner {
+		return invalid("notify_member", InvalidLastOwner)
+	}
+	members, _, err := in.notifyMembers(ctx, p)
+	if err != nil {
+		return err
+	}
+	if chat == 0 || !slices.Contains(members, bitrixUserID) {
+		return fmt.Errorf("inbox: user %d is not in the notification chat: %w", bitrixUserID, ErrNotFound)
+	}
+	if err := in.Portal.Client.Portal(p.MemberID, p.BaseURL).DeleteChatUser(ctx, chat, bitrixUserID); err != nil {
+		return fmt.Errorf("inbox: unable to remove user %d from the notification chat: %w", bitrixUserID, err)
+	}
+	return nil
+}
