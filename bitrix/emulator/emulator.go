@@ -96,8 +96,8 @@ type User struct {
 	// Departments are the user's UF_DEPARTMENT; nil means [1], the
 	// company's top department.
 	Departments []int
-	bot        bool // a chat bot's user
-	external   bool // an open line client
+	bot         bool // a chat bot's user
+	external    bool // an open line client
 }
 
 // Portal is one emulated Bitrix24 portal with its OAuth server.

@@ -107,4 +107,3 @@ func (p *Portal) imNotifyDelete(c *call) (any, error) {
 
 // crmSettingsMode answers crm.settings.mode.get: 1, classic CRM with leads.
 func (p *Portal) crmSettingsMode(c *call) (any, error) { return 1, nil }
-
