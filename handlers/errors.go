@@ -28,6 +28,15 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := http.StatusInternalServerError, views.T(r.Context(), "error.retry")
 	switch {
+	case errors.Is(err, inbox.ErrNotAdmin):
+		status, msg = http.StatusForbidden, views.T(r.Context(), "settings.only_admins")
+		s.log.Info("not an administrator", "path", r.URL.Path, "err", err, "request_id", middleware.GetReqID(r.Context()))
+		if !isHTMX(r) {
+			s.render(w, r, status, views.OnlyAdmins(views.Page{Title: views.T(r.Context(), "settings.title")}))
+			return
+		}
+	case errors.Is(err, inbox.ErrChannelOff):
+		status, msg = http.StatusUnprocessableEntity, views.T(r.Context(), "error.channel_off")
 	case errors.Is(err, inbox.ErrCardGone):
 		status, msg = http.StatusNotFound, views.T(r.Context(), "card.gone")
 		s.log.Info("card not found", "path", r.URL.Path, "err", err, "request_id", middleware.GetReqID(r.Context()))

@@ -28,6 +28,8 @@ func (s *Server) inboxData(r *http.Request, open int64) (views.InboxData, error)
 		Page:     views.Page{Title: views.T(ctx, "inbox.title"), Token: v.Token, Live: true},
 		UserID:   v.UserID,
 		OnlyMine: onlyMine,
+		// The link only: the page itself asks inbox again.
+		CanConfigure: v.CanConfigure,
 	}
 	if open != 0 {
 		d, err := s.dialogData(r, open)

@@ -123,6 +123,7 @@ func startDemo(ctx context.Context, cfg config, log *slog.Logger, urls demoURLs)
 	}
 	// The phone page starts as Ivan Kuznetsov, a contact of the emulated
 	// portal's CRM: his dialog shows in his deal and contact cards too.
+	env.app.inbox.GraphAPI = env.graphURL + "/v23.0" // channels added on the settings page
 	env.emu = graphemu.New(graphemu.Config{PublicURL: env.graphURL, Logger: log,
 		PhoneClient: "79991234567", PhoneClientName: "Ivan Kuznetsov"})
 	env.portal = emulator.New(emulator.Config{

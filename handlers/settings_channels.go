@@ -1,0 +1,114 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"switchboard/inbox"
+	"switchboard/views"
+)
+
+// channelAdd connects an account from the page's form; the page then shows
+// its webhook URL and verify token and waits for the handshake.
+func (s *Server) channelAdd(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, inbox.ErrNotFound)
+		return
+	}
+	_, err := s.inbox.AddChannel(r.Context(), viewerOf(r.Context()).Viewer, inbox.NewChannel{
+		Transport: r.PostForm.Get("transport"), ExternalID: r.PostForm.Get("external_id"), Name: r.PostForm.Get("name"),
+		AccessToken: r.PostForm.Get("access_token"), AppSecret: r.PostForm.Get("app_secret"), Mode: r.PostForm.Get("mode"),
+	})
+	s.settingsDone(w, r, err)
+}
+
+func channelID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		return 0, inbox.ErrNotFound
+	}
+	return id, nil
+}
+
+// channelEdit renames a channel, sets its mode and CRM source.
+func (s *Server) channelEdit(w http.ResponseWriter, r *http.Request) {
+	id, err := channelID(r)
+	if err == nil {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		s.fail(w, r, inbox.ErrNotFound)
+		return
+	}
+	e := inbox.ChannelEdit{}
+	if v, ok := r.PostForm["name"]; ok {
+		e.Name = &v[0]
+	}
+	if v, ok := r.PostForm["mode"]; ok {
+		e.Mode = &v[0]
+	}
+	if v, ok := r.PostForm["source"]; ok {
+		e.Source = &v[0]
+	}
+	s.settingsDone(w, r, s.inbox.ChangeChannel(r.Context(), viewerOf(r.Context()).Viewer, id, e))
+}
+
+// channelSwitch turns a channel on or off.
+func (s *Server) channelSwitch(on bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := channelID(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.settingsDone(w, r, s.inbox.ChangeChannel(r.Context(), viewerOf(r.Context()).Viewer, id, inbox.ChannelEdit{Enabled: &on}))
+	}
+}
+
+// channelRemove removes a channel; its dialogs and history stay.
+func (s *Server) channelRemove(w http.ResponseWriter, r *http.Request) {
+	id, err := channelID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.settingsDone(w, r, s.inbox.RemoveChannel(r.Context(), viewerOf(r.Context()).Viewer, id))
+}
+
+// channelStatus redraws a channel's webhook set-up, which the page asks for
+// until the handshake succeeds.
+func (s *Server) channelStatus(w http.ResponseWriter, r *http.Request) {
+	id, err := channelID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ch, err := s.inbox.ConfiguredChannel(r.Context(), viewerOf(r.Context()).Viewer, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, views.ChannelStatus(views.ChannelDataOf(ch, s.webhookURL(ch.Transport, ch.ID))))
+}
+
+// notifyAdd adds a portal user to the notification chat.
+func (s *Server) notifyAdd(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, inbox.ErrNotFound)
+		return
+	}
+	uid, _ := strconv.ParseInt(r.PostForm.Get("user"), 10, 64)
+	s.settingsDone(w, r, s.inbox.AddNotifyMember(r.Context(), viewerOf(r.Context()).Viewer, uid))
+}
+
+// notifyRemove takes a user out of the notification chat.
+func (s *Server) notifyRemove(w http.ResponseWriter, r *http.Request) {
+	uid, err := strconv.ParseInt(chi.URLParam(r, "user"), 10, 64)
+	if err != nil {
+		s.fail(w, r, inbox.ErrNotFound)
+		return
+	}
+	s.settingsDone(w, r, s.inbox.RemoveNotifyMember(r.Context(), viewerOf(r.Context()).Viewer, uid))
+}
