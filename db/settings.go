@@ -11,7 +11,7 @@ import (
 // SaveSettings replaces a portal's admin settings. Every request reads them
 // from here (Access), so a change applies at once on every instance.
 func (s *Store) SaveSettings(ctx context.Context, portalID int64, settings json.RawMessage) error {
-	res, err := s.exec(ctx, `UPDATE portals SET settings = $2 WHERE id = $1`, portalID, []byte(settings))
+	res, err := s.exec(ctx, `UPDATE portals SET settings = $2::jsonb WHERE id = $1`, portalID, string(settings))
 	if err != nil {
 		return fmt.Errorf("db: unable to save the settings of portal %d: %w", portalID, err)
 	}
