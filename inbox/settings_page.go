@@ -36,15 +36,10 @@ type SettingsPage struct {
 
 // Directories are the portal's lists the settings choose from, read from
 // Bitrix24 when the page opens, never typed in.
-type Directories struct {
-	Pipelines []bitrix.Category
-	Stages    map[int64][]bitrix.Status // by pipeline id
-	Sources   []bitrix.Status
-	Users     []bitrix.User
-}
+type Directories = bitrix.Directories
 
-// userName is a directory user's name as the page shows it.
-func (d Directories) userName(id int64) string {
+// userName is a directory user's name as the page shows it ("" for none).
+func userName(d Directories, id int64) string {
 	for _, u := range d.Users {
 		if int64(u.ID) == id {
 			return fullName(u.Name, u.LastName)
@@ -100,25 +95,11 @@ func (in *Inbox) Configure(ctx context.Context, v Viewer) (SettingsPage, error) 
 	return page, err
 }
 
-// directories reads the portal's lists: every deal pipeline with its
-// stages, the CRM sources, and the active employees.
+// directories reads the portal's lists in one batch.
 func (in *Inbox) directories(ctx context.Context, p db.Portal) (Directories, error) {
-	pc := in.Portal.Client.Portal(p.MemberID, p.BaseURL)
-	d := Directories{Stages: map[int64][]bitrix.Status{}}
-	var err error
-	if d.Pipelines, err = pc.Categories(ctx, bitrix.EntityDeal); err != nil {
-		return d, fmt.Errorf("inbox: unable to read the deal pipelines: %w", err)
-	}
-	for _, c := range d.Pipelines {
-		if d.Stages[int64(c.ID)], err = pc.Statuses(ctx, bitrix.DealStages(int(c.ID))); err != nil {
-			return d, fmt.Errorf("inbox: unable to read the stages of pipeline %d: %w", c.ID, err)
-		}
-	}
-	if d.Sources, err = pc.Statuses(ctx, bitrix.DirectorySource); err != nil {
-		return d, fmt.Errorf("inbox: unable to read the CRM sources: %w", err)
-	}
-	if d.Users, err = pc.Users(ctx, map[string]any{"ACTIVE": true, "USER_TYPE": "employee"}); err != nil {
-		return d, fmt.Errorf("inbox: unable to read the portal's users: %w", err)
+	d, err := in.Portal.Client.Portal(p.MemberID, p.BaseURL).ReadDirectories(ctx)
+	if err != nil {
+		return d, fmt.Errorf("inbox: unable to read the portal's pipelines, sources and users: %w", err)
 	}
 	return d, nil
 }
@@ -185,7 +166,7 @@ func (in *Inbox) SaveSettings(ctx context.Context, v Viewer, f SettingsForm) err
 	return in.Store.InTx(ctx, func(tx *db.Store) error {
 		seeAll := []int64{}
 		for _, id := range f.SeeAll {
-			u, err := tx.MeetUser(ctx, p.ID, id, dir.userName(id))
+			u, err := tx.MeetUser(ctx, p.ID, id, userName(dir, id))
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package bitrixtest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -220,6 +221,55 @@ func Contract(t *testing.T, cp ContractPortal) {
 		}
 	})
 
+	t.Run("directories in one batch, departments", func(t *testing.T) {
+		d, err := p.ReadDirectories(ctx)
+		must(t, "batch of directories", err)
+		cats, err := p.Categories(ctx, bitrix.EntityDeal)
+		must(t, "crm.category.list", err)
+		sources, err := p.Statuses(ctx, bitrix.DirectorySource)
+		must(t, "crm.status.list", err)
+		users, err := p.Users(ctx, map[string]any{"ACTIVE": true, "USER_TYPE": "employee"})
+		must(t, "user.get", err)
+		if len(d.Pipelines) != len(cats) || len(d.Sources) != len(sources) || len(d.Users) != len(users) {
+			t.Fatalf("batched %d pipelines, %d sources, %d users; one by one %d, %d, %d",
+				len(d.Pipelines), len(d.Sources), len(d.Users), len(cats), len(sources), len(users))
+		}
+		for _, c := range cats {
+			stages, err := p.Statuses(ctx, bitrix.DealStages(int(c.ID)))
+			must(t, "crm.status.list (stages)", err)
+			if got := d.Stages[int64(c.ID)]; len(got) != len(stages) || len(got) == 0 || got[0].StatusID != stages[0].StatusID {
+				t.Fatalf("pipeline %d: batched stages %+v, one by one %+v", c.ID, got, stages)
+			}
+		}
+		all, err := p.Departments(ctx, nil)
+		must(t, "department.get", err)
+		if len(all) == 0 || all[0].ID == 0 || all[0].Name == "" {
+			t.Fatalf("departments = %+v", all)
+		}
+		for _, dep := range all {
+			if dep.Head == 0 {
+				continue
+			}
+			headed, err := p.Departments(ctx, bitrix.Params{"UF_HEAD": int64(dep.Head)})
+			must(t, "department.get by UF_HEAD", err)
+			if len(headed) == 0 || !slices.ContainsFunc(headed, func(h bitrix.Department) bool { return h.ID == dep.ID }) {
+				t.Fatalf("departments headed by %d = %+v, want %d among them", dep.Head, headed, dep.ID)
+			}
+			for _, h := range headed {
+				if h.Head != dep.Head {
+					t.Fatalf("filter UF_HEAD=%d gave %+v", dep.Head, h)
+				}
+			}
+		}
+		inFirst, err := p.Users(ctx, map[string]any{"UF_DEPARTMENT": []int64{int64(all[0].ID)}})
+		must(t, "user.get by UF_DEPARTMENT", err)
+		for _, u := range inFirst {
+			if !slices.Contains(u.Departments, all[0].ID) {
+				t.Fatalf("user %d of departments %v listed for department %d", u.ID, u.Departments, all[0].ID)
+			}
+		}
+	})
+
 	t.Run("notifications", func(t *testing.T) {
 		me, err := p.CurrentUser(ctx)
 		must(t, "user.current", err)
@@ -329,6 +379,11 @@ func Contract(t *testing.T, cp ContractPortal) {
 		if !containsID(members, bot) {
 			t.Fatalf("chat members = %v, want bot %d", members, bot)
 		}
+		must(t, "im.chat.user.delete", p.DeleteChatUser(ctx, chat, bot))
+		if members, err := p.ChatUsers(ctx, chat); err != nil || containsID(members, bot) {
+			t.Fatalf("chat members after im.chat.user.delete = %v (%v), want no bot %d", members, err, bot)
+		}
+		must(t, "im.chat.user.add", p.AddChatUsers(ctx, chat, []int64{bot}, true))
 		dialog := fmt.Sprintf("chat%d", chat)
 		msg, err := p.AddMessage(ctx, bitrix.Message{DialogID: dialog, Text: "hello"})
 		must(t, "im.message.add", err)

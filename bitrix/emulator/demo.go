@@ -21,10 +21,15 @@ func (p *Portal) SeedDemo() int {
 		{ID: 3, Name: "Clara", LastName: "Smith", Email: "clara@example.com", Position: "Sales manager", Gender: "F"},
 		{ID: 4, Name: "Dmitri", LastName: "Orlov", Email: "dmitri@example.com", Position: "Support", Gender: "M"},
 	}
+	departments := map[int][]int{1: {1}, 2: {2}, 3: {2}, 4: {3}}
 	for _, u := range people {
 		u.Photo = fmt.Sprintf("%s/emulator/avatar/%d.svg", base, u.ID)
+		u.Departments = departments[u.ID]
 		p.AddUser(u)
 	}
+	// Anna heads the company and its sales department; Dmitri heads support.
+	p.SetDepartments([]Department{{ID: 1, Name: "Company", Head: 1}, {ID: 2, Name: "Sales", Parent: 1, Head: 1},
+		{ID: 3, Name: "Support", Parent: 1, Head: 4}})
 	ivan := p.SeedContact(Contact{Name: "Ivan", LastName: "Kuznetsov", Phones: []string{"+7 999 123-45-67"}, AssignedByID: 2})
 	maria := p.SeedContact(Contact{Name: "Maria", LastName: "Lopez", Phones: []string{"+34 612 345 678"}, Emails: []string{"maria@example.org"}, AssignedByID: 3})
 	p.SeedContact(Contact{Name: "John", LastName: "Doe", Phones: []string{"+1 555 010 0199"}, AssignedByID: 2})
