@@ -2,11 +2,13 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -125,5 +127,126 @@ func TestSwitchingToOnlyOwnTakesDialogsOffAnOpenInbox(t *testing.T) {
 	waitFor("event: reset")
 	if _, list := it.get(t, "/dialogs", manager); strings.Contains(list, "79990000001") {
 		t.Fatalf("after: the manager still sees it:\n%s", list)
+	}
+}
+
+// TestSettingsRefuseWhatThePortalDoesNotOffer: each value the portal does
+// not offer is refused, named in the viewer's language, and nothing is
+// stored; what it offers is stored.
+func TestSettingsRefuseWhatThePortalDoesNotOffer(t *testing.T) {
+	it := newInstalled(t)
+	admin := it.signedIn(t, 1)
+	valid := url.Values{"visibility": {"own_and_unassigned"}, "create": {"contact_deal"}, "deal_category": {"1"},
+		"deal_stage": {"C1:NEW"}, "distribute": {"one"}, "distribute_to": {"2"}, "timeline": {"1"}, "timeline_on": {"contact", "deal"}}
+	with := func(key string, vals ...string) url.Values {
+		f := url.Values{}
+		for k, v := range valid {
+			f[k] = v
+		}
+		f[key] = vals
+		return f
+	}
+	for _, c := range []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"an unknown rule", with("visibility", "everyone"), "Which dialogs managers see: choose one of the offered values."},
+		{"a pipeline the portal lacks", with("deal_category", "77"), "Deal pipeline: this pipeline is not in the portal."},
+		{"a stage of another pipeline", with("deal_stage", "NEW"), "Deal stage: this stage is not in the chosen pipeline."},
+		{"one person, two chosen", with("distribute_to", "1", "2"), "Managers: \"always one person\" needs exactly one manager."},
+		{"a user the portal lacks", with("distribute_to", "42"), "Managers: this user is not an active employee of the portal."},
+		{"an administrator the portal lacks", with("see_all", "42"), "Administrators: this user is not an active employee of the portal."},
+		{"an unknown timeline target", with("timeline_on", "company"), "Timeline: choose one of the offered values."},
+	} {
+		status, body := it.postForm(t, "/settings", admin, c.form)
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, html(c.want)) {
+			t.Errorf("%s: %d, want 422 with %q\n%s", c.name, status, c.want, body)
+		}
+	}
+	var raw string
+	if err := it.store.DB.Get(&raw, `SELECT settings::text FROM portals WHERE member_id = 'member-a'`); err != nil || raw != "{}" {
+		t.Fatalf("after refusals the settings are %s (%v), want untouched", raw, err)
+	}
+	if status, body := it.postForm(t, "/settings", admin, valid); status != 200 || !strings.Contains(body, `data-testid="flash-saved"`) {
+		t.Fatalf("valid: %d\n%s", status, body)
+	}
+	if err := it.store.DB.Get(&raw, `SELECT settings->'crm' FROM portals WHERE member_id = 'member-a'`); err != nil ||
+		!strings.Contains(raw, `"create": "contact_deal"`) || !strings.Contains(raw, `"deal_stage": "C1:NEW"`) || !strings.Contains(raw, `"distribute_to": [2]`) ||
+		!strings.Contains(raw, `"timeline_on": ["contact", "deal"]`) || !strings.Contains(raw, `"source_label": false`) {
+		t.Fatalf("stored: %s (%v)", raw, err)
+	}
+}
+
+// html is s as templ escapes it in a page.
+func html(s string) string { return strings.ReplaceAll(s, `"`, "&#34;") }
+
+// TestATurnedOffOrRemovedChannel: a channel turned off sends nothing (the
+// composer says why) and still receives; a removed one keeps its dialogs
+// and history, its webhooks get 404, and it leaves the page.
+func TestATurnedOffOrRemovedChannel(t *testing.T) {
+	it := newInstalled(t)
+	admin := it.signedIn(t, 1)
+	channel, dialog := it.dialogIn(t, "member-a", "79990000001")
+	ch, d := strconv.FormatInt(channel, 10), strconv.FormatInt(dialog, 10)
+	if status, body := it.post(t, "/settings/channels/"+ch+"/disable", admin); status != 200 || !strings.Contains(body, `data-testid="channel-off"`) {
+		t.Fatalf("turn off: %d\n%s", status, body)
+	}
+	if status, body := it.postForm(t, "/dialogs/"+d+"/messages", admin, url.Values{"text": {"hello"}}); status != http.StatusUnprocessableEntity || !strings.Contains(body, "turned off") {
+		t.Fatalf("a send through a channel turned off: %d\n%s", status, body)
+	}
+	if n := countRows(t, it, `SELECT count(*) FROM messages WHERE dialog_id = $1`, dialog); n != 0 {
+		t.Fatalf("%d messages queued through a channel turned off", n)
+	}
+	if status, body := it.post(t, "/settings/channels/"+ch+"/remove", admin); status != 200 || strings.Contains(body, `data-channel="`+ch+`"`) {
+		t.Fatalf("remove: %d\n%s", status, body)
+	}
+	if status, body := it.get(t, "/dialogs/"+d, admin); status != 200 || !strings.Contains(body, "79990000001") {
+		t.Fatalf("the removed channel's dialog: %d\n%s", status, body)
+	}
+	req, _ := http.NewRequest(http.MethodGet, it.app.URL+"/hooks/whatsapp/"+ch+"?hub.mode=subscribe&hub.challenge=1&hub.verify_token=x", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("a removed channel's webhook: %d, want 404", resp.StatusCode)
+	}
+}
+
+func countRows(t *testing.T, it *installed, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := it.store.DB.Get(&n, query, args...); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestNotificationChatMembersFromThePage: the admin adds a manager to the
+// notification chat and removes them again; the installing user, through
+// whom the app manages the chat, cannot be removed.
+func TestNotificationChatMembersFromThePage(t *testing.T) {
+	it := newInstalled(t)
+	admin := it.signedIn(t, 1)
+	chat := it.portal.Chats(1)
+	if len(chat) != 1 {
+		t.Fatalf("chats of the admin: %+v", chat)
+	}
+	members := func() string { return fmt.Sprint(it.portal.Chats(0)[0].Users) }
+	if status, body := it.postForm(t, "/settings/notify/members", admin, url.Values{"user": {"2"}}); status != 200 ||
+		!strings.Contains(body, `data-testid="notify-member" data-user="2"`) || members() != "[1 2]" {
+		t.Fatalf("add Boris: %d, members %s\n%s", status, members(), body)
+	}
+	if status, body := it.post(t, "/settings/notify/members/1/remove", admin); status != http.StatusUnprocessableEntity || members() != "[1 2]" {
+		t.Fatalf("remove the owner: %d, members %s\n%s", status, members(), body)
+	}
+	if status, body := it.post(t, "/settings/notify/members/2/remove", admin); status != 200 || members() != "[1]" ||
+		strings.Contains(body, `data-user="2"`) {
+		t.Fatalf("remove Boris: %d, members %s\n%s", status, members(), body)
+	}
+	if status, _ := it.post(t, "/settings/notify/members/2/remove", admin); status != http.StatusNotFound {
+		t.Fatalf("remove who is not a member: %d, want 404", status)
 	}
 }
