@@ -17,11 +17,15 @@ func (s *Server) channelAdd(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, inbox.ErrNotFound)
 		return
 	}
-	_, err := s.inbox.AddChannel(r.Context(), viewerOf(r.Context()).Viewer, inbox.NewChannel{
+	nc := inbox.NewChannel{
 		Transport: r.PostForm.Get("transport"), ExternalID: r.PostForm.Get("external_id"), Name: r.PostForm.Get("name"),
 		AccessToken: r.PostForm.Get("access_token"), AppSecret: r.PostForm.Get("app_secret"), Mode: r.PostForm.Get("mode"),
+	}
+	_, err := s.inbox.AddChannel(r.Context(), viewerOf(r.Context()).Viewer, nc)
+	// A refusal puts back what was typed, but never the secrets.
+	s.settingsDone(w, r, err, func(d *views.SettingsData) {
+		d.NewChannel = views.NewChannelValues{Transport: nc.Transport, ExternalID: nc.ExternalID, Name: nc.Name, Mode: nc.Mode}
 	})
-	s.settingsDone(w, r, err)
 }
 
 func channelID(r *http.Request) (int64, error) {
@@ -52,7 +56,14 @@ func (s *Server) channelEdit(w http.ResponseWriter, r *http.Request) {
 	if v, ok := r.PostForm["source"]; ok {
 		e.Source = &v[0]
 	}
-	s.settingsDone(w, r, s.inbox.ChangeChannel(r.Context(), viewerOf(r.Context()).Viewer, id, e))
+	err = s.inbox.ChangeChannel(r.Context(), viewerOf(r.Context()).Viewer, id, e)
+	s.settingsDone(w, r, err, func(d *views.SettingsData) { // a refused name stays in its field
+		for i := range d.Channels {
+			if d.Channels[i].ID == id && e.Name != nil {
+				d.Channels[i].Name = *e.Name
+			}
+		}
+	})
 }
 
 // channelSwitch turns a channel on or off.
@@ -63,7 +74,7 @@ func (s *Server) channelSwitch(on bool) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		s.settingsDone(w, r, s.inbox.ChangeChannel(r.Context(), viewerOf(r.Context()).Viewer, id, inbox.ChannelEdit{Enabled: &on}))
+		s.settingsDone(w, r, s.inbox.ChangeChannel(r.Context(), viewerOf(r.Context()).Viewer, id, inbox.ChannelEdit{Enabled: &on}), nil)
 	}
 }
 
@@ -74,7 +85,7 @@ func (s *Server) channelRemove(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.settingsDone(w, r, s.inbox.RemoveChannel(r.Context(), viewerOf(r.Context()).Viewer, id))
+	s.settingsDone(w, r, s.inbox.RemoveChannel(r.Context(), viewerOf(r.Context()).Viewer, id), nil)
 }
 
 // channelStatus redraws a channel's webhook set-up, which the page asks for
@@ -100,7 +111,7 @@ func (s *Server) notifyAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	uid, _ := strconv.ParseInt(r.PostForm.Get("user"), 10, 64)
-	s.settingsDone(w, r, s.inbox.AddNotifyMember(r.Context(), viewerOf(r.Context()).Viewer, uid))
+	s.settingsDone(w, r, s.inbox.AddNotifyMember(r.Context(), viewerOf(r.Context()).Viewer, uid), nil)
 }
 
 // notifyRemove takes a user out of the notification chat.
@@ -110,5 +121,5 @@ func (s *Server) notifyRemove(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, inbox.ErrNotFound)
 		return
 	}
-	s.settingsDone(w, r, s.inbox.RemoveNotifyMember(r.Context(), viewerOf(r.Context()).Viewer, uid))
+	s.settingsDone(w, r, s.inbox.RemoveNotifyMember(r.Context(), viewerOf(r.Context()).Viewer, uid), nil)
 }

@@ -15,12 +15,13 @@ import (
 // settingsPage renders the administrators' settings page; anyone else gets
 // "only administrators" (403).
 func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) {
-	s.renderSettings(w, r, http.StatusOK, false, "")
+	s.renderSettings(w, r, http.StatusOK, false, "", nil)
 }
 
 // renderSettings reads the page again and renders it whole, or only its
-// body for htmx, with a "Saved" or an error note.
-func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, saved bool, note string) {
+// body for htmx, with a "Saved" or an error note; keep puts back what a
+// refused form held.
+func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, saved bool, note string, keep func(*views.SettingsData)) {
 	ctx := r.Context()
 	v := viewerOf(ctx)
 	page, err := s.inbox.Configure(ctx, v.Viewer)
@@ -31,6 +32,9 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	data := s.settingsData(page)
 	data.Page = views.Page{Title: views.T(ctx, "settings.title"), Token: v.Token}
 	data.Saved, data.Error = saved, note
+	if keep != nil {
+		keep(&data)
+	}
 	if isHTMX(r) {
 		s.render(w, r, status, views.SettingsBody(data))
 		return
@@ -90,7 +94,8 @@ func ids(l []int64) []string {
 }
 
 // settingsSave stores settings 2–8 from the form; a refusal re-renders the
-// page with what was refused (422) and stores nothing.
+// page with what was refused (422), the form as it was posted, and stores
+// nothing.
 func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, r, inbox.ErrNotFound)
@@ -104,20 +109,24 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 		Distribute: r.PostForm.Get("distribute"), DistributeTo: formIDs(r.PostForm["distribute_to"]),
 	}
 	f.DealCategory, _ = strconv.ParseInt(r.PostForm.Get("deal_category"), 10, 64)
-	s.settingsDone(w, r, s.inbox.SaveSettings(r.Context(), viewerOf(r.Context()).Viewer, f))
+	posted := views.SettingsValues{Visibility: f.Visibility, SeeAll: ids(f.SeeAll), Create: f.Create,
+		DealCategory: r.PostForm.Get("deal_category"), DealStage: f.DealStage, SourceLabel: f.SourceLabel,
+		Timeline: f.Timeline, TimelineOn: f.TimelineOn, Distribute: f.Distribute, DistributeTo: ids(f.DistributeTo)}
+	err := s.inbox.SaveSettings(r.Context(), viewerOf(r.Context()).Viewer, f)
+	s.settingsDone(w, r, err, func(d *views.SettingsData) { d.Values = posted })
 }
 
 // settingsDone answers a settings POST: the page with "Saved", with what
-// was refused (422), or the failure.
-func (s *Server) settingsDone(w http.ResponseWriter, r *http.Request, err error) {
+// was refused (422, the form put back by keep), or the failure.
+func (s *Server) settingsDone(w http.ResponseWriter, r *http.Request, err error, keep func(*views.SettingsData)) {
 	var bad *inbox.InvalidError
 	switch {
 	case errors.As(err, &bad):
-		s.renderSettings(w, r, http.StatusUnprocessableEntity, false, views.Invalid(viewerOf(r.Context()).Lang, bad.Field, bad.Code))
+		s.renderSettings(w, r, http.StatusUnprocessableEntity, false, views.Invalid(viewerOf(r.Context()).Lang, bad.Field, bad.Code), keep)
 	case err != nil:
 		s.fail(w, r, err)
 	default:
-		s.renderSettings(w, r, http.StatusOK, true, "")
+		s.renderSettings(w, r, http.StatusOK, true, "", nil)
 	}
 }
 

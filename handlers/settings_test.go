@@ -59,6 +59,9 @@ func TestAnAdminConnectsANumberThroughThePage(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "Meta refused") || strings.Contains(body, `data-testid="channel-card"`) {
 		t.Fatalf("wrong token: %d\n%s", status, body)
 	}
+	if !strings.Contains(body, `value="555000111"`) || strings.Contains(body, "wrong-token") || strings.Contains(body, "app-secret-1") {
+		t.Fatalf("after a refusal the form keeps the id and never the secrets:\n%s", body)
+	}
 	form.Set("access_token", "good-token")
 	status, body = it.postForm(t, "/settings/channels", admin, form)
 	hook, verify := webhookURLIn.FindStringSubmatch(body), verifyTokenIn.FindStringSubmatch(body)
@@ -162,6 +165,9 @@ func TestSettingsRefuseWhatThePortalDoesNotOffer(t *testing.T) {
 		status, body := it.postForm(t, "/settings", admin, c.form)
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, html(c.want)) {
 			t.Errorf("%s: %d, want 422 with %q\n%s", c.name, status, c.want, body)
+		}
+		if !strings.Contains(body, `<option value="`+c.form.Get("deal_stage")+`" selected>`) { // what was posted stays in the form
+			t.Errorf("%s: the posted stage is lost:\n%s", c.name, body)
 		}
 	}
 	var raw string

@@ -69,6 +69,11 @@ func (in *Inbox) Receive(ctx context.Context, transport, channel, signature stri
 	if err != nil {
 		return rec, fmt.Errorf("inbox: webhook of channel %d: %w", ch.ID, err)
 	}
+	if ch.VerifiedAt == nil { // a signed webhook proves the set-up as well as the handshake
+		if err := in.Store.MarkChannelVerified(ctx, ch.PortalID, ch.ID, in.Now()); err != nil {
+			return rec, err
+		}
+	}
 	if hook.History {
 		rec.History = true
 		rec.Backlog, err = in.KeepWebhook(ctx, ch, signature, body)

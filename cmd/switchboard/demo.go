@@ -163,6 +163,10 @@ func (env *demoEnv) setUp(ctx context.Context) error {
 			PhoneNumberID: n.phoneNumberID, DisplayPhone: n.display, Name: n.name, AccessToken: n.token,
 			AppSecret: demoAppSecret, WebhookURL: env.appURL + "/hooks/whatsapp/" + strconv.FormatInt(id, 10),
 		})
+		// As the admin would in Meta's dashboard: the callback is checked.
+		if err := env.emu.VerifyWebhook(ctx, n.phoneNumberID, "demo-verify"); err != nil {
+			return fmt.Errorf("demo: the webhook handshake of %s: %w", n.name, err)
+		}
 	}
 	if err := env.seedMediaChannels(ctx); err != nil {
 		return err

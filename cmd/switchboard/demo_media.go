@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -35,6 +36,9 @@ func (env *demoEnv) seedMediaChannels(ctx context.Context) error {
 	}
 	env.emu.AddInstagramAccount(graphemu.IGAccount{ID: demoIGID, Username: demoIGUser, AccessToken: demoIGToken,
 		AppSecret: demoAppSecret, WebhookURL: env.appURL + "/hooks/instagram/" + strconv.FormatInt(igID, 10)})
+	if err := env.emu.VerifyWebhook(ctx, demoIGID, "demo-verify"); err != nil {
+		return fmt.Errorf("demo: the Instagram webhook handshake: %w", err)
+	}
 
 	coexID, err := store.UpsertChannel(ctx, db.Channel{
 		PortalID: env.portalID, Transport: channels.WhatsApp, ExternalID: demoCoexID, Name: "Support",
@@ -54,6 +58,9 @@ func (env *demoEnv) seedMediaChannels(ctx context.Context) error {
 		n.History = demoHistory(time.Now())
 	}
 	env.emu.AddWhatsAppNumber(n)
+	if err := env.emu.VerifyWebhook(ctx, demoCoexID, "demo-verify"); err != nil {
+		return fmt.Errorf("demo: the Support webhook handshake: %w", err)
+	}
 	return nil
 }
 
