@@ -35,8 +35,6 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			s.render(w, r, status, views.OnlyAdmins(views.Page{Title: views.T(r.Context(), "settings.title")}))
 			return
 		}
-	case errors.Is(err, inbox.ErrChannelOff):
-		status, msg = http.StatusUnprocessableEntity, views.T(r.Context(), "error.channel_off")
 	case errors.Is(err, inbox.ErrCardGone):
 		status, msg = http.StatusNotFound, views.T(r.Context(), "card.gone")
 		s.log.Info("card not found", "path", r.URL.Path, "err", err, "request_id", middleware.GetReqID(r.Context()))

@@ -54,6 +54,8 @@ func composerRefusal(ctx context.Context, err error) string {
 		r.What = views.RefusedEmpty
 	case errors.Is(err, inbox.ErrTooLong):
 		r.What = views.RefusedTooLong
+	case errors.Is(err, inbox.ErrChannelOff):
+		r.What = views.RefusedChannelOff
 	case errors.As(err, &big):
 		r = views.Refusal{What: views.RefusedFileTooLarge, FileName: big.Name}
 	case errors.Is(err, inbox.ErrTooManyFiles):

@@ -13,6 +13,7 @@ const (
 	RefusedFileTooLarge = "file_too_large" // a file over our 50 MB
 	RefusedTooManyFiles = "too_many_files" // more files than one message takes
 	RefusedByTransport  = "transport"      // the dialog's transport would refuse it
+	RefusedChannelOff   = "channel_off"    // the admin turned the dialog's channel off
 )
 
 // Refusal is why the composer refused what was sent, as data; the handler
@@ -35,6 +36,8 @@ func ComposerRefusal(ctx context.Context, r Refusal) string {
 		return T(ctx, "error.empty")
 	case RefusedTooLong:
 		return T(ctx, "error.too_long")
+	case RefusedChannelOff:
+		return T(ctx, "error.channel_off")
 	case RefusedFileTooLarge:
 		return Tf(ctx, "error.file_too_large", r.FileName)
 	case RefusedTooManyFiles:
