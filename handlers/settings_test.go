@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/channels"
 	"switchboard/channels/graphemu"
+	"switchboard/channels/instagram"
 )
 
 // postForm sends a form the way the settings page's htmx does.
@@ -254,5 +256,28 @@ func TestNotificationChatMembersFromThePage(t *testing.T) {
 	}
 	if status, _ := it.post(t, "/settings/notify/members/2/remove", admin); status != http.StatusNotFound {
 		t.Fatalf("remove who is not a member: %d, want 404", status)
+	}
+}
+
+// TestAnAdminConnectsAnInstagramAccount: the account id and token are
+// checked with GET /{ig-id}; the username names the channel when the admin
+// gave none, and its webhook URL is Instagram's.
+func TestAnAdminConnectsAnInstagramAccount(t *testing.T) {
+	it := newInstalled(t)
+	emu := graphemu.New(graphemu.Config{})
+	gsrv := httptest.NewServer(emu.Handler())
+	t.Cleanup(gsrv.Close)
+	it.in.GraphAPI, it.in.PublicURL = gsrv.URL+"/v23.0", it.app.URL
+	it.in.Transports[channels.Instagram] = &instagram.Transport{}
+	emu.AddInstagramAccount(graphemu.IGAccount{ID: "17841400000000077", Username: "acme.shop", AccessToken: "ig-token", AppSecret: "ig-secret"})
+	admin := it.signedIn(t, 1)
+	form := url.Values{"transport": {"instagram"}, "external_id": {"17841400000000077"}, "access_token": {"someone-elses"}, "app_secret": {"ig-secret"}}
+	if status, body := it.postForm(t, "/settings/channels", admin, form); status != http.StatusUnprocessableEntity || !strings.Contains(body, "Meta refused") {
+		t.Fatalf("a wrong token: %d\n%s", status, body)
+	}
+	form.Set("access_token", "ig-token")
+	status, body := it.postForm(t, "/settings/channels", admin, form)
+	if status != 200 || !strings.Contains(body, `data-testid="channel-name">acme.shop<`) || !strings.Contains(body, it.app.URL+"/hooks/instagram/") {
+		t.Fatalf("the account: %d\n%s", status, body)
 	}
 }
