@@ -202,3 +202,28 @@ func ParseBotCommand(ev *Event) (*BotCommandEvent, error) {
 	}
 	return &out, nil
 }
+
+// AddBotChat creates a group chat owned by a bot (imbot.chat.add) and
+// returns its id; the bot can post to it without being added.
+func (p *PortalClient) AddBotChat(ctx context.Context, botID int64, c NewChat) (int64, error) {
+	var id FlexInt
+	req := struct {
+		BotID int64 `json:"BOT_ID"`
+		NewChat
+	}{botID, c}
+	if err := p.Call(ctx, "imbot.chat.add", req, &id); err != nil {
+		return 0, err
+	}
+	return int64(id), nil
+}
+
+// BotChatByEntity finds the bot's chat bound to an entity (imbot.chat.get
+// with ENTITY_TYPE and ENTITY_ID); 0 when there is none.
+func (p *PortalClient) BotChatByEntity(ctx context.Context, botID int64, entityType, entityID string) (int64, error) {
+	var id *FlexInt
+	err := p.Call(ctx, "imbot.chat.get", Params{"BOT_ID": botID, "ENTITY_TYPE": entityType, "ENTITY_ID": entityID}, &id)
+	if err != nil || id == nil {
+		return 0, err
+	}
+	return int64(*id), nil
+}

@@ -81,3 +81,16 @@ func (p *PortalClient) AppInfo(ctx context.Context) (*AppInfo, error) {
 	}
 	return &a, nil
 }
+
+// Department is a department as department.get returns it.
+type Department struct {
+	ID     FlexInt `json:"ID"`
+	Name   string  `json:"NAME"`
+	Parent FlexInt `json:"PARENT"`
+	Head   FlexInt `json:"UF_HEAD"` // the head's user id; 0: none
+}
+
+// Departments reads the department of id (department.get).
+func (p *PortalClient) Departments(ctx context.Context, id int64) ([]Department, error) {
+	return All[Department](ctx, p, "department.get", Params{"ID": id})
+}

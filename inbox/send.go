@@ -97,6 +97,9 @@ func (in *Inbox) SendMessage(ctx context.Context, v Viewer, dialogID int64, text
 		if err := in.queueTimeline(ctx, tx, v.PortalID, ids); err != nil {
 			return err
 		}
+		if err := in.queueNotify(ctx, tx, v.PortalID, d.ID); err != nil { // answered: the line goes
+			return err
+		}
 		sent = Sent{ChannelName: d.ChannelName}
 		sent.Messages, err = tx.MessagesByID(ctx, v.PortalID, ids)
 		return err
