@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -10,7 +11,7 @@ import (
 // dialog) until expires, and returns the client the tab showed before
 // (nil: none). A tab named by another user is left alone.
 func (s *Store) Watch(ctx context.Context, portalID int64, tab string, userID int64, clientID *int64, expires time.Time) (*int64, error) {
-	var before []*int64
+	var before []sql.NullInt64
 	err := s.all(ctx, &before, `
 		WITH old AS (SELECT client_id FROM presence WHERE portal_id = $1 AND tab = $2 AND user_id = $3)
 		INSERT INTO presence (portal_id, tab, user_id, client_id, expires_at) VALUES ($1, $2, $3, $4, $5)
@@ -20,10 +21,7 @@ func (s *Store) Watch(ctx context.Context, portalID int64, tab string, userID in
 	if err != nil {
 		return nil, fmt.Errorf("db: unable to record what tab %s shows: %w", tab, err)
 	}
-	if len(before) == 0 {
-		return nil, nil
-	}
-	return before[0], nil
+	return firstID(before), nil
 }
 
 // KeepAlive moves a tab's expiry to expires (its stream is still there).
@@ -39,16 +37,13 @@ func (s *Store) KeepAlive(ctx context.Context, portalID int64, tab string, userI
 // Leave brings a tab's expiry forward to expires (its stream ended; it may
 // come back before then) and returns the client it shows (nil: none).
 func (s *Store) Leave(ctx context.Context, portalID int64, tab string, userID int64, expires time.Time) (*int64, error) {
-	var clients []*int64
+	var clients []sql.NullInt64
 	err := s.all(ctx, &clients, `UPDATE presence SET expires_at = LEAST(expires_at, $4)
 		WHERE portal_id = $1 AND tab = $2 AND user_id = $3 RETURNING client_id`, portalID, tab, userID, expires)
 	if err != nil {
 		return nil, fmt.Errorf("db: unable to let tab %s go: %w", tab, err)
 	}
-	if len(clients) == 0 {
-		return nil, nil
-	}
-	return clients[0], nil
+	return firstID(clients), nil
 }
 
 // Watched reports until when someone watches a client's dialog at now: the
@@ -70,4 +65,12 @@ func (s *Store) SweepPresence(ctx context.Context, before time.Time) (int64, err
 		return 0, fmt.Errorf("db: unable to sweep presence: %w", err)
 	}
 	return res.RowsAffected()
+}
+
+// firstID is the first of ids, when there is one and it is not NULL.
+func firstID(ids []sql.NullInt64) *int64 {
+	if len(ids) == 0 || !ids[0].Valid {
+		return nil
+	}
+	return &ids[0].Int64
 }
