@@ -377,7 +377,7 @@ func parseKeyboard(v any, defaultBot int) (*keyboard, bool, *apiError) {
 			continue
 		}
 		m, _ := plain(bo).(map[string]any)
-		if str(m["TEXT"]) == "" && str(m["TYPE"]) != "NEWLINE" {
+		if str(m["TYPE"]) != "NEWLINE" && (str(m["TEXT"]) == "" || !hasAction(m)) {
 			return nil, false, badRequest("KEYBOARD_ERROR", "Incorrect keyboard params")
 		}
 		kb.Buttons = append(kb.Buttons, m)
@@ -386,6 +386,14 @@ func parseKeyboard(v any, defaultBot int) (*keyboard, bool, *apiError) {
 		return nil, true, nil
 	}
 	return kb, true, nil
+}
+
+// hasAction reports whether a button does something, as every button but
+// a NEWLINE must: a LINK, a COMMAND, an ACTION with its ACTION_VALUE, or an
+// APP_ID.
+func hasAction(b map[string]any) bool {
+	return str(b["LINK"]) != "" || str(b["COMMAND"]) != "" || str(b["APP_ID"]) != "" ||
+		(str(b["ACTION"]) != "" && str(b["ACTION_VALUE"]) != "")
 }
 
 func checkBlock(v any, code string) (any, *apiError) {

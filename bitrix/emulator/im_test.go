@@ -216,3 +216,20 @@ func TestBotJoinEvent(t *testing.T) {
 		t.Fatal("bot handlers are not event.bind bindings")
 	}
 }
+
+// Every button but a NEWLINE needs its text and one action.
+func TestImbotKeyboardButtonsNeedAnAction(t *testing.T) {
+	tp := newTestPortal(t)
+	app := newAppServer(t)
+	tp.FinishInstall()
+	botID, chatID := botSetup(t, tp, app)
+	for _, button := range []string{`{"TEXT":"Does nothing"}`, `{"TEXT":"Half an action","ACTION":"PUT"}`, `{"COMMAND":"noreply"}`} {
+		add := tp.json("imbot.message.add", fmt.Sprintf(`{"BOT_ID":%v,"DIALOG_ID":"chat%v","MESSAGE":"x","KEYBOARD":{"BUTTONS":[%s]}}`,
+			botID, chatID, button))
+		expectError(t, add, 400, "KEYBOARD_ERROR", "Incorrect keyboard params")
+	}
+	for _, button := range []string{`{"TEXT":"Put","ACTION":"PUT","ACTION_VALUE":"hello"}`, `{"TEXT":"App","APP_ID":"12"}`} {
+		expectOK(t, tp.json("imbot.message.add", fmt.Sprintf(`{"BOT_ID":%v,"DIALOG_ID":"chat%v","MESSAGE":"x","KEYBOARD":{"BUTTONS":[%s]}}`,
+			botID, chatID, button)))
+	}
+}
