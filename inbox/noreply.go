@@ -42,7 +42,7 @@ func (in *Inbox) stopWaiting(ctx context.Context, tx *db.Store, portalID, client
 	if err := tx.LogEvents(ctx, in.Now(), events...); err != nil {
 		return err
 	}
-	return tx.Enqueue(ctx, portalID, JobNotify, NotifyPayload{ClientID: clientID}, in.Now())
+	return in.askNotify(ctx, tx, portalID, in.Now(), NotifyPayload{ClientID: clientID})
 }
 
 // botCommand handles ONIMCOMMANDADD: "No reply needed" pressed on a line

@@ -33,15 +33,28 @@ const lineMaxAge = 3*24*time.Hour - time.Hour
 // queueNotify asks for the lines of the clients of dialogs to be looked at,
 // at once.
 func (in *Inbox) queueNotify(ctx context.Context, tx *db.Store, portalID int64, dialogIDs ...int64) error {
-	seen := map[int64]bool{}
 	var payloads []any
 	for _, id := range dialogIDs {
-		if !seen[id] {
-			seen[id] = true
-			payloads = append(payloads, NotifyPayload{DialogID: id})
+		payloads = append(payloads, NotifyPayload{DialogID: id})
+	}
+	return in.askNotify(ctx, tx, portalID, in.Now(), payloads...)
+}
+
+// askNotify queues JobNotify jobs due at at, one per distinct payload;
+// none where no portal is connected (there is no chat).
+func (in *Inbox) askNotify(ctx context.Context, tx *db.Store, portalID int64, at time.Time, payloads ...any) error {
+	if in.Portal == nil {
+		return nil
+	}
+	seen := map[any]bool{}
+	var distinct []any
+	for _, p := range payloads {
+		if !seen[p] {
+			seen[p] = true
+			distinct = append(distinct, p)
 		}
 	}
-	return tx.EnqueueMany(ctx, portalID, JobNotify, payloads, in.Now())
+	return tx.EnqueueMany(ctx, portalID, JobNotify, distinct, at)
 }
 
 // notifyChat is what a portal's lines are written with.
@@ -104,7 +117,7 @@ func (in *Inbox) runNotify(ctx context.Context, j db.Job) error {
 		}
 		if next != nil && (line.CheckAt == nil || next.Before(*line.CheckAt)) {
 			line.CheckAt = next
-			if err := tx.Enqueue(ctx, p.ID, JobNotify, NotifyPayload{ClientID: client}, *next); err != nil {
+			if err := in.askNotify(ctx, tx, p.ID, *next, NotifyPayload{ClientID: client}); err != nil {
 				return err
 			}
 		}

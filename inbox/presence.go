@@ -63,7 +63,7 @@ func (in *Inbox) Watch(ctx context.Context, v Viewer, tab string, dialogID int64
 		if err != nil || before == nil || (client != nil && *before == *client) {
 			return err
 		}
-		return tx.Enqueue(ctx, v.PortalID, JobNotify, NotifyPayload{ClientID: *before}, now)
+		return in.askNotify(ctx, tx, v.PortalID, now, NotifyPayload{ClientID: *before})
 	})
 }
 
@@ -87,7 +87,7 @@ func (in *Inbox) StopWatching(ctx context.Context, v Viewer, tab string) error {
 		if err != nil || client == nil {
 			return err
 		}
-		return tx.Enqueue(ctx, v.PortalID, JobNotify, NotifyPayload{ClientID: *client}, at)
+		return in.askNotify(ctx, tx, v.PortalID, at, NotifyPayload{ClientID: *client})
 	})
 }
 

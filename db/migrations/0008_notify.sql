@@ -14,6 +14,8 @@ CREATE TABLE notify_lines (
     check_at     timestamptz,          -- the earliest check queued for later
     PRIMARY KEY (portal_id, client_id)
 );
+-- A press of "No reply needed" names the line's message.
+CREATE INDEX notify_lines_message ON notify_lines (portal_id, message_id) WHERE message_id IS NOT NULL;
 
 CREATE TABLE presence (
     portal_id  bigint      NOT NULL REFERENCES portals (id),
