@@ -120,3 +120,38 @@ func (s *Store) ClearUnanswered(ctx context.Context, portalID, clientID int64) (
 	}
 	return ids, nil
 }
+
+// MarkPosting records, before the call, that a client's line is being
+// posted at at. Call it outside the transaction that holds the line, so
+// the mark outlives a crash.
+func (s *Store) MarkPosting(ctx context.Context, portalID, clientID int64, at time.Time) error {
+	_, err := s.exec(ctx, `INSERT INTO notify_posts (portal_id, client_id, attempted_at) VALUES ($1, $2, $3)
+		ON CONFLICT (portal_id, client_id) DO UPDATE SET attempted_at = EXCLUDED.attempted_at`, portalID, clientID, at)
+	if err != nil {
+		return fmt.Errorf("db: unable to mark the line of client %d as being posted: %w", clientID, err)
+	}
+	return nil
+}
+
+// Posting is when a post of a client's line of unknown outcome was
+// attempted; nil when there is none.
+func (s *Store) Posting(ctx context.Context, portalID, clientID int64) (*time.Time, error) {
+	var at []time.Time
+	err := s.all(ctx, &at, `SELECT attempted_at FROM notify_posts WHERE portal_id = $1 AND client_id = $2`, portalID, clientID)
+	if err != nil {
+		return nil, fmt.Errorf("db: unable to read the post of client %d's line: %w", clientID, err)
+	}
+	if len(at) == 0 {
+		return nil, nil
+	}
+	return &at[0], nil
+}
+
+// PostingDone drops the mark: the post's outcome is known.
+func (s *Store) PostingDone(ctx context.Context, portalID, clientID int64) error {
+	_, err := s.exec(ctx, `DELETE FROM notify_posts WHERE portal_id = $1 AND client_id = $2`, portalID, clientID)
+	if err != nil {
+		return fmt.Errorf("db: unable to clear the post of client %d's line: %w", clientID, err)
+	}
+	return nil
+}

@@ -640,3 +640,32 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// A post whose answer is lost (a timeout, a crash right after the call) is
+// found in the chat on the next try, not made again.
+func TestALostAnswerPostsOneLine(t *testing.T) {
+	w := newNotifyWorld(t, "en")
+	w.installed.portal.SetFaults(emulator.Faults{LoseAnswers: []string{"imbot.message.add"}})
+	w.write(t, "79990002016", "Fedor", "Hi")
+	w.run(t)
+	if n := len(w.lines()); n != 1 {
+		t.Fatalf("%d lines after the lost answer, want the one the portal made", n)
+	}
+	w.installed.portal.SetFaults(emulator.Faults{})
+	w.write(t, "79990002016", "Fedor", "Hello?")
+	w.after(t, time.Minute)
+	w.oneLine(t, "2 new messages")
+	posted := 0
+	for _, m := range w.installed.portal.ChatMessages(w.chat) {
+		if m.BotID != 0 {
+			posted++
+		}
+	}
+	if posted != 1 {
+		t.Errorf("%d lines were ever posted, want 1", posted)
+	}
+	var marks int
+	if err := w.store.DB.Get(&marks, `SELECT count(*) FROM notify_posts`); err != nil || marks != 0 {
+		t.Errorf("%d posts still of unknown outcome (%v)", marks, err)
+	}
+}

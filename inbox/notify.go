@@ -57,13 +57,23 @@ func (in *Inbox) askNotify(ctx context.Context, tx *db.Store, portalID int64, at
 	return tx.EnqueueMany(ctx, portalID, JobNotify, distinct, at)
 }
 
-// notifyChat is what a portal's lines are written with.
+// notifyChat is what a portal's lines are written with, and the
+// transaction holding the line at hand.
 type notifyChat struct {
 	p     db.Portal
 	pc    *bitrix.PortalClient
 	botID int64
 	chat  int64
 	s     Notify
+	tx    *db.Store
+	run   *lineRun
+}
+
+// lineRun is what one job did to the client's mark of a post under way
+// (notify_posts), settled once its transaction commits.
+type lineRun struct {
+	adopted bool // a post of unknown outcome was looked for (and taken when found)
+	posted  bool // a post went out and its id is in the transaction
 }
 
 func (in *Inbox) runNotify(ctx context.Context, j db.Job) error {
@@ -98,7 +108,9 @@ func (in *Inbox) runNotify(ctx context.Context, j db.Job) error {
 	}
 	// The Bitrix24 calls run under the row's lock: a second job for the
 	// client waits here and then finds the line as the first left it.
-	return in.Store.InTx(ctx, func(tx *db.Store) error {
+	nc.run = &lineRun{}
+	err = in.Store.InTx(ctx, func(tx *db.Store) error {
+		nc.tx = tx
 		line, err := tx.LockNotifyLine(ctx, p.ID, client)
 		if err != nil {
 			return err
@@ -123,6 +135,10 @@ func (in *Inbox) runNotify(ctx context.Context, j db.Job) error {
 		}
 		return tx.SaveNotifyLine(ctx, line)
 	})
+	if err == nil && (nc.run.posted || nc.run.adopted) { // the outcome is recorded: the mark goes
+		err = in.Store.PostingDone(ctx, p.ID, client)
+	}
+	return err
 }
 
 // reconcileLine makes the chat show what w says about the client at now,
@@ -232,17 +248,64 @@ func (in *Inbox) headOf(ctx context.Context, nc notifyChat, user int64) (int64, 
 }
 
 // postLine posts the client's line, mentioning head when not 0, and
-// records it.
+// records it. Exactly once: the attempt is committed before the call, and
+// an attempt whose answer was lost (a timeout, a crash) is looked for in
+// the chat before a new one is made.
 func (in *Inbox) postLine(ctx context.Context, nc notifyChat, line *db.NotifyLine, w db.Waiting, now time.Time, head int64) error {
-	id, err := nc.pc.AddBotMessage(ctx, bitrix.Message{BotID: nc.botID, DialogID: "chat" + strconv.FormatInt(nc.chat, 10),
+	// The mark lives outside the transaction that holds the line: it
+	// must outlive a crash of it.
+	if !nc.run.adopted {
+		attempted, err := in.Store.Posting(ctx, nc.p.ID, w.ClientID)
+		if err != nil {
+			return err
+		}
+		if attempted != nil {
+			nc.run.adopted = true
+			id, err := in.findLine(ctx, nc, w.ClientID)
+			if err != nil {
+				return err
+			}
+			if id != 0 { // it went out: bring it up to date
+				line.MessageID, line.PostedAt, line.ShownCount = &id, attempted, -1
+				return in.refreshLine(ctx, nc, line, w, now)
+			}
+		}
+	}
+	if err := in.Store.MarkPosting(ctx, nc.p.ID, w.ClientID, now); err != nil {
+		return err
+	}
+	id, err := nc.pc.AddBotMessage(ctx, bitrix.Message{BotID: nc.botID, DialogID: dialogOf(nc.chat),
 		Text: in.lineText(nc, w, head), Keyboard: in.lineKeyboard(nc, w.ClientID), URLPreview: new(bool)})
 	if err != nil {
+		var refused *bitrix.Error
+		if errors.As(err, &refused) { // Bitrix24 answered: nothing was posted
+			err = errors.Join(err, in.Store.PostingDone(ctx, nc.p.ID, w.ClientID))
+		}
 		return fmt.Errorf("inbox: unable to post the line of client %d: %w", w.ClientID, err)
 	}
 	posted := now
 	line.MessageID, line.PostedAt, line.ShownCount = &id, &posted, w.Count
+	nc.run.posted = true
 	return nil
 }
+
+// findLine looks for the client's line among the chat's latest messages:
+// the bot's message whose link names the client (0: none).
+func (in *Inbox) findLine(ctx context.Context, nc notifyChat, clientID int64) (int64, error) {
+	msgs, err := nc.pc.DialogMessages(ctx, dialogOf(nc.chat), 50)
+	if err != nil {
+		return 0, fmt.Errorf("inbox: unable to look for the line of client %d: %w", clientID, err)
+	}
+	mark := fmt.Sprintf("params%%5Bclient%%5D=%d]", clientID)
+	for _, m := range msgs { // newest first
+		if int64(m.AuthorID) == nc.botID && strings.Contains(m.Text, mark) {
+			return int64(m.ID), nil
+		}
+	}
+	return 0, nil
+}
+
+func dialogOf(chat int64) string { return "chat" + strconv.FormatInt(chat, 10) }
 
 // dropLine deletes the client's line, if there is one. A line Bitrix24 no
 // longer lets us delete (or already gone) is forgotten.

@@ -561,3 +561,50 @@ func (p *Portal) PostAsUser(userID, chatID int, text string, files ...File) (int
 	p.deliverAsync(queued)
 	return m.ID, nil
 }
+
+// maxDialogMessages is im.dialog.messages.get's page limit.
+const maxDialogMessages = 50
+
+// imDialogMessagesGet lists a chat's messages the caller may see, newest
+// first (LIMIT, default 20, at most 50; LAST_ID: older than it; FIRST_ID:
+// newer than it). A deleted message keeps its place with an empty text
+// and params.IS_DELETED=Y; a completely deleted one is gone.
+func (p *Portal) imDialogMessagesGet(c *call) (any, error) {
+	ch, err := p.resolveDialog(c.params.str("DIALOG_ID"), c.user.ID)
+	if err != nil {
+		return nil, err
+	}
+	limit := num(c.params.str("LIMIT"))
+	if limit <= 0 {
+		limit = 20
+	}
+	limit = min(limit, maxDialogMessages)
+	last, first := num(c.params.str("LAST_ID")), num(c.params.str("FIRST_ID"))
+	msgs := []*obj{}
+	authors := map[int]bool{}
+	for _, id := range slices.Backward(ch.Messages) {
+		if len(msgs) == limit {
+			break
+		}
+		if (last > 0 && id >= last) || (first > 0 && id <= first) {
+			continue
+		}
+		m := p.messages[id]
+		params := newObj()
+		text := m.Text
+		if m.Deleted {
+			text = ""
+			params.set("IS_DELETED", "Y")
+		}
+		msgs = append(msgs, newObj().set("id", m.ID).set("chat_id", ch.ID).set("author_id", m.AuthorID).
+			set("date", m.Created.Format(time.RFC3339)).set("text", text).set("unread", false).set("params", params))
+		authors[m.AuthorID] = true
+	}
+	users := []*obj{}
+	for _, uid := range p.userIDs {
+		if u := p.users[uid]; u != nil && authors[uid] {
+			users = append(users, newObj().set("id", u.ID).set("name", strings.TrimSpace(u.Name+" "+u.LastName)).set("bot", u.bot))
+		}
+	}
+	return newObj().set("chat_id", ch.ID).set("messages", msgs).set("users", users).set("files", []any{}), nil
+}

@@ -17,6 +17,16 @@ CREATE TABLE notify_lines (
 -- A press of "No reply needed" names the line's message.
 CREATE INDEX notify_lines_message ON notify_lines (portal_id, message_id) WHERE message_id IS NOT NULL;
 
+-- A line being posted: committed before imbot.message.add and deleted with
+-- the recorded id, so a post whose answer was lost is looked for in the
+-- chat on the next try instead of being made twice.
+CREATE TABLE notify_posts (
+    portal_id    bigint      NOT NULL REFERENCES portals (id),
+    client_id    bigint      NOT NULL REFERENCES clients (id),
+    attempted_at timestamptz NOT NULL,
+    PRIMARY KEY (portal_id, client_id)
+);
+
 CREATE TABLE presence (
     portal_id  bigint      NOT NULL REFERENCES portals (id),
     tab        text        NOT NULL,  -- one page of our chat, named by the page
