@@ -190,7 +190,7 @@ func (in *Inbox) refreshLine(ctx context.Context, nc notifyChat, line *db.Notify
 		return nil
 	}
 	err := nc.pc.UpdateBotMessage(ctx, bitrix.MessageUpdate{BotID: nc.botID, MessageID: *line.MessageID,
-		Text: in.lineText(nc, w, 0), Keyboard: in.lineKeyboard(nc, w.ClientID)})
+		Text: in.lineText(nc, w, 0), Keyboard: in.lineKeyboard(nc, w.ClientID), NotEdited: true})
 	switch {
 	case errors.Is(err, bitrix.ErrCantEditMessage) || messageGone(err):
 		return in.replaceLine(ctx, nc, line, w, now)
