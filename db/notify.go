@@ -15,6 +15,7 @@ type NotifyLine struct {
 	PostedAt   *time.Time `db:"posted_at"`
 	ShownCount int        `db:"shown_count"`
 	Escalated  bool       `db:"escalated"`
+	Mention    int64      `db:"mention"` // the Bitrix24 user the line mentions (0: nobody)
 	CheckAt    *time.Time `db:"check_at"`
 }
 
@@ -27,7 +28,7 @@ func (s *Store) LockNotifyLine(ctx context.Context, portalID, clientID int64) (N
 	_, err := s.exec(ctx, `INSERT INTO notify_lines (portal_id, client_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
 		portalID, clientID)
 	if err == nil {
-		err = s.get(ctx, &l, `SELECT portal_id, client_id, message_id, posted_at, shown_count, escalated, check_at
+		err = s.get(ctx, &l, `SELECT portal_id, client_id, message_id, posted_at, shown_count, escalated, mention, check_at
 			FROM notify_lines WHERE portal_id = $1 AND client_id = $2 FOR UPDATE`, portalID, clientID)
 	}
 	if err != nil {
@@ -39,8 +40,8 @@ func (s *Store) LockNotifyLine(ctx context.Context, portalID, clientID int64) (N
 // SaveNotifyLine stores a line read with LockNotifyLine.
 func (s *Store) SaveNotifyLine(ctx context.Context, l NotifyLine) error {
 	_, err := s.exec(ctx, `UPDATE notify_lines SET message_id = $3, posted_at = $4, shown_count = $5,
-		escalated = $6, check_at = $7 WHERE portal_id = $1 AND client_id = $2`,
-		l.PortalID, l.ClientID, l.MessageID, l.PostedAt, l.ShownCount, l.Escalated, l.CheckAt)
+		escalated = $6, mention = $7, check_at = $8 WHERE portal_id = $1 AND client_id = $2`,
+		l.PortalID, l.ClientID, l.MessageID, l.PostedAt, l.ShownCount, l.Escalated, l.Mention, l.CheckAt)
 	if err != nil {
 		return fmt.Errorf("db: unable to save the notification line of client %d: %w", l.ClientID, err)
 	}

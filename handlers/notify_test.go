@@ -628,6 +628,11 @@ func TestEscalationMentionsTheHeadOfDepartment(t *testing.T) {
 	if again := w.oneLine(t, "Dina"); again.ID != l.ID {
 		t.Error("escalated twice")
 	}
+	w.write(t, "79990002015", "Dina", "Hello?")
+	w.run(t)
+	if again := w.oneLine(t, "2 new messages"); again.ID != l.ID || !strings.Contains(again.Text, "[USER=1][/USER]") {
+		t.Errorf("the escalated line after a new message: %q", again.Text)
+	}
 }
 
 func waitFor(t *testing.T, what string, ok func() bool) {

@@ -146,7 +146,7 @@ func (in *Inbox) runNotify(ctx context.Context, j db.Job) error {
 // something happens).
 func (in *Inbox) reconcileLine(ctx context.Context, tx *db.Store, nc notifyChat, line *db.NotifyLine, w db.Waiting, now time.Time) (*time.Time, error) {
 	if w.Since == nil || w.Count == 0 { // answered, or "No reply needed"
-		line.Escalated = false
+		line.Escalated, line.Mention = false, 0
 		return nil, in.dropLine(ctx, nc, line)
 	}
 	due := w.Since.Add(nc.s.delay())
@@ -190,7 +190,7 @@ func (in *Inbox) refreshLine(ctx context.Context, nc notifyChat, line *db.Notify
 		return nil
 	}
 	err := nc.pc.UpdateBotMessage(ctx, bitrix.MessageUpdate{BotID: nc.botID, MessageID: *line.MessageID,
-		Text: in.lineText(nc, w, 0), Keyboard: in.lineKeyboard(nc, w.ClientID), NotEdited: true})
+		Text: in.lineText(nc, w, line.Mention), Keyboard: in.lineKeyboard(nc, w.ClientID), NotEdited: true})
 	switch {
 	case errors.Is(err, bitrix.ErrCantEditMessage) || messageGone(err):
 		return in.replaceLine(ctx, nc, line, w, now)
@@ -207,7 +207,7 @@ func (in *Inbox) replaceLine(ctx context.Context, nc notifyChat, line *db.Notify
 	if err := in.dropLine(ctx, nc, line); err != nil {
 		return err
 	}
-	return in.postLine(ctx, nc, line, w, now, 0)
+	return in.postLine(ctx, nc, line, w, now, line.Mention)
 }
 
 // escalate posts the line again, mentioning the head of the responsible's
@@ -284,7 +284,7 @@ func (in *Inbox) postLine(ctx context.Context, nc notifyChat, line *db.NotifyLin
 		return fmt.Errorf("inbox: unable to post the line of client %d: %w", w.ClientID, err)
 	}
 	posted := now
-	line.MessageID, line.PostedAt, line.ShownCount = &id, &posted, w.Count
+	line.MessageID, line.PostedAt, line.ShownCount, line.Mention = &id, &posted, w.Count, head
 	nc.run.posted = true
 	return nil
 }

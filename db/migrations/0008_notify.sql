@@ -11,6 +11,7 @@ CREATE TABLE notify_lines (
     posted_at    timestamptz,          -- by our clock: Bitrix24 edits a message for 3 days only
     shown_count  integer     NOT NULL DEFAULT 0,
     escalated    boolean     NOT NULL DEFAULT false,
+    mention      bigint      NOT NULL DEFAULT 0,  -- the Bitrix24 user an escalated line mentions
     check_at     timestamptz,          -- the earliest check queued for later
     PRIMARY KEY (portal_id, client_id)
 );
