@@ -174,3 +174,24 @@ func int64s(l []FlexInt) []int64 {
 	}
 	return out
 }
+
+// DialogMessage is a message as im.dialog.messages.get lists it (a
+// deleted one has an empty text).
+type DialogMessage struct {
+	ID       FlexInt `json:"id"`
+	ChatID   FlexInt `json:"chat_id"`
+	AuthorID FlexInt `json:"author_id"`
+	Text     string  `json:"text"`
+}
+
+// DialogMessages lists a dialog's latest messages, newest first
+// (im.dialog.messages.get; limit at most 50).
+func (p *PortalClient) DialogMessages(ctx context.Context, dialogID string, limit int) ([]DialogMessage, error) {
+	var res struct {
+		Messages []DialogMessage `json:"messages"`
+	}
+	if err := p.Call(ctx, "im.dialog.messages.get", Params{"DIALOG_ID": dialogID, "LIMIT": limit}, &res); err != nil {
+		return nil, err
+	}
+	return res.Messages, nil
+}

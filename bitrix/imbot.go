@@ -202,3 +202,48 @@ func ParseBotCommand(ev *Event) (*BotCommandEvent, error) {
 	}
 	return &out, nil
 }
+
+// AddBotChat creates a group chat owned by a bot (imbot.chat.add) and
+// returns its id; the bot can post to it without being added.
+func (p *PortalClient) AddBotChat(ctx context.Context, botID int64, c NewChat) (int64, error) {
+	var id FlexInt
+	req := struct {
+		BotID int64 `json:"BOT_ID"`
+		NewChat
+	}{botID, c}
+	if err := p.Call(ctx, "imbot.chat.add", req, &id); err != nil {
+		return 0, err
+	}
+	return int64(id), nil
+}
+
+// BotChatByEntity finds the bot's chat bound to an entity (imbot.chat.get
+// with ENTITY_TYPE and ENTITY_ID); 0 when there is none.
+func (p *PortalClient) BotChatByEntity(ctx context.Context, botID int64, entityType, entityID string) (int64, error) {
+	var id *FlexInt
+	err := p.Call(ctx, "imbot.chat.get", Params{"BOT_ID": botID, "ENTITY_TYPE": entityType, "ENTITY_ID": entityID}, &id)
+	if err != nil || id == nil {
+		return 0, err
+	}
+	return int64(*id), nil
+}
+
+// AddBotChatUsers adds users to a bot's chat (imbot.chat.user.add);
+// hideHistory hides earlier messages from them.
+func (p *PortalClient) AddBotChatUsers(ctx context.Context, botID, chatID int64, users []int64, hideHistory bool) error {
+	return p.Call(ctx, "imbot.chat.user.add", Params{"BOT_ID": botID, "CHAT_ID": chatID, "USERS": users, "HIDE_HISTORY": yn(hideHistory)}, nil)
+}
+
+// BotChatUsers returns the ids of a bot's chat's members (imbot.chat.user.list).
+func (p *PortalClient) BotChatUsers(ctx context.Context, botID, chatID int64) ([]int64, error) {
+	var ids FlexList[FlexInt]
+	if err := p.Call(ctx, "imbot.chat.user.list", Params{"BOT_ID": botID, "CHAT_ID": chatID}, &ids); err != nil {
+		return nil, err
+	}
+	return int64s(ids), nil
+}
+
+// DeleteBotChatUser removes a member from a chat the bot owns (imbot.chat.user.delete).
+func (p *PortalClient) DeleteBotChatUser(ctx context.Context, botID, chatID, userID int64) error {
+	return p.Call(ctx, "imbot.chat.user.delete", Params{"BOT_ID": botID, "CHAT_ID": chatID, "USER_ID": userID}, nil)
+}

@@ -65,11 +65,14 @@ type DialogRow struct {
 	LastPreview       string     `db:"last_preview"`
 	LastDirection     string     `db:"last_direction"`
 	LastInboundAt     *time.Time `db:"last_inbound_at"`
+	// UnansweredSince is the first message waiting for a reply (nil: none).
+	UnansweredSince *time.Time `db:"unanswered_since"`
 }
 
 const dialogRowSelect = `SELECT d.portal_id, d.id, d.channel_id, ch.name AS channel_name, ch.transport,
 	d.client_id, cl.external_id AS client_external_id, cl.name AS client_name, cl.phone AS client_phone,
-	d.responsible_user_id, d.unread_count, d.last_message_at, d.last_preview, d.last_direction, d.last_inbound_at
+	d.responsible_user_id, d.unread_count, d.last_message_at, d.last_preview, d.last_direction, d.last_inbound_at,
+	d.unanswered_since
 	FROM dialogs d JOIN channels ch ON ch.id = d.channel_id JOIN clients cl ON cl.id = d.client_id`
 
 // DialogFilter narrows the inbox list.

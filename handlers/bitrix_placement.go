@@ -82,13 +82,13 @@ func (s *Server) cardPage(w http.ResponseWriter, r *http.Request, pl *bitrix.Pla
 		return
 	}
 	data := views.CardData{
-		Page:    views.Page{Title: card.Title, Token: v.Token, Live: true},
+		Page:    views.Page{Title: card.Title, Token: v.Token, Live: true, Tab: newTab()},
 		UserID:  v.UserID,
 		Title:   card.Title,
 		Dialogs: dialogs,
 	}
 	if len(dialogs) > 0 {
-		open, err := s.dialogData(r, dialogs[0].ID)
+		open, err := s.dialogData(r, dialogs[0].ID, data.Page.Tab)
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,16 +31,21 @@ type installed struct {
 	in     *inbox.Inbox
 }
 
-// newPortal serves an emulated portal whose app handlers point at appURL.
-func newPortal(t *testing.T, appURL, member string) (*emulator.Portal, *httptest.Server) {
+// newPortal serves an emulated portal whose app handlers point at appURL;
+// tweaks adjust its config.
+func newPortal(t *testing.T, appURL, member string, tweaks ...func(*emulator.Config)) (*emulator.Portal, *httptest.Server) {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
-	p := emulator.New(emulator.Config{
+	cfg := emulator.Config{
 		Domain: srv.Listener.Addr().String(), MemberID: member, ClientID: "local.sb", ClientSecret: "s3cret",
 		Seed:        uint64(len(member)) + uint64(member[len(member)-1]), // portals issue different tokens
 		AppHandlers: emulator.AppHandlerURLs{Install: appURL + handlers.PathInstall, App: appURL + handlers.PathPlacement},
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	}
+	for _, tw := range tweaks {
+		tw(&cfg)
+	}
+	p := emulator.New(cfg)
 	srv.Config.Handler = p.Handler()
 	srv.Start()
 	t.Cleanup(srv.Close)
@@ -51,6 +57,17 @@ func newPortal(t *testing.T, appURL, member string) (*emulator.Portal, *httptest
 // newInstalled installs the app; configure adjusts its handlers.Config.
 func newInstalled(t *testing.T, configure ...func(*handlers.Config)) *installed {
 	t.Helper()
+	return newInstalledWith(t, nil, nil, configure...)
+}
+
+// newInstalledWith installs the app into a portal tweak adjusts, with the
+// Inbox set up by prepare before the install.
+func newInstalledWith(t *testing.T, tweak func(*emulator.Config), prepare func(*inbox.Inbox), configure ...func(*handlers.Config)) *installed {
+	t.Helper()
+	var tweaks []func(*emulator.Config)
+	if tweak != nil {
+		tweaks = append(tweaks, tweak)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	dsn := pgtest.DSN(t)
 	conn, err := db.Open(context.Background(), dsn)
@@ -61,13 +78,16 @@ func newInstalled(t *testing.T, configure ...func(*handlers.Config)) *installed 
 	it := &installed{store: db.New(conn)}
 	it.app = httptest.NewUnstartedServer(nil)
 	appURL := "http://" + it.app.Listener.Addr().String()
-	it.portal, it.psrv = newPortal(t, appURL, "member-a")
+	it.portal, it.psrv = newPortal(t, appURL, "member-a", tweaks...)
 	in := inbox.New(it.store, []channels.Transport{&whatsapp.Transport{}}, log)
 	in.Portal = &inbox.Portal{Handlers: handlers.BitrixHandlers(appURL), AllowLocal: true, Client: bitrix.New(bitrix.Config{
 		ClientID: "local.sb", ClientSecret: "s3cret", OAuthURL: it.psrv.URL,
 		Tokens: inbox.PortalTokens{Store: it.store}, Limiter: inbox.PortalLimiter{Store: it.store, Rate: 2, Burst: 45}, Logger: log,
 	})}
 	it.in = in
+	if prepare != nil {
+		prepare(in)
+	}
 	hub := inbox.NewHub(in)
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	go hub.Run(hubCtx, dsn)
@@ -103,6 +123,14 @@ func TestInstallSetsUpThePortalOnceEvenWhenRepeated(t *testing.T) {
 	if err := it.portal.Install(context.Background()); err != nil {
 		t.Fatalf("reinstall: %v", err)
 	}
+	// A reinstall that lost what the first made finds the chat by its
+	// binding instead of making a second.
+	if _, err := it.store.DB.Exec(`UPDATE portals SET notify_chat_id = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if err := it.portal.Install(context.Background()); err != nil {
+		t.Fatalf("reinstall: %v", err)
+	}
 	var portals, users int
 	if err := it.store.DB.Get(&portals, `SELECT count(*) FROM portals WHERE member_id = 'member-a' AND enabled`); err != nil || portals != 1 {
 		t.Fatalf("%d enabled portals (err %v), want 1", portals, err)
@@ -116,8 +144,13 @@ func TestInstallSetsUpThePortalOnceEvenWhenRepeated(t *testing.T) {
 			chats = append(chats, c)
 		}
 	}
-	if len(chats) != 1 || len(chats[0].Users) != 1 || chats[0].Users[0] != 1 {
-		t.Fatalf("notification chats %+v: want one, with the installing user as its only member", chats)
+	var st db.InstallState
+	if err := it.store.DB.Get(&st, `SELECT bot_id, bot_command_id, notify_chat_id, installed_by FROM portals`); err != nil {
+		t.Fatal(err)
+	}
+	if len(chats) != 1 || st.NotifyChatID == nil || int64(chats[0].ID) != *st.NotifyChatID ||
+		!slices.Equal(chats[0].Users, []int{int(*st.BotID), 1}) || chats[0].EntityType != "SWITCHBOARD" {
+		t.Fatalf("notification chats %+v (install %+v): want one, bound, the bot's, with the installing user as its only member", chats, st)
 	}
 	if !it.portal.Installed() {
 		t.Fatal("the install did not finish")

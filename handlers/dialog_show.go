@@ -35,7 +35,7 @@ func (s *Server) dialogShow(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, views.InboxPage(data))
 		return
 	}
-	data, err := s.dialogData(r, id)
+	data, err := s.dialogData(r, id, tabOf(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -50,7 +50,7 @@ func (s *Server) dialogMessages(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	data, err := s.dialogData(r, id)
+	data, err := s.dialogData(r, id, tabOf(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -58,11 +58,15 @@ func (s *Server) dialogMessages(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, views.MessageList(data))
 }
 
-// dialogData loads a dialog the viewer may see, with its latest messages.
-func (s *Server) dialogData(r *http.Request, id int64) (views.DialogData, error) {
+// dialogData loads a dialog the viewer may see, with its latest messages,
+// shown in tab: from now on the tab watches it.
+func (s *Server) dialogData(r *http.Request, id int64, tab string) (views.DialogData, error) {
 	v := viewerOf(r.Context())
 	d, err := s.inbox.OpenDialog(r.Context(), v.Viewer, id)
 	if err != nil {
+		return views.DialogData{}, err
+	}
+	if err := s.inbox.Watch(r.Context(), v.Viewer, tab, id); err != nil {
 		return views.DialogData{}, err
 	}
 	return views.DialogData{Dialog: d.Dialog, Messages: d.Messages, Failures: d.Failures,

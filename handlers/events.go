@@ -55,6 +55,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if rc.Flush() != nil {
 		return
 	}
+	// The stream is the tab's presence: renewed on every ping, let go (after
+	// a grace, for a reconnect) when it ends.
+	tab := r.URL.Query().Get("tab")
+	s.keepWatching(ctx, v, tab)
+	defer s.stopWatching(ctx, v, tab)
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
 	refreshed := time.Now()
@@ -89,6 +94,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil || rc.Flush() != nil {
 				return
 			}
+			s.keepWatching(ctx, v, tab)
 			if time.Since(refreshed) > visibilityEvery {
 				if !s.recheck(ctx, feed, &v) {
 					return

@@ -25,14 +25,14 @@ func (s *Server) inboxData(r *http.Request, open int64) (views.InboxData, error)
 	v := viewerOf(ctx)
 	onlyMine := r.URL.Query().Get("mine") == "1"
 	data := views.InboxData{
-		Page:     views.Page{Title: views.T(ctx, "inbox.title"), Token: v.Token, Live: true},
+		Page:     views.Page{Title: views.T(ctx, "inbox.title"), Token: v.Token, Live: true, Tab: newTab()},
 		UserID:   v.UserID,
 		OnlyMine: onlyMine,
 		// The link only: the page itself asks inbox again.
 		CanConfigure: v.CanConfigure,
 	}
 	if open != 0 {
-		d, err := s.dialogData(r, open)
+		d, err := s.dialogData(r, open, data.Page.Tab)
 		if err != nil {
 			return data, err
 		}

@@ -111,6 +111,7 @@ func (s *Server) Routes() http.Handler {
 			r.Get("/dialogs/{id}/messages", s.dialogMessages)
 			r.Post("/dialogs/{id}/messages", s.messageSend)
 			r.Post("/dialogs/{id}/read", s.dialogRead)
+			r.Post("/dialogs/{id}/no-reply", s.dialogNoReply)
 			r.Post("/messages/{id}/pin", s.messagePin(true))
 			r.Post("/messages/{id}/unpin", s.messagePin(false))
 			r.Get("/attachments/{id}", s.attachmentGet)

@@ -32,8 +32,7 @@ func (in *Inbox) HandleEvent(ctx context.Context, ev *bitrix.Event) error {
 	case bitrix.EventAppUninstall:
 		return in.uninstall(ctx, p)
 	case bitrix.EventBotCommandAdd:
-		in.Log.Info("bot command", "portal", p.MemberID, "data", ev.Data)
-		return nil
+		return in.botCommand(ctx, p, ev)
 	default:
 		if strings.HasPrefix(ev.Name, "ONCRM") {
 			in.Log.Debug("CRM changed", "portal", p.MemberID, "event", ev.Name, "id", ev.EntityID())

@@ -169,16 +169,41 @@ func (in *Inbox) setUpPortal(ctx context.Context, portalID int64, memberID, base
 		st.BotCommandID = &id
 	}
 	if st.NotifyChatID == nil {
-		// The caller, the installing user, joins as the owner and only member.
-		id, err := pc.AddChat(ctx, bitrix.NewChat{Title: in.text(lang, "chat.notify.title"),
-			Description: in.text(lang, "chat.notify.about")})
+		id, err := in.notifyChat(ctx, pc, *st.BotID, lang, installer)
 		if err != nil {
-			return fmt.Errorf("inbox: unable to create the notification chat: %w", err)
+			return err
 		}
 		st.NotifyChatID = &id
 	}
 	st.InstalledBy = &installer.ID
 	return in.Store.SaveInstall(ctx, portalID, st)
+}
+
+// The notification chat's binding: a reinstall finds it by these.
+const (
+	notifyChatEntity   = "SWITCHBOARD"
+	notifyChatEntityID = "notifications"
+)
+
+// notifyChat finds the notification chat an earlier install made (bound by
+// ENTITY_TYPE/ENTITY_ID), or creates it: owned by the bot, which posts the
+// lines, with the installing user as its first member, titled in the
+// portal's language.
+func (in *Inbox) notifyChat(ctx context.Context, pc *bitrix.PortalClient, botID int64, lang string, installer db.User) (int64, error) {
+	id, err := pc.BotChatByEntity(ctx, botID, notifyChatEntity, notifyChatEntityID)
+	if err != nil {
+		return 0, fmt.Errorf("inbox: unable to look for the notification chat: %w", err)
+	}
+	if id != 0 {
+		return id, nil
+	}
+	id, err = pc.AddBotChat(ctx, botID, bitrix.NewChat{Type: "CHAT", Title: in.text(lang, "chat.notify.title"),
+		Description: in.text(lang, "chat.notify.about"), Users: []int64{installer.BitrixUserID},
+		EntityType: notifyChatEntity, EntityID: notifyChatEntityID})
+	if err != nil {
+		return 0, fmt.Errorf("inbox: unable to create the notification chat: %w", err)
+	}
+	return id, nil
 }
 
 func fullName(first, last string) string {

@@ -185,6 +185,7 @@ func (g *ingest) storeInbound(ctx context.Context, items []db.Inbound) error {
 		return err
 	}
 	var fetches []any
+	var live []int64 // dialogs whose waiting changed: their clients' lines
 	ids := make([]int64, 0, len(stored))
 	for _, st := range stored {
 		ids = append(ids, st.ID)
@@ -193,7 +194,11 @@ func (g *ingest) storeInbound(ctx context.Context, items []db.Inbound) error {
 		}
 		if it := items[st.Index]; it.Unread || it.Answered {
 			g.events = append(g.events, Event{Portal: g.ch.PortalID, Dialog: st.DialogID, Message: st.ID, Kind: EventMessage})
+			live = append(live, st.DialogID)
 		}
+	}
+	if err := g.in.queueNotify(ctx, g.tx, g.ch.PortalID, live...); err != nil {
+		return err
 	}
 	g.res.Stored += len(stored)
 	g.res.Duplicates += len(items) - len(stored)

@@ -13,35 +13,37 @@ import (
 // the chat's owner, through whom the app manages it: the installing user,
 // whose token the app holds.
 func (in *Inbox) notifyMembers(ctx context.Context, p db.Portal) (members []int64, owner int64, err error) {
-	chat, owner, err := in.notifyChat(ctx, p)
+	chat, bot, owner, err := in.membersChat(ctx, p)
 	if err != nil || chat == 0 {
 		return nil, owner, err
 	}
-	members, err = in.Portal.Client.Portal(p.MemberID, p.BaseURL).ChatUsers(ctx, chat)
+	members, err = in.Portal.Client.Portal(p.MemberID, p.BaseURL).BotChatUsers(ctx, bot, chat)
 	if err != nil {
 		return nil, owner, fmt.Errorf("inbox: unable to list the notification chat's members: %w", err)
 	}
 	return members, owner, nil
 }
 
-// notifyChat is the portal's notification chat (0 before the install made
-// one) and its owner's Bitrix24 id.
-func (in *Inbox) notifyChat(ctx context.Context, p db.Portal) (chat, owner int64, err error) {
+// membersChat is the portal's notification chat (0 before the install made
+// one), the bot that owns it (the app manages its members as the bot:
+// only a chat's owner may remove others), and the installing user's
+// Bitrix24 id, who stays a member.
+func (in *Inbox) membersChat(ctx context.Context, p db.Portal) (chat, bot, owner int64, err error) {
 	st, err := in.Store.PortalInstall(ctx, p.ID)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	if st.InstalledBy != nil {
 		u, err := in.Store.User(ctx, p.ID, *st.InstalledBy)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 		owner = u.BitrixUserID
 	}
-	if st.NotifyChatID == nil {
-		return 0, owner, nil
+	if st.NotifyChatID == nil || st.BotID == nil {
+		return 0, 0, owner, nil
 	}
-	return *st.NotifyChatID, owner, nil
+	return *st.NotifyChatID, *st.BotID, owner, nil
 }
 
 // AddNotifyMember adds a portal user (Bitrix24 id) to the notification
@@ -58,14 +60,14 @@ func (in *Inbox) AddNotifyMember(ctx context.Context, v Viewer, bitrixUserID int
 	if !slices.ContainsFunc(dir.Users, func(u bitrix.User) bool { return int64(u.ID) == bitrixUserID }) {
 		return invalid("notify_member", InvalidUser)
 	}
-	chat, _, err := in.notifyChat(ctx, p)
+	chat, bot, _, err := in.membersChat(ctx, p)
 	if err != nil {
 		return err
 	}
 	if chat == 0 {
 		return fmt.Errorf("inbox: portal %d has no notification chat: %w", p.ID, ErrNotFound)
 	}
-	if err := in.Portal.Client.Portal(p.MemberID, p.BaseURL).AddChatUsers(ctx, chat, []int64{bitrixUserID}, true); err != nil {
+	if err := in.Portal.Client.Portal(p.MemberID, p.BaseURL).AddBotChatUsers(ctx, bot, chat, []int64{bitrixUserID}, true); err != nil {
 		return fmt.Errorf("inbox: unable to add user %d to the notification chat: %w", bitrixUserID, err)
 	}
 	return nil
@@ -78,7 +80,7 @@ func (in *Inbox) RemoveNotifyMember(ctx context.Context, v Viewer, bitrixUserID 
 	if err != nil {
 		return err
 	}
-	chat, owner, err := in.notifyChat(ctx, p)
+	chat, bot, owner, err := in.membersChat(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -92,7 +94,7 @@ func (in *Inbox) RemoveNotifyMember(ctx context.Context, v Viewer, bitrixUserID 
 	if chat == 0 || !slices.Contains(members, bitrixUserID) {
 		return fmt.Errorf("inbox: user %d is not in the notification chat: %w", bitrixUserID, ErrNotFound)
 	}
-	if err := in.Portal.Client.Portal(p.MemberID, p.BaseURL).DeleteChatUser(ctx, chat, bitrixUserID); err != nil {
+	if err := in.Portal.Client.Portal(p.MemberID, p.BaseURL).DeleteBotChatUser(ctx, bot, chat, bitrixUserID); err != nil {
 		return fmt.Errorf("inbox: unable to remove user %d from the notification chat: %w", bitrixUserID, err)
 	}
 	return nil

@@ -134,6 +134,10 @@ func (in *Inbox) queuePiece(ctx context.Context, tx *db.Store, v Viewer, d db.Di
 	if err := tx.Enqueue(ctx, v.PortalID, JobSend, SendPayload{MessageID: msgID}, now); err != nil {
 		return 0, err
 	}
+	// Any message a manager sends answers the client: their line goes.
+	if err := in.queueNotify(ctx, tx, v.PortalID, d.ID); err != nil {
+		return 0, err
+	}
 	return msgID, tx.LogEvents(ctx, in.Now(), Event{Portal: v.PortalID, Dialog: d.ID, Message: msgID, Kind: EventMessage})
 }
 

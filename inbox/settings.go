@@ -43,6 +43,7 @@ type Settings struct {
 	Visibility string  `json:"visibility"` // setting 6
 	SeeAllIDs  []int64 `json:"see_all"`    // setting 7: user ids (ours) who see every dialog
 	CRM        CRM     `json:"crm"`
+	Notify     Notify  `json:"notify"`
 }
 
 // CRM is how the portal's clients are mirrored into its CRM.
@@ -72,6 +73,7 @@ func defaultSettings() Settings {
 			TimelineOn: []string{TimelineContact, TimelineLeads, TimelineDeals},
 			Distribute: DistributeRoundRobin, PinLimit: 3,
 		},
+		Notify: Notify{DelayMinutes: 5},
 	}
 }
 

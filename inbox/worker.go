@@ -66,6 +66,7 @@ func (in *Inbox) RunWorker(ctx context.Context) {
 			} else if n > 0 {
 				in.Log.Info("early statuses that never found their message dropped", "count", n)
 			}
+			in.sweepPresence(ctx)
 			swept = time.Now()
 		}
 		if time.Since(nudged) > nudgeEvery {
@@ -156,6 +157,8 @@ func (in *Inbox) runJob(ctx context.Context, j db.Job) error {
 		return in.runCRMSync(ctx, j)
 	case JobCRMReconcile:
 		return in.runCRMReconcile(ctx, j)
+	case JobNotify:
+		return in.runNotify(ctx, j)
 	default:
 		return errPermanent{fmt.Errorf("inbox: unknown job kind %q", j.Kind)}
 	}

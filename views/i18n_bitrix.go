@@ -1,6 +1,9 @@
 package views
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+)
 
 // bitrixTexts are the words the app puts inside Bitrix24 itself (the bot,
 // its command, the notification chat), merged into texts at start-up.
@@ -31,8 +34,11 @@ func init() {
 
 // Text translates a text key into lang (a Bitrix24 LANG value), formatted
 // with args: the words of what the app writes into the portal, outside any
-// page.
+// page. A counted phrase (a key of plurals) takes its count as the one arg.
 func Text(lang, key string, args ...any) string {
+	if n, ok := countArg(args); ok && plurals[key] != (forms{}) {
+		return Plural(WithLang(context.Background(), lang), key, n)
+	}
 	t, ok := texts[key]
 	f := t.en
 	switch {
@@ -45,4 +51,13 @@ func Text(lang, key string, args ...any) string {
 		return f
 	}
 	return fmt.Sprintf(f, args...)
+}
+
+// countArg is the one int of args, when that is what they are.
+func countArg(args []any) (int64, bool) {
+	if len(args) != 1 {
+		return 0, false
+	}
+	n, ok := args[0].(int)
+	return int64(n), ok
 }

@@ -302,6 +302,9 @@ func (p *Portal) chatUserDelete(c *call, who int) (any, error) {
 	if !slices.Contains(ch.Users, uid) {
 		return nil, badRequest("USER_NOT_FOUND", "User not found in chat")
 	}
+	if uid != who && ch.OwnerID != who { // only the owner removes others; anyone may leave
+		return nil, badRequest("ACCESS_ERROR", "You don't have access to this chat")
+	}
 	ch.Users = slices.DeleteFunc(ch.Users, func(u int) bool { return u == uid })
 	return true, nil
 }
@@ -377,7 +380,7 @@ func parseKeyboard(v any, defaultBot int) (*keyboard, bool, *apiError) {
 			continue
 		}
 		m, _ := plain(bo).(map[string]any)
-		if str(m["TEXT"]) == "" && str(m["TYPE"]) != "NEWLINE" {
+		if str(m["TYPE"]) != "NEWLINE" && (str(m["TEXT"]) == "" || !hasAction(m)) {
 			return nil, false, badRequest("KEYBOARD_ERROR", "Incorrect keyboard params")
 		}
 		kb.Buttons = append(kb.Buttons, m)
@@ -386,6 +389,14 @@ func parseKeyboard(v any, defaultBot int) (*keyboard, bool, *apiError) {
 		return nil, true, nil
 	}
 	return kb, true, nil
+}
+
+// hasAction reports whether a button does something, as every button but
+// a NEWLINE must: a LINK, a COMMAND, an ACTION with its ACTION_VALUE, or an
+// APP_ID.
+func hasAction(b map[string]any) bool {
+	return str(b["LINK"]) != "" || str(b["COMMAND"]) != "" || str(b["APP_ID"]) != "" ||
+		(str(b["ACTION"]) != "" && str(b["ACTION_VALUE"]) != "")
 }
 
 func checkBlock(v any, code string) (any, *apiError) {
@@ -552,4 +563,51 @@ func (p *Portal) PostAsUser(userID, chatID int, text string, files ...File) (int
 	p.mu.Unlock()
 	p.deliverAsync(queued)
 	return m.ID, nil
+}
+
+// maxDialogMessages is im.dialog.messages.get's page limit.
+const maxDialogMessages = 50
+
+// imDialogMessagesGet lists a chat's messages the caller may see, newest
+// first (LIMIT, default 20, at most 50; LAST_ID: older than it; FIRST_ID:
+// newer than it). A deleted message keeps its place with an empty text
+// and params.IS_DELETED=Y; a completely deleted one is gone.
+func (p *Portal) imDialogMessagesGet(c *call) (any, error) {
+	ch, err := p.resolveDialog(c.params.str("DIALOG_ID"), c.user.ID)
+	if err != nil {
+		return nil, err
+	}
+	limit := num(c.params.str("LIMIT"))
+	if limit <= 0 {
+		limit = 20
+	}
+	limit = min(limit, maxDialogMessages)
+	last, first := num(c.params.str("LAST_ID")), num(c.params.str("FIRST_ID"))
+	msgs := []*obj{}
+	authors := map[int]bool{}
+	for _, id := range slices.Backward(ch.Messages) {
+		if len(msgs) == limit {
+			break
+		}
+		if (last > 0 && id >= last) || (first > 0 && id <= first) {
+			continue
+		}
+		m := p.messages[id]
+		params := newObj()
+		text := m.Text
+		if m.Deleted {
+			text = ""
+			params.set("IS_DELETED", "Y")
+		}
+		msgs = append(msgs, newObj().set("id", m.ID).set("chat_id", ch.ID).set("author_id", m.AuthorID).
+			set("date", m.Created.Format(time.RFC3339)).set("text", text).set("unread", false).set("params", params))
+		authors[m.AuthorID] = true
+	}
+	users := []*obj{}
+	for _, uid := range p.userIDs {
+		if u := p.users[uid]; u != nil && authors[uid] {
+			users = append(users, newObj().set("id", u.ID).set("name", strings.TrimSpace(u.Name+" "+u.LastName)).set("bot", u.bot))
+		}
+	}
+	return newObj().set("chat_id", ch.ID).set("messages", msgs).set("users", users).set("files", []any{}), nil
 }

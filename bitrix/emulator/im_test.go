@@ -216,3 +216,52 @@ func TestBotJoinEvent(t *testing.T) {
 		t.Fatal("bot handlers are not event.bind bindings")
 	}
 }
+
+// Every button but a NEWLINE needs its text and one action.
+func TestImbotKeyboardButtonsNeedAnAction(t *testing.T) {
+	tp := newTestPortal(t)
+	app := newAppServer(t)
+	tp.FinishInstall()
+	botID, chatID := botSetup(t, tp, app)
+	for _, button := range []string{`{"TEXT":"Does nothing"}`, `{"TEXT":"Half an action","ACTION":"PUT"}`, `{"COMMAND":"noreply"}`} {
+		add := tp.json("imbot.message.add", fmt.Sprintf(`{"BOT_ID":%v,"DIALOG_ID":"chat%v","MESSAGE":"x","KEYBOARD":{"BUTTONS":[%s]}}`,
+			botID, chatID, button))
+		expectError(t, add, 400, "KEYBOARD_ERROR", "Incorrect keyboard params")
+	}
+	for _, button := range []string{`{"TEXT":"Put","ACTION":"PUT","ACTION_VALUE":"hello"}`, `{"TEXT":"App","APP_ID":"12"}`} {
+		expectOK(t, tp.json("imbot.message.add", fmt.Sprintf(`{"BOT_ID":%v,"DIALOG_ID":"chat%v","MESSAGE":"x","KEYBOARD":{"BUTTONS":[%s]}}`,
+			botID, chatID, button)))
+	}
+}
+
+// im.dialog.messages.get lists a chat's messages newest first; a deleted
+// one keeps its place without its text.
+func TestDialogMessagesNewestFirst(t *testing.T) {
+	tp := newTestPortal(t)
+	app := newAppServer(t)
+	tp.FinishInstall()
+	botID, chatID := botSetup(t, tp, app)
+	var ids []float64
+	for _, text := range []string{"one", "two", "three"} {
+		add := tp.json("imbot.message.add", fmt.Sprintf(`{"BOT_ID":%v,"DIALOG_ID":"chat%v","MESSAGE":%q}`, botID, chatID, text))
+		expectOK(t, add)
+		ids = append(ids, add.result().(float64))
+	}
+	expectOK(t, tp.json("imbot.message.delete", fmt.Sprintf(`{"BOT_ID":%v,"MESSAGE_ID":%v}`, botID, ids[2])))
+	got := tp.json("im.dialog.messages.get", fmt.Sprintf(`{"DIALOG_ID":"chat%v","LIMIT":2}`, chatID))
+	expectOK(t, got)
+	msgs := got.result().(map[string]any)["messages"].([]any)
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages, want the limit of 2: %s", len(msgs), got.raw)
+	}
+	newest, next := msgs[0].(map[string]any), msgs[1].(map[string]any)
+	if newest["id"] != ids[2] || newest["text"] != "" || newest["params"].(map[string]any)["IS_DELETED"] != "Y" ||
+		next["id"] != ids[1] || next["text"] != "two" || next["author_id"] != botID {
+		t.Fatalf("messages %s", got.raw)
+	}
+	older := tp.json("im.dialog.messages.get", fmt.Sprintf(`{"DIALOG_ID":"chat%v","LAST_ID":%v}`, chatID, ids[1]))
+	if m := older.result().(map[string]any)["messages"].([]any); len(m) != 1 || m[0].(map[string]any)["text"] != "one" {
+		t.Fatalf("LAST_ID: %s", older.raw)
+	}
+	expectError(t, tp.json("im.dialog.messages.get", `{"DIALOG_ID":"chat999"}`), 400, "CHAT_ID", "Chat not found")
+}

@@ -286,6 +286,14 @@ func (p *Portal) imbotChatUserAdd(c *call) (any, error) {
 	return p.chatUserAdd(c, b.ID)
 }
 
+func (p *Portal) imbotChatUserDelete(c *call) (any, error) {
+	b, err := p.findBot(c)
+	if err != nil {
+		return nil, err
+	}
+	return p.chatUserDelete(c, b.ID)
+}
+
 func (p *Portal) imbotChatUserList(c *call) (any, error) {
 	b, err := p.findBot(c)
 	if err != nil {

@@ -243,6 +243,10 @@ type Faults struct {
 	ExpireTokensEvery time.Duration // every access token older than the last tick expires
 	ForceRateLimit    bool          // every REST request answers 503 QUERY_LIMIT_EXCEEDED
 	PortalDeleted     bool          // every REST request answers PORTAL_DELETED (Config.PortalDeletedStatus)
+	// LoseAnswers names methods (lower case) whose calls are carried out
+	// but never answered: the connection drops, as a timeout leaves an
+	// outcome unknown.
+	LoseAnswers []string
 }
 
 // SetFaults replaces the injected faults.

@@ -73,7 +73,8 @@ func TestEveryMethodAnswers(t *testing.T) {
 		imbot.message.update imbot.message.delete imbot.chat.add imconnector.register imconnector.activate imconnector.status
 		imconnector.send.messages imconnector.update.messages imconnector.delete.messages imconnector.send.status.delivery
 		imopenlines.config.list.get im.notify.system.add im.notify.delete crm.contact.delete crm.deal.delete imbot.unregister
-		imconnector.unregister imconnector.send.status.reading crm.status.list crm.status.add crm.category.list`) {
+		imconnector.unregister imconnector.send.status.reading crm.status.list crm.status.add crm.category.list
+		im.dialog.messages.get`) {
 		covered[name] = true
 	}
 	for name := range tp.methods {

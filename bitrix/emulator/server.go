@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -123,6 +124,14 @@ func (p *Portal) serveREST(w http.ResponseWriter, r *http.Request) {
 	p.mu.Unlock()
 
 	p.deliverAsync(queued)
+	if p.loseAnswer(name) {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, herr := hj.Hijack(); herr == nil {
+				conn.Close()
+				return
+			}
+		}
+	}
 	if err != nil {
 		ae := asAPIError(err)
 		p.log.Debug("rest call failed", "method", name, "status", ae.status, "error", ae.code, "description", ae.desc)
@@ -308,4 +317,12 @@ func NewServer(cfg Config) (*Portal, *httptest.Server) {
 	srv.Config.Handler = p.Handler()
 	srv.Start()
 	return p, srv
+}
+
+// loseAnswer reports whether the answer to a call of method is to be lost
+// (Faults.LoseAnswers).
+func (p *Portal) loseAnswer(method string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Contains(p.faults.LoseAnswers, method)
 }
