@@ -185,6 +185,7 @@ func (g *ingest) storeInbound(ctx context.Context, items []db.Inbound) error {
 		return err
 	}
 	var fetches []any
+	var answered []int64 // dialogs the phone answered: the counter counts them
 	ids := make([]int64, 0, len(stored))
 	for _, st := range stored {
 		ids = append(ids, st.ID)
@@ -194,6 +195,12 @@ func (g *ingest) storeInbound(ctx context.Context, items []db.Inbound) error {
 		if it := items[st.Index]; it.Unread || it.Answered {
 			g.events = append(g.events, Event{Portal: g.ch.PortalID, Dialog: st.DialogID, Message: st.ID, Kind: EventMessage})
 		}
+		if items[st.Index].Answered {
+			answered = append(answered, st.DialogID)
+		}
+	}
+	if err := g.in.countEchoes(ctx, g.tx, g.ch, answered, g.now); err != nil {
+		return err
 	}
 	g.res.Stored += len(stored)
 	g.res.Duplicates += len(items) - len(stored)

@@ -156,6 +156,8 @@ func (in *Inbox) runJob(ctx context.Context, j db.Job) error {
 		return in.runCRMSync(ctx, j)
 	case JobCRMReconcile:
 		return in.runCRMReconcile(ctx, j)
+	case JobRelease:
+		return in.runRelease(ctx, j)
 	default:
 		return errPermanent{fmt.Errorf("inbox: unknown job kind %q", j.Kind)}
 	}
