@@ -115,6 +115,8 @@ func (s *Server) Routes() http.Handler {
 			r.Post("/messages/{id}/unpin", s.messagePin(false))
 			r.Get("/attachments/{id}", s.attachmentGet)
 			r.Get("/events", s.events)
+			r.Get("/settings/channels/{id}/usage", s.planUsage)
+			r.Post("/settings/channels/{id}/limit", s.planLimit)
 		})
 	})
 	return r
