@@ -4,12 +4,13 @@ package views
 // pause on a message and in the composer, and the channel's counter in the
 // settings.
 var planTexts = map[string]text{
-	"plan.paused.hour":  {"paused until %s — plan limit of %s per hour", "приостановлено до %s — лимит тарифа: %s в час"},
-	"plan.paused.month": {"paused until %s — plan limit of %s per month", "приостановлено до %s — лимит тарифа: %s в месяц"},
-	"plan.composer.hour": {"Sending to this client is paused until %s — plan limit of %s per hour. Messages wait and go out by themselves, in order.",
-		"Отправка этому клиенту приостановлена до %s — лимит тарифа: %s в час. Сообщения ждут и уйдут сами, по порядку."},
-	"plan.composer.month": {"Sending to this client is paused until %s — plan limit of %s per month. Messages wait and go out by themselves, in order.",
-		"Отправка этому клиенту приостановлена до %s — лимит тарифа: %s в месяц. Сообщения ждут и уйдут сами, по порядку."},
+	// The pause reads "paused until <time> — plan limit of 20 dialogs per
+	// hour": the time is a <time> element, shown in the viewer's own zone.
+	"plan.paused":          {"paused until", "приостановлено до"},
+	"plan.composer.paused": {"Sending to this client is paused until", "Отправка этому клиенту приостановлена до"},
+	"plan.limit_of.hour":   {"— plan limit of %s per hour.", "— лимит тарифа: %s в час."},
+	"plan.limit_of.month":  {"— plan limit of %s per month.", "— лимит тарифа: %s в месяц."},
+	"plan.composer.wait":   {"Messages wait and go out by themselves, in order.", "Сообщения ждут и уйдут сами, по порядку."},
 
 	"plan.title":        {"Dialog counter", "Счётчик диалогов"},
 	"plan.about":        {"Unique dialogs with at least one outgoing message, phone echoes included.", "Уникальные диалоги хотя бы с одним исходящим сообщением, включая отправленные с телефона."},

@@ -37,8 +37,9 @@ func zoneOf(name string) *time.Location {
 	return time.UTC
 }
 
-// untilText is when a pause ends, in the portal's time zone: the time for an
-// hour's pause, the day and time for a month's.
+// untilText is when a pause ends, in the portal's time zone (the page shows
+// it in the viewer's own, as every time): the time for an hour's pause, the
+// day and time for a month's.
 func untilText(ctx context.Context, m db.Message) string {
 	t := m.PausedUntil.In(zoneOf(m.PauseZone))
 	if m.PausePeriod != "month" {
@@ -50,15 +51,10 @@ func untilText(ctx context.Context, m db.Message) string {
 	return t.Format("Jan 2, 2006 15:04")
 }
 
-// PauseText is what a paused message says: "paused until 15:00 — plan limit
-// of 20 dialogs per hour".
-func PauseText(ctx context.Context, m db.Message) string {
-	return Tf(ctx, "plan.paused."+periodKey(m.PausePeriod), untilText(ctx, m), Plural(ctx, "count.dialogs", int64(m.PauseLimit)))
-}
-
-// composerPauseText is what the composer says while the dialog waits.
-func composerPauseText(ctx context.Context, m db.Message) string {
-	return Tf(ctx, "plan.composer."+periodKey(m.PausePeriod), untilText(ctx, m), Plural(ctx, "count.dialogs", int64(m.PauseLimit)))
+// limitOfText is the limit a pause waits for: "— plan limit of 20 dialogs
+// per hour."
+func limitOfText(ctx context.Context, m db.Message) string {
+	return Tf(ctx, "plan.limit_of."+periodKey(m.PausePeriod), Plural(ctx, "count.dialogs", int64(m.PauseLimit)))
 }
 
 func periodKey(period string) string {
