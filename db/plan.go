@@ -120,8 +120,8 @@ func (s *Store) LockWindows(ctx context.Context, portalID, channelID int64, wind
 	}
 	err = s.all(ctx, &rows, `SELECT w.period, w.dialogs FROM dialog_windows w
 		JOIN unnest($2::text[], $3::timestamptz[]) AS v(p, t) ON w.period = v.p AND w.starts_at = v.t
-		WHERE w.channel_id = $1 ORDER BY w.period, w.starts_at FOR UPDATE OF w`,
-		channelID, pq.Array(periods), pq.Array(starts))
+		WHERE w.portal_id = $4 AND w.channel_id = $1 ORDER BY w.period, w.starts_at FOR UPDATE OF w`,
+		channelID, pq.Array(periods), pq.Array(starts), portalID)
 	if err != nil {
 		return nil, fmt.Errorf("db: unable to lock the windows of channel %d: %w", channelID, err)
 	}
@@ -152,11 +152,11 @@ type DialogStanding struct {
 
 // Standing tells whether window w counted the dialog and whether it has
 // messages waiting.
-func (s *Store) Standing(ctx context.Context, channelID int64, w Window, dialogID int64) (DialogStanding, error) {
+func (s *Store) Standing(ctx context.Context, portalID, channelID int64, w Window, dialogID int64) (DialogStanding, error) {
 	var st DialogStanding
 	err := s.get(ctx, &st, `SELECT
-		EXISTS (SELECT 1 FROM counted_dialogs WHERE channel_id = $1 AND period = $2 AND starts_at = $3 AND dialog_id = $4) AS counted,
-		EXISTS (SELECT 1 FROM paused_messages WHERE dialog_id = $4) AS paused`, channelID, w.Period, w.StartsAt, dialogID)
+		EXISTS (SELECT 1 FROM counted_dialogs WHERE portal_id = $5 AND channel_id = $1 AND period = $2 AND starts_at = $3 AND dialog_id = $4) AS counted,
+		EXISTS (SELECT 1 FROM paused_messages WHERE portal_id = $5 AND dialog_id = $4) AS paused`, channelID, w.Period, w.StartsAt, dialogID, portalID)
 	if err != nil {
 		return st, fmt.Errorf("db: unable to read the standing of dialog %d: %w", dialogID, err)
 	}
@@ -174,7 +174,7 @@ type WaitingDialog struct {
 func (s *Store) WaitingDialogs(ctx context.Context, portalID, channelID int64, w Window) ([]WaitingDialog, error) {
 	var ds []WaitingDialog
 	err := s.all(ctx, &ds, `SELECT pm.dialog_id, EXISTS (SELECT 1 FROM counted_dialogs c
-			WHERE c.channel_id = $2 AND c.period = $3 AND c.starts_at = $4 AND c.dialog_id = pm.dialog_id) AS counted
+			WHERE c.portal_id = $1 AND c.channel_id = $2 AND c.period = $3 AND c.starts_at = $4 AND c.dialog_id = pm.dialog_id) AS counted
 		FROM paused_messages pm WHERE pm.portal_id = $1 AND pm.channel_id = $2
 		GROUP BY pm.dialog_id ORDER BY min(pm.message_id)`, portalID, channelID, w.Period, w.StartsAt)
 	if err != nil {

@@ -42,7 +42,9 @@ func TestAnAdministratorSetsAChannelsLimitAndSeesItsCounter(t *testing.T) {
 	it := newInstalled(t)
 	// The administrator's profile carries a time zone of its own: it becomes
 	// the portal's, where the plan's hours and months begin.
+	// A manager's own zone is theirs alone.
 	it.portal.AddUser(emulator.User{ID: 1, Name: "Anna", LastName: "Petrova", Admin: true, TimeZone: "Asia/Vladivostok"})
+	it.portal.AddUser(emulator.User{ID: 2, Name: "Boris", LastName: "Ivanov", TimeZone: "Europe/London"})
 	admin, manager := it.signedIn(t, 1), it.signedIn(t, 2)
 	channel, _ := it.dialogIn(t, "member-a", "79990000001")
 	_, foreign := it.dialogIn(t, "member-z", "79990000002")

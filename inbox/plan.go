@@ -117,7 +117,7 @@ func (in *Inbox) admit(ctx context.Context, tx *db.Store, d db.DialogRow, now ti
 	if err != nil {
 		return nil, err
 	}
-	st, err := tx.Standing(ctx, d.ChannelID, p.window(now), d.ID)
+	st, err := tx.Standing(ctx, d.PortalID, d.ChannelID, p.window(now), d.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func (in *Inbox) admit(ctx context.Context, tx *db.Store, d db.DialogRow, now ti
 	if err != nil {
 		return nil, err
 	}
-	if st, err = tx.Standing(ctx, d.ChannelID, p.window(now), d.ID); err != nil {
+	if st, err = tx.Standing(ctx, d.PortalID, d.ChannelID, p.window(now), d.ID); err != nil {
 		return nil, err
 	}
 	if !st.Counted && free <= 0 {
