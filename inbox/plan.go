@@ -227,7 +227,8 @@ func (in *Inbox) runRelease(ctx context.Context, j db.Job) error {
 
 // countEchoes counts the dialogs of the messages a channel's own phone sent
 // (mirrored in by a webhook): the company answered them, whatever the
-// limit, which only holds back what the app sends.
+// limit, which only holds back what the app sends. A dialog counted so
+// gets out what it had waiting.
 func (in *Inbox) countEchoes(ctx context.Context, tx *db.Store, ch db.Channel, dialogIDs []int64, now time.Time) error {
 	if len(dialogIDs) == 0 {
 		return nil
@@ -236,5 +237,9 @@ func (in *Inbox) countEchoes(ctx context.Context, tx *db.Store, ch db.Channel, d
 	if err != nil {
 		return err
 	}
-	return tx.CountDialogs(ctx, ch.PortalID, ch.ID, p.windows(now), dialogIDs, now)
+	if err := tx.CountDialogs(ctx, ch.PortalID, ch.ID, p.windows(now), dialogIDs, now); err != nil || p.limit == 0 {
+		return err
+	}
+	_, err = in.release(ctx, tx, ch.PortalID, ch.ID, p, now)
+	return err
 }

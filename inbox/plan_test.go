@@ -292,8 +292,9 @@ func TestAPhoneEchoCountsItsDialog(t *testing.T) {
 	if m := r.sendTo(t, r.in, dialogs[0], "And from the app"); m.Status != "queued" {
 		t.Fatalf("the echoed dialog: %s, want queued (counted already)", m.Status)
 	}
-	if m := r.sendTo(t, r.in, dialogs[1], "Hello"); m.Status != "paused" {
-		t.Fatalf("another dialog past the limit the echo filled: %s, want paused", m.Status)
+	waiting := r.sendTo(t, r.in, dialogs[1], "Hello")
+	if waiting.Status != "paused" {
+		t.Fatalf("another dialog past the limit the echo filled: %s, want paused", waiting.Status)
 	}
 	// A retried echo webhook counts nothing twice.
 	if _, err := r.in.Ingest(context.Background(), r.channel, &channels.Webhook{Messages: []channels.Message{{
@@ -304,6 +305,21 @@ func TestAPhoneEchoCountsItsDialog(t *testing.T) {
 	}
 	if u := r.usage(t); u.ThisHour != 1 || u.Waiting != 1 {
 		t.Fatalf("after the retried echo: this hour %d, waiting %d", u.ThisHour, u.Waiting)
+	}
+	// The phone answers the waiting client too: that dialog is counted now
+	// (past the limit: the phone is not held back), and what the app had
+	// waiting for it goes out.
+	if _, err := r.in.Ingest(context.Background(), r.channel, &channels.Webhook{Messages: []channels.Message{{
+		ProviderID: "wamid.echo-2", Direction: channels.Outbound, FromPhone: true, Peer: channels.Peer{ID: planClient(1)},
+		Kind: channels.KindText, Text: "Typed on the phone", SentAt: r.clock.Now(),
+	}}}); err != nil {
+		t.Fatal(err)
+	}
+	if m := r.message(t, waiting.ID); m.Status != "queued" || m.PausedUntil != nil {
+		t.Fatalf("the waiting message after its dialog's echo: %s (paused until %v), want queued", m.Status, m.PausedUntil)
+	}
+	if u := r.usage(t); u.ThisHour != 2 || u.Waiting != 0 {
+		t.Fatalf("after the second echo: this hour %d, waiting %d", u.ThisHour, u.Waiting)
 	}
 }
 
@@ -369,5 +385,72 @@ func TestOnlyAnAdministratorSetsALimitAndItIsChecked(t *testing.T) {
 	r.setLimit(t, inbox.PeriodMonth, 500)
 	if u := r.usage(t); u.Rule.MonthlyLimit != 500 || u.Rule.HourlyLimit != 0 {
 		t.Fatalf("the stored rule: %+v", u.Rule)
+	}
+}
+
+func TestSendsAndPhoneEchoesOfOneChannelRaceSafely(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.clock.Set(time.Date(2026, 12, 2, 16, 30, 0, 0, time.UTC))
+	dialogs := r.openDialogs(t, 12)
+	r.setLimit(t, inbox.PeriodHour, 5)
+	a, b := r.instance(t), r.instance(t)
+	// Two instances send to every dialog while webhooks bring, for the same
+	// dialogs, a client's message and an echo of the phone answering
+	// another: every transaction counts on the same windows.
+	errs := make(chan error, 64)
+	var wg sync.WaitGroup
+	for i, d := range dialogs {
+		in := a
+		if i%2 == 1 {
+			in = b
+		}
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			_, err := in.SendMessage(ctx, r.viewer, d, "Answer", nil)
+			errs <- err
+		}()
+		go func() {
+			defer wg.Done()
+			now := r.clock.Now()
+			_, err := in.Ingest(ctx, r.channel, &channels.Webhook{Messages: []channels.Message{
+				{ProviderID: fmt.Sprintf("wamid.in-%d", i), Direction: channels.Inbound, Peer: channels.Peer{ID: planClient(i)},
+					Kind: channels.KindText, Text: "More", SentAt: now},
+				{ProviderID: fmt.Sprintf("wamid.echo-%d", i), Direction: channels.Outbound, FromPhone: true,
+					Peer: channels.Peer{ID: planClient((i + 5) % len(dialogs))}, Kind: channels.KindText, Text: "From the phone", SentAt: now},
+			}})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("a racing send or webhook failed: %v", err)
+		}
+	}
+	// The windows' totals are their dialogs, and every dialog either went
+	// out (counted) or waits (not counted), never both.
+	var totals, counted, waitingCounted, unaccounted int
+	q := func(dest *int, query string) {
+		t.Helper()
+		if err := r.store.DB.Get(dest, query); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q(&totals, `SELECT dialogs FROM dialog_windows WHERE period = 'hour'`)
+	q(&counted, `SELECT count(*) FROM counted_dialogs WHERE period = 'hour'`)
+	q(&waitingCounted, `SELECT count(DISTINCT p.dialog_id) FROM paused_messages p JOIN counted_dialogs c ON c.dialog_id = p.dialog_id AND c.period = 'hour'`)
+	q(&unaccounted, `SELECT count(*) FROM messages m WHERE m.direction = 'out' AND NOT m.from_phone AND m.status = 'queued'
+		AND NOT EXISTS (SELECT 1 FROM counted_dialogs c WHERE c.dialog_id = m.dialog_id AND c.period = 'hour')`)
+	if totals != counted || counted < 5 || unaccounted != 0 {
+		t.Fatalf("hour window: total %d, counted %d, queued without a count %d", totals, counted, unaccounted)
+	}
+	// Every dialog went out (counted) or waits (not counted), never both:
+	// an echo that counts a waiting dialog lets its messages out.
+	u := r.usage(t)
+	if waitingCounted != 0 || u.ThisHour != counted || u.Waiting+counted != len(dialogs) {
+		t.Fatalf("usage: this hour %d, waiting %d; counted %d (%d of them waiting) of %d dialogs", u.ThisHour, u.Waiting, counted, waitingCounted, len(dialogs))
 	}
 }

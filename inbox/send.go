@@ -79,7 +79,15 @@ func (in *Inbox) SendMessage(ctx context.Context, v Viewer, dialogID int64, text
 		if err != nil {
 			return err
 		}
-		now := in.Now()
+		// The dialog's row before the plan's windows: an ingest takes them in
+		// that order too (its dialogs, then the windows its echoes count in).
+		now, last := in.Now(), pieces[len(pieces)-1]
+		err = tx.TouchDialog(ctx, v.PortalID, d.ID, db.Activity{
+			At: now, Preview: Preview(last.Kind, last.Text), Direction: string(channels.Outbound), Answered: true,
+		})
+		if err != nil {
+			return err
+		}
 		pause, err := in.admit(ctx, tx, d, now)
 		if err != nil {
 			return err
@@ -91,13 +99,6 @@ func (in *Inbox) SendMessage(ctx context.Context, v Viewer, dialogID int64, text
 				return err
 			}
 			ids = append(ids, id)
-		}
-		last := pieces[len(pieces)-1]
-		err = tx.TouchDialog(ctx, v.PortalID, d.ID, db.Activity{
-			At: now, Preview: Preview(last.Kind, last.Text), Direction: string(channels.Outbound), Answered: true,
-		})
-		if err != nil {
-			return err
 		}
 		if err := in.queueTimeline(ctx, tx, v.PortalID, ids); err != nil {
 			return err
