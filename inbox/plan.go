@@ -189,7 +189,9 @@ func (in *Inbox) release(ctx context.Context, tx *db.Store, portalID, channelID 
 }
 
 // releaseDialog counts a waiting dialog and queues its paused messages'
-// sends, in the order they were written.
+// sends, in the order they were written, and their timeline comments (a
+// message that waits is not in the CRM's queue: a month's pause of many
+// dialogs would hold up every timeline of the portal).
 func (in *Inbox) releaseDialog(ctx context.Context, tx *db.Store, portalID, channelID, dialogID int64, p plan, now time.Time) error {
 	if err := tx.CountDialogs(ctx, portalID, channelID, p.windows(now), []int64{dialogID}, now); err != nil {
 		return err
@@ -204,6 +206,9 @@ func (in *Inbox) releaseDialog(ctx context.Context, tx *db.Store, portalID, chan
 			return err
 		}
 		events = append(events, Event{Portal: portalID, Dialog: dialogID, Message: id, Kind: EventStatus})
+	}
+	if err := in.queueTimeline(ctx, tx, portalID, ids); err != nil {
+		return err
 	}
 	return tx.LogEvents(ctx, now, events...)
 }

@@ -454,3 +454,26 @@ func TestSendsAndPhoneEchoesOfOneChannelRaceSafely(t *testing.T) {
 		t.Fatalf("usage: this hour %d, waiting %d; counted %d (%d of them waiting) of %d dialogs", u.ThisHour, u.Waiting, counted, waitingCounted, len(dialogs))
 	}
 }
+
+func TestAWaitingMessageJoinsTheTimelineWhenReleased(t *testing.T) {
+	r := newRig(t)
+	r.in.Portal = &inbox.Portal{} // a Bitrix24 portal behind the inbox: messages are mirrored (no job runs here)
+	r.clock.Set(time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC))
+	dialogs := r.openDialogs(t, 2)
+	r.setLimit(t, inbox.PeriodMonth, 1)
+	inQueue := func(id int64) bool {
+		t.Helper()
+		return r.count(t, `SELECT count(*) FROM timeline_queue WHERE message_id = $1`, id) == 1
+	}
+	sent := r.sendTo(t, r.in, dialogs[0], "Goes")
+	waiting := r.sendTo(t, r.in, dialogs[1], "Waits")
+	// A month's pause must not hold up the CRM: what waits is not in its
+	// queue, so the client's later messages are mirrored meanwhile.
+	if !inQueue(sent.ID) || inQueue(waiting.ID) {
+		t.Fatalf("timeline queue: the sent message %v, the waiting one %v; want only the sent one", inQueue(sent.ID), inQueue(waiting.ID))
+	}
+	r.setLimit(t, inbox.PeriodMonth, 2)
+	if !inQueue(waiting.ID) {
+		t.Fatal("the released message is not queued for the timeline")
+	}
+}

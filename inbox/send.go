@@ -100,8 +100,10 @@ func (in *Inbox) SendMessage(ctx context.Context, v Viewer, dialogID int64, text
 			}
 			ids = append(ids, id)
 		}
-		if err := in.queueTimeline(ctx, tx, v.PortalID, ids); err != nil {
-			return err
+		if pause == nil { // what waits is mirrored once released: it never holds up the timeline
+			if err := in.queueTimeline(ctx, tx, v.PortalID, ids); err != nil {
+				return err
+			}
 		}
 		sent = Sent{ChannelName: d.ChannelName}
 		sent.Messages, err = tx.MessagesByID(ctx, v.PortalID, ids)
