@@ -42,6 +42,13 @@ type Message struct {
 	QuoteDirection string      `db:"quote_direction"`
 	// Pinned: a comment of the message is pinned in a CRM timeline.
 	Pinned bool `db:"pinned"`
+	// PausedUntil is set while the message waits for its channel's plan
+	// limit: the limit of PausePeriod it waits for, and the portal's time
+	// zone that reads the time.
+	PausedUntil *time.Time `db:"paused_until"`
+	PauseLimit  int        `db:"pause_limit"`
+	PausePeriod string     `db:"pause_period"`
+	PauseZone   string     `db:"pause_zone"`
 }
 
 const messageSelect = `SELECT m.portal_id, m.id, m.dialog_id, m.channel_id, m.direction, m.author_user_id,
@@ -49,8 +56,10 @@ const messageSelect = `SELECT m.portal_id, m.id, m.dialog_id, m.channel_id, m.di
 	m.error_code, m.error_text, m.reply_to, m.forwarded, m.created_at, m.edited_at, m.deleted_at,
 	` + attachmentsJSON + `, ` + reactionsOf + `,
 	COALESCE(q.kind, '') AS quote_kind, COALESCE(q.body, '') AS quote_body, COALESCE(q.direction, '') AS quote_direction,
-	EXISTS (SELECT 1 FROM timeline_comments tc WHERE tc.message_id = m.id AND tc.pinned) AS pinned
-	FROM messages m LEFT JOIN users u ON u.id = m.author_user_id
+	EXISTS (SELECT 1 FROM timeline_comments tc WHERE tc.message_id = m.id AND tc.pinned) AS pinned,
+	pm.until AS paused_until, COALESCE(pm.plan_limit, 0) AS pause_limit, COALESCE(pm.period, '') AS pause_period,
+	COALESCE(pm.time_zone, '') AS pause_zone
+	FROM messages m LEFT JOIN users u ON u.id = m.author_user_id LEFT JOIN paused_messages pm ON pm.message_id = m.id
 	LEFT JOIN messages q ON q.portal_id = m.portal_id AND q.channel_id = m.channel_id AND q.provider_id = NULLIF(m.reply_to, '')`
 
 // InsertMessage stores a message once: a message whose provider id the

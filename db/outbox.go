@@ -39,15 +39,19 @@ func (s *Store) Enqueue(ctx context.Context, portalID int64, kind string, payloa
 // ClaimDueJobs takes up to limit jobs due at now for this worker: each is
 // leased (run_at pushed to now+lease, attempts+1) so no other worker runs it
 // meanwhile, and becomes due again if this worker dies before finishing it.
-// Concurrent workers skip each other's rows.
+// Concurrent workers skip each other's rows. The jobs come in the order
+// they fell due (an UPDATE's RETURNING keeps no order of its own), so the
+// messages of one send go out as they were written.
 func (s *Store) ClaimDueJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Job, error) {
 	var jobs []Job
 	err := s.all(ctx, &jobs, `
-		UPDATE outbox SET run_at = $3, attempts = attempts + 1
-		WHERE id IN (
-			SELECT id FROM outbox WHERE done_at IS NULL AND run_at <= $1
-			ORDER BY run_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
-		RETURNING portal_id, id, kind, payload, run_at, attempts, last_error`,
+		WITH due AS (
+			SELECT id, run_at FROM outbox WHERE done_at IS NULL AND run_at <= $1
+			ORDER BY run_at, id LIMIT $2 FOR UPDATE SKIP LOCKED
+		), claimed AS (
+			UPDATE outbox o SET run_at = $3, attempts = o.attempts + 1 FROM due WHERE o.id = due.id
+			RETURNING o.portal_id, o.id, o.kind, o.payload, o.run_at, o.attempts, o.last_error, due.run_at AS due_at)
+		SELECT portal_id, id, kind, payload, run_at, attempts, last_error FROM claimed ORDER BY due_at, id`,
 		now, limit, now.Add(lease))
 	if err != nil {
 		return nil, fmt.Errorf("db: unable to claim jobs: %w", err)

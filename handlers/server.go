@@ -126,6 +126,8 @@ func (s *Server) Routes() http.Handler {
 			r.Get("/settings/channels/{id}/status", s.channelStatus)
 			r.Post("/settings/notify/members", s.notifyAdd)
 			r.Post("/settings/notify/members/{user}/remove", s.notifyRemove)
+			r.Get("/settings/channels/{id}/usage", s.planUsage)
+			r.Post("/settings/channels/{id}/limit", s.planLimit)
 		})
 	})
 	return r

@@ -3,7 +3,6 @@ package handlers_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,22 +16,6 @@ import (
 	"switchboard/channels/graphemu"
 	"switchboard/channels/instagram"
 )
-
-// postForm sends a form the way the settings page's htmx does.
-func (it *installed) postForm(t *testing.T, path, token string, form url.Values) (int, string) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, it.app.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("HX-Request", "true")
-	req.Header.Set("X-Switchboard-Token", token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
 
 var (
 	webhookURLIn  = regexp.MustCompile(`data-testid="channel-webhook-url">([^<]+)<`)

@@ -122,6 +122,9 @@ func (in *Inbox) Install(ctx context.Context, pl *bitrix.Placement) (Viewer, err
 	if err != nil {
 		return Viewer{}, err
 	}
+	if err := in.adoptTimeZone(ctx, portalID, profile); err != nil {
+		return Viewer{}, err
+	}
 	if err := in.setUpPortal(ctx, portalID, pl.MemberID, base, pl.Lang, user); err != nil {
 		return Viewer{}, err
 	}

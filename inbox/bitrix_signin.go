@@ -13,8 +13,9 @@ import (
 // must be a known, enabled one whose member_id and DOMAIN match, the POST
 // must carry its application token, and the portal itself must accept the
 // AUTH_ID (profile). The Bitrix24 user is then upserted (name, photo, admin
-// flag) with the team of the departments they head. Anything else is
-// ErrForged. The viewer carries settings 6/7 as
+// flag) with the team of the departments they head; an administrator's
+// time zone becomes the portal's. Anything else is ErrForged. The viewer
+// carries settings 6/7 as
 // they apply to them.
 func (in *Inbox) SignIn(ctx context.Context, pl *bitrix.Placement) (Viewer, error) {
 	p, err := in.Store.PortalByMemberID(ctx, pl.MemberID)
@@ -47,5 +48,8 @@ func (in *Inbox) SignIn(ctx context.Context, pl *bitrix.Placement) (Viewer, erro
 		return Viewer{}, err
 	}
 	team := in.refreshTeam(ctx, pc, p.ID, u)
+	if err := in.adoptTimeZone(ctx, p.ID, profile); err != nil {
+		return Viewer{}, err
+	}
 	return viewerOf(p.ID, u.ID, u.IsAdmin, p.MemberID, p.BaseURL, p.Settings, team)
 }

@@ -186,6 +186,7 @@ func (g *ingest) storeInbound(ctx context.Context, items []db.Inbound) error {
 	}
 	var fetches []any
 	var live []int64 // dialogs whose waiting changed: their clients' lines
+	var answered []int64 // dialogs the phone answered: the counter counts them
 	ids := make([]int64, 0, len(stored))
 	for _, st := range stored {
 		ids = append(ids, st.ID)
@@ -196,6 +197,12 @@ func (g *ingest) storeInbound(ctx context.Context, items []db.Inbound) error {
 			g.events = append(g.events, Event{Portal: g.ch.PortalID, Dialog: st.DialogID, Message: st.ID, Kind: EventMessage})
 			live = append(live, st.DialogID)
 		}
+		if items[st.Index].Answered {
+			answered = append(answered, st.DialogID)
+		}
+	}
+	if err := g.in.countEchoes(ctx, g.tx, g.ch, answered, g.now); err != nil {
+		return err
 	}
 	if err := g.in.queueNotify(ctx, g.tx, g.ch.PortalID, live...); err != nil {
 		return err

@@ -45,13 +45,20 @@ type rig struct {
 	viewer  inbox.Viewer
 	hooks   chan []byte // webhook bodies the emulator delivered
 	hookURL string      // where the emulator delivers them
+	dsn     string      // the database, for a second instance of the app
 }
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	r := &rig{store: db.New(pgtest.New(t)), hooks: make(chan []byte, 100)}
+	dsn := pgtest.DSN(t)
+	conn, err := db.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	r := &rig{store: db.New(conn), dsn: dsn, hooks: make(chan []byte, 100)}
 	graph := httptest.NewUnstartedServer(nil)
 	// The emulator serves files over plain http on loopback, which only an
 	// allowed host may; downHost answers nobody, for a download that keeps

@@ -52,7 +52,8 @@ type Sent struct {
 // text and files, split into provider messages as planPieces decides and
 // checked against the transport's limits first (a *RefusedError queues
 // nothing). Each message is stored "queued" with its author and delivered
-// by its own outbox job; the dialog counts as answered.
+// by its own outbox job; the dialog counts as answered. A new dialog past
+// its channel's plan limit has its messages stored "paused" (admit).
 func (in *Inbox) SendMessage(ctx context.Context, v Viewer, dialogID int64, text string, files []Upload) (Sent, error) {
 	text = strings.TrimSpace(text)
 	if text == "" && len(files) == 0 {
@@ -82,24 +83,31 @@ func (in *Inbox) SendMessage(ctx context.Context, v Viewer, dialogID int64, text
 		if err != nil {
 			return err
 		}
-		now := in.Now()
-		ids := make([]int64, 0, len(pieces))
-		for _, p := range pieces {
-			id, err := in.queuePiece(ctx, tx, v, d, p, now)
-			if err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		last := pieces[len(pieces)-1]
+		// The dialog's row before the plan's windows: an ingest takes them in
+		// that order too (its dialogs, then the windows its echoes count in).
+		now, last := in.Now(), pieces[len(pieces)-1]
 		err = tx.TouchDialog(ctx, v.PortalID, d.ID, db.Activity{
 			At: now, Preview: Preview(last.Kind, last.Text), Direction: string(channels.Outbound), Answered: true,
 		})
 		if err != nil {
 			return err
 		}
-		if err := in.queueTimeline(ctx, tx, v.PortalID, ids); err != nil {
+		pause, err := in.admit(ctx, tx, d, now)
+		if err != nil {
 			return err
+		}
+		ids := make([]int64, 0, len(pieces))
+		for _, p := range pieces {
+			id, err := in.queuePiece(ctx, tx, v, d, p, pause, now)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if pause == nil { // what waits is mirrored once released: it never holds up the timeline
+			if err := in.queueTimeline(ctx, tx, v.PortalID, ids); err != nil {
+				return err
+			}
 		}
 		sent = Sent{ChannelName: d.ChannelName}
 		sent.Messages, err = tx.MessagesByID(ctx, v.PortalID, ids)
@@ -112,12 +120,17 @@ func (in *Inbox) SendMessage(ctx context.Context, v Viewer, dialogID int64, text
 }
 
 // queuePiece stores one provider message of a composer message, with its
-// file, and queues its delivery.
-func (in *Inbox) queuePiece(ctx context.Context, tx *db.Store, v Viewer, d db.DialogRow, p piece, now time.Time) (int64, error) {
+// file, and queues its delivery; with a pause (the plan limit), it is
+// stored "paused" and waits for its window instead.
+func (in *Inbox) queuePiece(ctx context.Context, tx *db.Store, v Viewer, d db.DialogRow, p piece, pause *db.Pause, now time.Time) (int64, error) {
 	author := v.UserID
+	status := "queued"
+	if pause != nil {
+		status = "paused"
+	}
 	msgID, _, err := tx.InsertMessage(ctx, db.Message{
 		PortalID: v.PortalID, DialogID: d.ID, ChannelID: d.ChannelID, Direction: string(channels.Outbound),
-		AuthorUserID: &author, Kind: string(p.Kind), Body: p.Text, Status: "queued", CreatedAt: now,
+		AuthorUserID: &author, Kind: string(p.Kind), Body: p.Text, Status: status, CreatedAt: now,
 	})
 	if err != nil {
 		return 0, err
@@ -131,7 +144,12 @@ func (in *Inbox) queuePiece(ctx context.Context, tx *db.Store, v Viewer, d db.Di
 			return 0, err
 		}
 	}
-	if err := tx.Enqueue(ctx, v.PortalID, JobSend, SendPayload{MessageID: msgID}, now); err != nil {
+	if pause != nil {
+		err = tx.PauseMessage(ctx, v.PortalID, d.ChannelID, d.ID, msgID, *pause, now)
+	} else {
+		err = tx.Enqueue(ctx, v.PortalID, JobSend, SendPayload{MessageID: msgID}, now)
+	}
+	if err != nil {
 		return 0, err
 	}
 	// Any message a manager sends answers the client: their line goes.

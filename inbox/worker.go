@@ -159,6 +159,8 @@ func (in *Inbox) runJob(ctx context.Context, j db.Job) error {
 		return in.runCRMReconcile(ctx, j)
 	case JobNotify:
 		return in.runNotify(ctx, j)
+	case JobRelease:
+		return in.runRelease(ctx, j)
 	default:
 		return errPermanent{fmt.Errorf("inbox: unknown job kind %q", j.Kind)}
 	}
@@ -214,13 +216,14 @@ func backoff(attempt int) time.Duration {
 }
 
 // deliver sends one queued message through its transport. A message that
-// already has a provider id was sent: a retried job never sends it twice.
+// already has a provider id was sent: a retried job never sends it twice. A
+// paused one waits for its plan's window, whose release queues it again.
 func (in *Inbox) deliver(ctx context.Context, portalID, msgID int64) error {
 	m, err := in.Store.Message(ctx, portalID, msgID)
 	if err != nil {
 		return err
 	}
-	if m.ProviderID != nil || (m.Status != "queued" && m.Status != "paused") {
+	if m.ProviderID != nil || m.Status != "queued" {
 		return nil
 	}
 	d, err := in.Store.Dialog(ctx, db.Visibility{PortalID: portalID, All: true}, m.DialogID)

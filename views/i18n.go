@@ -74,7 +74,7 @@ var texts = map[string]text{
 	"error.not_from_bitrix": {"This page opens from Bitrix24 only: open the app there again.", "Эта страница открывается только из Битрикс24: откройте приложение там заново."},
 	"card.gone":             {"This CRM card no longer exists or its link is broken. Open it again from the CRM.", "Этой карточки CRM больше нет или ссылка на неё повреждена. Откройте её заново из CRM."},
 	"status.queued":         {"Queued", "В очереди"},
-	"status.paused":         {"Paused until the next hour", "Приостановлено до следующего часа"},
+	"status.paused":         {"Paused by the plan limit", "Приостановлено лимитом тарифа"},
 	"status.sent":           {"Sent", "Отправлено"},
 	"status.delivered":      {"Delivered", "Доставлено"},
 	"status.read":           {"Read", "Прочитано"},

@@ -37,6 +37,18 @@ func TestUserMethods(t *testing.T) {
 	if tp.form("profile", url.Values{"auth": {mark}}).resultMap()["ADMIN"] != false {
 		t.Fatal("manager is no admin")
 	}
+	// A user who follows the portal's default has no zone of their own;
+	// one who set theirs gets it with its offset from the server's (UTC).
+	if prof["TIME_ZONE"] != "" || prof["TIME_ZONE_OFFSET"] != float64(0) {
+		t.Fatalf("profile of a user on the portal's default zone: %v", prof)
+	}
+	tp.AddUser(User{ID: 2, Name: "Boris", LastName: "Manager", TimeZone: "Asia/Vladivostok"})
+	if p := tp.form("profile", url.Values{"auth": {mark}}).resultMap(); p["TIME_ZONE"] != "Asia/Vladivostok" || p["TIME_ZONE_OFFSET"] != float64(36000) {
+		t.Fatalf("profile of a user in Vladivostok: %v", p)
+	}
+	if u := tp.form("user.get", url.Values{"FILTER[ID]": {"2"}}).resultList()[0].(map[string]any); u["TIME_ZONE"] != "Asia/Vladivostok" || u["TIME_ZONE_OFFSET"] != "36000" {
+		t.Fatalf("user.get of a user in Vladivostok: %v", u)
+	}
 }
 
 func TestUserGetPages(t *testing.T) {

@@ -16,7 +16,8 @@ import (
 func (p *Portal) SeedDemo() int {
 	base := p.BaseURL()
 	people := []User{
-		{ID: 1, Name: "Anna", LastName: "Petrova", Email: "anna@example.com", Position: "Head of sales", Gender: "F", Admin: true},
+		{ID: 1, Name: "Anna", LastName: "Petrova", Email: "anna@example.com", Position: "Head of sales", Gender: "F", Admin: true,
+			TimeZone: "Europe/Moscow"},
 		{ID: 2, Name: "Boris", LastName: "Ivanov", Email: "boris@example.com", Position: "Sales manager", Gender: "M"},
 		{ID: 3, Name: "Clara", LastName: "Smith", Email: "clara@example.com", Position: "Sales manager", Gender: "F"},
 		{ID: 4, Name: "Dmitri", LastName: "Orlov", Email: "dmitri@example.com", Position: "Support", Gender: "M"},

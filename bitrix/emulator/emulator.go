@@ -90,6 +90,9 @@ type User struct {
 	Gender   string // M or F
 	Admin    bool
 	Inactive bool
+	// TimeZone is the user's own time zone (an IANA name), as the profile
+	// settings set it; "" follows the portal's default, as in Bitrix24.
+	TimeZone string
 	// OwnCRMOnly gives the user a CRM role that reaches only items
 	// assigned to them (others: "Access denied.", left out of lists).
 	OwnCRMOnly bool

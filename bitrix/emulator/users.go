@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // userObj is a user as user.current / user.get answer it: ids as strings,
@@ -22,8 +23,8 @@ func (p *Portal) userObj(u *User) *obj {
 		set("LAST_LOGIN", p.now().UTC().Format("2006-01-02T15:04:05+00:00")).
 		set("DATE_REGISTER", "2024-01-01T00:00:00+00:00").
 		set("IS_ONLINE", "Y").
-		set("TIME_ZONE", "").
-		set("TIME_ZONE_OFFSET", "0").
+		set("TIME_ZONE", u.TimeZone).
+		set("TIME_ZONE_OFFSET", strconv.Itoa(p.zoneOffset(u))).
 		set("PERSONAL_GENDER", u.Gender).
 		set("WORK_POSITION", u.Position).
 		set("UF_DEPARTMENT", u.departments()).
@@ -118,8 +119,20 @@ func (p *Portal) profile(c *call) (any, error) {
 	if u.Photo != "" {
 		o.set("PERSONAL_PHOTO", u.Photo)
 	}
-	o.set("TIME_ZONE", "").set("TIME_ZONE_OFFSET", 0)
+	o.set("TIME_ZONE", u.TimeZone).set("TIME_ZONE_OFFSET", p.zoneOffset(u))
 	return o, nil
+}
+
+// zoneOffset is TIME_ZONE_OFFSET: seconds between the user's own time zone
+// and the portal server's (the emulator's server runs on UTC); 0 for a
+// user who follows the portal's default.
+func (p *Portal) zoneOffset(u *User) int {
+	loc, err := time.LoadLocation(u.TimeZone)
+	if u.TimeZone == "" || err != nil {
+		return 0
+	}
+	_, offset := p.now().In(loc).Zone()
+	return offset
 }
 
 func (p *Portal) userAdmin(c *call) (any, error) { return c.user.Admin, nil }

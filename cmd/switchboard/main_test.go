@@ -21,8 +21,8 @@ func TestMain(m *testing.M) {
 }
 
 // runDemo serves the demo, exactly as `make run` does, on free ports over a
-// fresh database.
-func runDemo(t *testing.T) *demoEnv {
+// fresh database; each of before adjusts the wired demo before it starts.
+func runDemo(t *testing.T, before ...func(*demoEnv)) *demoEnv {
 	t.Helper()
 	cfg, err := loadConfig(nil)
 	if err != nil {
@@ -50,6 +50,9 @@ func runDemo(t *testing.T) *demoEnv {
 	env, err := startDemo(ctx, cfg, log, urls)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range before {
+		f(env)
 	}
 	done := make(chan error, 1)
 	go func() { done <- env.run(ctx, cfg, lns[0], lns[1], lns[2], log) }()
