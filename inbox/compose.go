@@ -26,8 +26,8 @@ func (e FileTooLargeError) Is(target error) bool { return target == ErrFileTooLa
 // the blob store as they arrive, within the limits, for a dialog the
 // viewer may see. Send queues it; Discard drops what was kept.
 type Draft struct {
-	in     *Inbox
-	v      Viewer
+	in       *Inbox
+	v        Viewer
 	dialog   int64
 	files    []Upload
 	template int64 // UseTemplate's, 0 for none
