@@ -63,6 +63,7 @@ func newInstalled(t *testing.T, configure ...func(*handlers.Config)) *installed 
 	appURL := "http://" + it.app.Listener.Addr().String()
 	it.portal, it.psrv = newPortal(t, appURL, "member-a")
 	in := inbox.New(it.store, []channels.Transport{&whatsapp.Transport{}}, log)
+	in.Blobs = inbox.NewDisk(t.TempDir())
 	in.Portal = &inbox.Portal{Handlers: handlers.BitrixHandlers(appURL), AllowLocal: true, Client: bitrix.New(bitrix.Config{
 		ClientID: "local.sb", ClientSecret: "s3cret", OAuthURL: it.psrv.URL,
 		Tokens: inbox.PortalTokens{Store: it.store}, Limiter: inbox.PortalLimiter{Store: it.store, Rate: 2, Burst: 45}, Logger: log,

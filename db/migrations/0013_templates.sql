@@ -8,3 +8,7 @@ CREATE INDEX templates_owner ON templates (portal_id, owner_user_id, name);
 CREATE INDEX attachments_template ON attachments (template_id, position) WHERE template_id IS NOT NULL;
 -- Which messages still use a template's blob: only the keys templates make.
 CREATE INDEX attachments_template_blob ON attachments (storage_key) WHERE storage_key LIKE 'p%/tpl/%';
+
+-- A dialog's outgoing messages leave in order: a send waits while an older
+-- one of its dialog is queued (db.EarlierQueued).
+CREATE INDEX messages_queued ON messages (dialog_id, id) WHERE status = 'queued';
