@@ -39,20 +39,22 @@ type Attachment struct {
 type Attachments []Attachment
 
 // Scan implements sql.Scanner.
-func (a *Attachments) Scan(src any) error {
+func (a *Attachments) Scan(src any) error { return scanJSON(src, (*[]Attachment)(a)) }
+
+// scanJSON decodes a JSON column (nil stays the zero value) into dst.
+func scanJSON(src, dst any) error {
 	var b []byte
 	switch v := src.(type) {
 	case nil:
-		*a = nil
 		return nil
 	case []byte:
 		b = v
 	case string:
 		b = []byte(v)
 	default:
-		return fmt.Errorf("db: cannot scan %T into attachments", src)
+		return fmt.Errorf("db: cannot scan %T into %T", src, dst)
 	}
-	return json.Unmarshal(b, (*[]Attachment)(a))
+	return json.Unmarshal(b, dst)
 }
 
 // Value implements driver.Valuer.

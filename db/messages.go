@@ -297,3 +297,15 @@ func (s *Store) MessagesByID(ctx context.Context, portalID int64, ids []int64) (
 	}
 	return ms, nil
 }
+
+// EarlierQueued reports whether an outgoing message of the dialog older
+// than msgID is still queued: msgID's turn has not come.
+func (s *Store) EarlierQueued(ctx context.Context, portalID, dialogID, msgID int64) (bool, error) {
+	var earlier bool
+	err := s.get(ctx, &earlier, `SELECT EXISTS (SELECT 1 FROM messages
+		WHERE dialog_id = $2 AND id < $3 AND status = 'queued' AND portal_id = $1)`, portalID, dialogID, msgID)
+	if err != nil {
+		return false, fmt.Errorf("db: unable to check the order of message %d: %w", msgID, err)
+	}
+	return earlier, nil
+}

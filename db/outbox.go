@@ -77,6 +77,16 @@ func (s *Store) RetryJob(ctx context.Context, id int64, runAt time.Time, cause s
 	return nil
 }
 
+// DeferJob puts a claimed job off until runAt without counting the claim
+// as an attempt: it did not try, it waited its turn.
+func (s *Store) DeferJob(ctx context.Context, id int64, runAt time.Time) error {
+	_, err := s.exec(ctx, `UPDATE outbox SET run_at = $2, attempts = greatest(attempts - 1, 0) WHERE id = $1`, id, runAt)
+	if err != nil {
+		return fmt.Errorf("db: unable to defer job %d: %w", id, err)
+	}
+	return nil
+}
+
 // FailJob gives up on a job at now: it is done, and keeps the error.
 func (s *Store) FailJob(ctx context.Context, now time.Time, id int64, cause string) error {
 	_, err := s.exec(ctx, `UPDATE outbox SET done_at = $3, last_error = $2 WHERE id = $1`, id, cause, now)

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"switchboard/inbox"
@@ -28,6 +29,11 @@ const (
 // the browser gets the answer.
 func (s *Server) composerInput(r *http.Request, draft *inbox.Draft) (string, error) {
 	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if t := r.FormValue("template"); t != "" {
+			if err := useTemplate(r, draft, []byte(t)); err != nil {
+				return "", err
+			}
+		}
 		return r.FormValue("text"), nil
 	}
 	body := http.MaxBytesReader(nil, r.Body, maxComposerBody)
@@ -61,6 +67,14 @@ func readParts(r *http.Request, draft *inbox.Draft) (text string, err error) {
 				return "", fmt.Errorf("handlers: composer text: %w", err)
 			}
 			text = string(b)
+		case part.FormName() == "template":
+			b, err := io.ReadAll(io.LimitReader(part, 32))
+			if err == nil {
+				err = useTemplate(r, draft, b)
+			}
+			if err != nil {
+				return "", err
+			}
 		case part.FormName() == "files" && part.FileName() != "":
 			if err := draft.AddFile(r.Context(), name, partMIME(part.Header.Get("Content-Type"), name), part); err != nil {
 				return "", err
@@ -68,6 +82,16 @@ func readParts(r *http.Request, draft *inbox.Draft) (text string, err error) {
 		}
 		part.Close()
 	}
+}
+
+// useTemplate makes the message carry the viewer's template the form names
+// (ErrNotFound for a template not theirs, or not a number).
+func useTemplate(r *http.Request, draft *inbox.Draft, id []byte) error {
+	n, err := strconv.ParseInt(strings.TrimSpace(string(id)), 10, 64)
+	if err != nil || n <= 0 {
+		return inbox.ErrNotFound
+	}
+	return draft.UseTemplate(r.Context(), n)
 }
 
 // partMIME is a file's type as the browser gave it, else as its extension

@@ -80,6 +80,7 @@ func newInstalledWith(t *testing.T, tweak func(*emulator.Config), prepare func(*
 	appURL := "http://" + it.app.Listener.Addr().String()
 	it.portal, it.psrv = newPortal(t, appURL, "member-a", tweaks...)
 	in := inbox.New(it.store, []channels.Transport{&whatsapp.Transport{}}, log)
+	in.Blobs = inbox.NewDisk(t.TempDir())
 	in.Portal = &inbox.Portal{Handlers: handlers.BitrixHandlers(appURL), AllowLocal: true, Client: bitrix.New(bitrix.Config{
 		ClientID: "local.sb", ClientSecret: "s3cret", OAuthURL: it.psrv.URL,
 		Tokens: inbox.PortalTokens{Store: it.store}, Limiter: inbox.PortalLimiter{Store: it.store, Rate: 2, Burst: 45}, Logger: log,

@@ -26,10 +26,11 @@ func (e FileTooLargeError) Is(target error) bool { return target == ErrFileTooLa
 // the blob store as they arrive, within the limits, for a dialog the
 // viewer may see. Send queues it; Discard drops what was kept.
 type Draft struct {
-	in     *Inbox
-	v      Viewer
-	dialog int64
-	files  []Upload
+	in       *Inbox
+	v        Viewer
+	dialog   int64
+	files    []Upload
+	template int64 // UseTemplate's, 0 for none
 }
 
 // NewDraft starts a message to a dialog v may see (ErrNotFound otherwise):
@@ -65,14 +66,14 @@ func (d *Draft) AddFile(ctx context.Context, name, mimeType string, r io.Reader)
 // Send queues the text and the files kept (SendMessage); on any error the
 // files are discarded.
 func (d *Draft) Send(ctx context.Context, text string) (Sent, error) {
-	sent, err := d.in.SendMessage(ctx, d.v, d.dialog, text, d.files)
+	sent, err := d.in.sendMessage(ctx, d.v, d.dialog, text, d.files, d.template)
 	if err != nil {
 		d.Discard(ctx)
 	}
 	return sent, err
 }
 
-// Discard removes the files kept so far.
+// Discard removes the files kept so far (a template's are not the draft's).
 func (d *Draft) Discard(ctx context.Context) {
 	d.in.DiscardUploads(ctx, d.files)
 	d.files = nil

@@ -30,10 +30,16 @@ type Upload struct {
 // MaxUpload is refused with ErrFileTooLarge and nothing is kept; the reader
 // is not drained.
 func (in *Inbox) SaveUpload(ctx context.Context, portalID int64, name, mimeType string, r io.Reader) (Upload, error) {
+	return in.saveUpload(ctx, portalID, "out", name, mimeType, r)
+}
+
+// saveUpload is SaveUpload under a key of kind ("out": a message's, "tpl":
+// a template's).
+func (in *Inbox) saveUpload(ctx context.Context, portalID int64, kind, name, mimeType string, r io.Reader) (Upload, error) {
 	if in.Blobs == nil {
 		return Upload{}, errors.New("inbox: no blob store configured")
 	}
-	key := newBlobKey(portalID, "out")
+	key := newBlobKey(portalID, kind)
 	size, sum, err := in.Blobs.Put(ctx, key, io.LimitReader(r, MaxUpload+1))
 	if err != nil {
 		return Upload{}, err

@@ -55,8 +55,14 @@ type Sent struct {
 // by its own outbox job; the dialog counts as answered. A new dialog past
 // its channel's plan limit has its messages stored "paused" (admit).
 func (in *Inbox) SendMessage(ctx context.Context, v Viewer, dialogID int64, text string, files []Upload) (Sent, error) {
+	return in.sendMessage(ctx, v, dialogID, text, files, 0)
+}
+
+// sendMessage is SendMessage with one of the viewer's templates (0: none),
+// whose files go first (withTemplate).
+func (in *Inbox) sendMessage(ctx context.Context, v Viewer, dialogID int64, text string, files []Upload, template int64) (Sent, error) {
 	text = strings.TrimSpace(text)
-	if text == "" && len(files) == 0 {
+	if text == "" && len(files) == 0 && template == 0 {
 		return Sent{}, ErrEmpty
 	}
 	if utf8.RuneCountInString(text) > maxText {
@@ -78,6 +84,14 @@ func (in *Inbox) SendMessage(ctx context.Context, v Viewer, dialogID int64, text
 		t, ok := in.Transports[d.Transport]
 		if !ok {
 			return fmt.Errorf("inbox: no transport %q", d.Transport)
+		}
+		if template != 0 {
+			if text, files, err = in.withTemplate(ctx, tx, v, d, template, text, files); err != nil {
+				return err
+			}
+			if text == "" && len(files) == 0 {
+				return ErrEmpty
+			}
 		}
 		pieces, err := planPieces(t, text, files)
 		if err != nil {

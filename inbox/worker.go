@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -44,6 +45,14 @@ func (e errPermanent) Unwrap() error { return e.err }
 // errSentUnrecorded: the provider took the message but its id could not be
 // recorded. The job must neither send again nor call the message failed.
 var errSentUnrecorded = errors.New("inbox: sent, but the provider id could not be recorded")
+
+// errNotYet: an earlier message of the same dialog is still on its way.
+// The job waits for it (notYetDelay) without spending an attempt, so a
+// dialog's messages leave, and reach the phone, in the order they were
+// written, however many workers take their jobs.
+var errNotYet = errors.New("inbox: an earlier message of the dialog is not sent yet")
+
+const notYetDelay = 300 * time.Millisecond
 
 func permanent(err error) bool {
 	var p errPermanent
@@ -176,6 +185,8 @@ func (in *Inbox) finish(ctx context.Context, j db.Job, err error) {
 		// The next run has the same work to do: it only waits longer.
 		in.Log.Warn("standing job will run again", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "err", err)
 		err = in.Store.RetryJob(ctx, j.ID, in.Now().Add(backoff(min(j.Attempts, maxAttempts))), err.Error())
+	case errors.Is(err, errNotYet):
+		err = in.Store.DeferJob(ctx, j.ID, in.Now().Add(notYetDelay))
 	case errors.Is(err, errSentUnrecorded):
 		in.Log.Error("a sent message's provider id was not recorded", "job", j.ID, "err", err)
 		err = in.Store.FailJob(ctx, in.Now(), j.ID, err.Error())
@@ -225,6 +236,9 @@ func (in *Inbox) deliver(ctx context.Context, portalID, msgID int64) error {
 	}
 	if m.ProviderID != nil || m.Status != "queued" {
 		return nil
+	}
+	if earlier, err := in.Store.EarlierQueued(ctx, portalID, m.DialogID, m.ID); err != nil || earlier {
+		return cmp.Or(err, errNotYet)
 	}
 	d, err := in.Store.Dialog(ctx, db.Visibility{PortalID: portalID, All: true}, m.DialogID)
 	if err != nil {

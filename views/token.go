@@ -23,3 +23,6 @@ func authURL(ctx context.Context, path string) string {
 	}
 	return path + "?st=" + url.QueryEscape(token)
 }
+
+// AuthURL is authURL for handlers: where a response sends the browser next.
+func AuthURL(ctx context.Context, path string) string { return authURL(ctx, path) }
