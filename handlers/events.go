@@ -6,11 +6,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -46,30 +48,97 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	rc := http.NewResponseController(w)
+	if conn, ok := hijackStream(w); ok {
+		// A stream is open for hours and mostly waits: it waits in a
+		// goroutine of its own, whose stack stays small, rather than in
+		// this one, grown by the middleware and the sign-in behind it, and
+		// without the server's read and write buffers.
+		go s.stream(context.WithoutCancel(ctx), connStream{conn}, v, feed)
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	if rc.Flush() != nil {
-		return
+	s.stream(ctx, responseStream{w, http.NewResponseController(w)}, v, feed)
+}
+
+// streamHead is the answer to a hijacked stream: its body runs until the
+// connection closes.
+const streamHead = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n" +
+	"X-Accel-Buffering: no\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n"
+
+// hijackStream takes an HTTP/1.x connection over from the server; false
+// where it cannot (HTTP/2), and the stream then runs in the handler.
+func hijackStream(w http.ResponseWriter) (net.Conn, bool) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return nil, false
 	}
+	_ = conn.SetDeadline(time.Time{})
+	if _, err := (connStream{conn}).Write([]byte(streamHead)); err != nil {
+		conn.Close()
+		return nil, false
+	}
+	return conn, true
+}
+
+// streamOut is where a stream writes: Write sends at once (flushed).
+type streamOut interface {
+	io.Writer
+	Close() error
+}
+
+// writeTimeout drops a client that takes no data for this long.
+const writeTimeout = 30 * time.Second
+
+// connStream writes to a hijacked connection, each write within writeTimeout.
+type connStream struct{ net.Conn }
+
+func (c connStream) Write(p []byte) (int, error) {
+	_ = c.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return c.Conn.Write(p)
+}
+
+// responseStream writes through the server, flushing each write.
+type responseStream struct {
+	w  http.ResponseWriter
+	rc *http.ResponseController
+}
+
+func (r responseStream) Write(p []byte) (int, error) {
+	n, err := r.w.Write(p)
+	if err == nil {
+		err = r.rc.Flush()
+	}
+	return n, err
+}
+
+func (responseStream) Close() error { return nil }
+
+// stream writes the feed's updates to out until the client goes (a write
+// fails: the ping finds a closed connection within pingEvery), the
+// request's context ends, the server closes, or the user loses access.
+func (s *Server) stream(ctx context.Context, out streamOut, v viewer, feed *inbox.Feed) {
+	defer out.Close()
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
 	refreshed := time.Now()
-	var buf bytes.Buffer
 	for {
 		ups, changed := feed.Take()
 		if len(ups) > 0 {
+			buf := streamBufs.Get().(*bytes.Buffer)
 			buf.Reset()
 			for _, u := range ups {
-				if err := s.writeUpdate(ctx, &buf, v, u); err != nil {
+				if err := s.writeUpdate(ctx, buf, v, u); err != nil {
 					s.log.Error("live event failed", "event", u.ID, "err", err)
-					writeEvent(&buf, "", "reset", "")
+					writeEvent(buf, "", "reset", "")
 				}
 			}
-			if _, err := w.Write(buf.Bytes()); err != nil || rc.Flush() != nil {
+			_, err := out.Write(buf.Bytes())
+			streamBufs.Put(buf)
+			if err != nil {
 				return
 			}
 			continue
@@ -80,7 +149,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		case <-s.done:
 			return
 		case <-ping.C:
-			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil || rc.Flush() != nil {
+			if _, err := io.WriteString(out, ": ping\n\n"); err != nil {
 				return
 			}
 			if time.Since(refreshed) > visibilityEvery {
@@ -96,6 +165,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+// streamBufs hold a stream's writes while they are built: an idle stream
+// keeps no buffer.
+var streamBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // writeUpdate renders one update for the viewer into buf. Fragments are
 // rendered once per event and distinct output (language, whether the
