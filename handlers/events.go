@@ -170,9 +170,10 @@ func (s *Server) stream(ctx context.Context, out streamOut, v viewer, feed *inbo
 // keeps no buffer.
 var streamBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// writeUpdate renders one update for the viewer into buf. Fragments are
-// rendered once per event and distinct output (language, whether the
-// dialog is the viewer's own); the counters once per event and value.
+// writeUpdate renders one update for the viewer into buf. An event's
+// update is encoded once per event and distinct output (language, whether
+// the dialog is the viewer's own, their unread total, a row gone): each
+// stream only puts its own token in.
 func (s *Server) writeUpdate(ctx context.Context, buf *bytes.Buffer, v viewer, u inbox.Update) error {
 	if u.Reset {
 		writeEvent(buf, u.ID, "reset", "")
@@ -180,44 +181,64 @@ func (s *Server) writeUpdate(ctx context.Context, buf *bytes.Buffer, v viewer, u
 			return nil
 		}
 	}
+	encode := func() (string, error) {
+		var ev bytes.Buffer
+		data, err := s.updateData(ctx, v, u)
+		if err != nil {
+			return "", err
+		}
+		writeEvent(&ev, u.ID, "update", data)
+		return ev.String(), nil
+	}
+	l := u.Live
+	if l == nil || u.Reset {
+		ev, err := encode()
+		buf.WriteString(withToken(ev, v.Token))
+		return err
+	}
+	mine := l.Row.ResponsibleUserID != nil && *l.Row.ResponsibleUserID == v.UserID
+	unread := -1
+	if u.Counts != nil {
+		unread = u.Counts.Unread
+	}
+	key := "sse/" + v.Lang + "/" + strconv.FormatBool(mine) + "/" + strconv.Itoa(unread) + "/" + strconv.FormatInt(u.Gone, 10)
+	ev, err := l.Rendered(key, encode)
+	if err != nil {
+		return err
+	}
+	buf.WriteString(withToken(ev, v.Token))
+	return nil
+}
+
+// updateData is an update's fragments, with the token mark for the
+// viewer's token.
+func (s *Server) updateData(ctx context.Context, v viewer, u inbox.Update) (string, error) {
 	var data strings.Builder
 	if l := u.Live; l != nil && !u.Reset {
-		mine := l.Row.ResponsibleUserID != nil && *l.Row.ResponsibleUserID == v.UserID
-		key := "row/" + v.Lang + "/" + strconv.FormatBool(mine)
-		frag, err := l.Rendered(key, func() (string, error) {
-			upd := views.LiveUpdate{Row: l.Row, Me: v.UserID, ChannelName: l.Row.ChannelName,
-				Moved: l.Event.Kind == inbox.EventMessage || l.Event.Kind == inbox.EventAssign, Message: l.Message, NewMessage: l.Event.Kind == inbox.EventMessage,
-				Failure: l.Failure}
-			return render(ctx, v.Lang, views.Live(upd))
-		})
+		upd := views.LiveUpdate{Row: l.Row, Me: v.UserID, ChannelName: l.Row.ChannelName,
+			Moved: l.Event.Kind == inbox.EventMessage || l.Event.Kind == inbox.EventAssign, Message: l.Message, NewMessage: l.Event.Kind == inbox.EventMessage,
+			Failure: l.Failure}
+		frag, err := render(ctx, v.Lang, views.Live(upd))
 		if err != nil {
-			return err
+			return "", err
 		}
-		data.WriteString(withToken(frag, v.Token))
+		data.WriteString(frag)
 	}
 	if u.Gone != 0 {
 		frag, err := render(ctx, v.Lang, views.Live(views.LiveUpdate{Gone: u.Gone}))
 		if err != nil {
-			return err
+			return "", err
 		}
 		data.WriteString(frag)
 	}
 	if u.Counts != nil {
-		counts := *u.Counts
-		draw := func() (string, error) { return render(ctx, v.Lang, views.Live(views.LiveUpdate{Counts: &counts})) }
-		frag, err := "", error(nil)
-		if u.Live != nil {
-			frag, err = u.Live.Rendered("counts/"+v.Lang+"/"+strconv.Itoa(counts.Unread), draw)
-		} else {
-			frag, err = draw()
-		}
+		frag, err := render(ctx, v.Lang, views.Live(views.LiveUpdate{Counts: u.Counts}))
 		if err != nil {
-			return err
+			return "", err
 		}
 		data.WriteString(frag)
 	}
-	writeEvent(buf, u.ID, "update", data.String())
-	return nil
+	return data.String(), nil
 }
 
 // render renders c with the token mark in place of the viewer's token.
