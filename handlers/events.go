@@ -6,11 +6,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -46,27 +48,106 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	rc := http.NewResponseController(w)
+	if conn, ok := hijackStream(w); ok {
+		// A stream is open for hours and mostly waits: it waits in a
+		// goroutine of its own, whose stack stays small, rather than in
+		// this one, grown by the middleware and the sign-in behind it, and
+		// without the server's read and write buffers.
+		// The client's going (the connection's end) ends it at once, as the
+		// server's own background read would.
+		ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		go func() { defer cancel(); untilClosed(conn) }()
+		go s.stream(ctx, connStream{conn}, v, feed, r.URL.Query().Get("tab"))
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	if rc.Flush() != nil {
-		return
+	s.stream(ctx, responseStream{w, http.NewResponseController(w)}, v, feed, r.URL.Query().Get("tab"))
+}
+
+// streamHead is the answer to a hijacked stream: its body runs until the
+// connection closes.
+const streamHead = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n" +
+	"X-Accel-Buffering: no\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n"
+
+// hijackStream takes an HTTP/1.x connection over from the server; false
+// where it cannot (HTTP/2), and the stream then runs in the handler.
+func hijackStream(w http.ResponseWriter) (net.Conn, bool) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return nil, false
 	}
-	// The stream is the tab's presence: renewed on every ping, let go (after
-	// a grace, for a reconnect) when it ends.
-	tab := r.URL.Query().Get("tab")
+	_ = conn.SetDeadline(time.Time{})
+	if _, err := (connStream{conn}).Write([]byte(streamHead)); err != nil {
+		conn.Close()
+		return nil, false
+	}
+	return conn, true
+}
+
+// untilClosed reads a hijacked stream's connection until it ends: the
+// client sends nothing more on it.
+func untilClosed(conn net.Conn) {
+	var b [64]byte
+	for {
+		if _, err := conn.Read(b[:]); err != nil {
+			return
+		}
+	}
+}
+
+// streamOut is where a stream writes: Write sends at once (flushed).
+type streamOut interface {
+	io.Writer
+	Close() error
+}
+
+// writeTimeout drops a client that takes no data for this long.
+const writeTimeout = 30 * time.Second
+
+// connStream writes to a hijacked connection, each write within writeTimeout.
+type connStream struct{ net.Conn }
+
+func (c connStream) Write(p []byte) (int, error) {
+	_ = c.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return c.Conn.Write(p)
+}
+
+// responseStream writes through the server, flushing each write.
+type responseStream struct {
+	w  http.ResponseWriter
+	rc *http.ResponseController
+}
+
+func (r responseStream) Write(p []byte) (int, error) {
+	n, err := r.w.Write(p)
+	if err == nil {
+		err = r.rc.Flush()
+	}
+	return n, err
+}
+
+func (responseStream) Close() error { return nil }
+
+// stream writes the feed's updates to out until the client goes (a write
+// fails: the ping finds a closed connection within pingEvery), the
+// request's context ends, the server closes, or the user loses access.
+// The stream is its tab's presence: renewed on every ping, let go (after a
+// grace, for a reconnect) when it ends.
+func (s *Server) stream(ctx context.Context, out streamOut, v viewer, feed *inbox.Feed, tab string) {
+	defer out.Close()
 	s.keepWatching(ctx, v, tab)
 	defer s.stopWatching(ctx, v, tab)
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
 	refreshed := time.Now()
-	var buf bytes.Buffer
 	for {
 		ups, changed := feed.Take()
 		if len(ups) > 0 {
+			buf := streamBufs.Get().(*bytes.Buffer)
 			buf.Reset()
 			for _, u := range ups {
 				if u.Recheck { // the settings changed: the next Take resets what they may no longer see
@@ -75,12 +156,14 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 					}
 					continue
 				}
-				if err := s.writeUpdate(ctx, &buf, v, u); err != nil {
+				if err := s.writeUpdate(ctx, buf, v, u); err != nil {
 					s.log.Error("live event failed", "event", u.ID, "err", err)
-					writeEvent(&buf, "", "reset", "")
+					writeEvent(buf, "", "reset", "")
 				}
 			}
-			if _, err := w.Write(buf.Bytes()); err != nil || rc.Flush() != nil {
+			_, err := out.Write(buf.Bytes())
+			streamBufs.Put(buf)
+			if err != nil {
 				return
 			}
 			continue
@@ -91,7 +174,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		case <-s.done:
 			return
 		case <-ping.C:
-			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil || rc.Flush() != nil {
+			if _, err := io.WriteString(out, ": ping\n\n"); err != nil {
 				return
 			}
 			s.keepWatching(ctx, v, tab)
@@ -105,6 +188,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+// streamBufs hold a stream's writes while they are built: an idle stream
+// keeps no buffer.
+var streamBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // recheck reads the viewer again and applies it to the feed; false when
 // the user lost access and the stream must end.
@@ -129,44 +216,64 @@ func (s *Server) writeUpdate(ctx context.Context, buf *bytes.Buffer, v viewer, u
 			return nil
 		}
 	}
+	encode := func() (string, error) {
+		var ev bytes.Buffer
+		data, err := s.updateData(ctx, v, u)
+		if err != nil {
+			return "", err
+		}
+		writeEvent(&ev, u.ID, "update", data)
+		return ev.String(), nil
+	}
+	l := u.Live
+	if l == nil || u.Reset {
+		ev, err := encode()
+		buf.WriteString(withToken(ev, v.Token))
+		return err
+	}
+	mine := l.Row.ResponsibleUserID != nil && *l.Row.ResponsibleUserID == v.UserID
+	unread := -1
+	if u.Counts != nil {
+		unread = u.Counts.Unread
+	}
+	key := "sse/" + v.Lang + "/" + strconv.FormatBool(mine) + "/" + strconv.Itoa(unread) + "/" + strconv.FormatInt(u.Gone, 10)
+	ev, err := l.Rendered(key, encode)
+	if err != nil {
+		return err
+	}
+	buf.WriteString(withToken(ev, v.Token))
+	return nil
+}
+
+// updateData is an update's fragments, with the token mark for the
+// viewer's token.
+func (s *Server) updateData(ctx context.Context, v viewer, u inbox.Update) (string, error) {
 	var data strings.Builder
 	if l := u.Live; l != nil && !u.Reset {
-		mine := l.Row.ResponsibleUserID != nil && *l.Row.ResponsibleUserID == v.UserID
-		key := "row/" + v.Lang + "/" + strconv.FormatBool(mine)
-		frag, err := l.Rendered(key, func() (string, error) {
-			upd := views.LiveUpdate{Row: l.Row, Me: v.UserID, ChannelName: l.Row.ChannelName,
-				Moved: l.Event.Kind == inbox.EventMessage || l.Event.Kind == inbox.EventAssign, Message: l.Message, NewMessage: l.Event.Kind == inbox.EventMessage,
-				Failure: l.Failure}
-			return render(ctx, v.Lang, views.Live(upd))
-		})
+		upd := views.LiveUpdate{Row: l.Row, Me: v.UserID, ChannelName: l.Row.ChannelName,
+			Moved: l.Event.Kind == inbox.EventMessage || l.Event.Kind == inbox.EventAssign, Message: l.Message, NewMessage: l.Event.Kind == inbox.EventMessage,
+			Failure: l.Failure}
+		frag, err := render(ctx, v.Lang, views.Live(upd))
 		if err != nil {
-			return err
+			return "", err
 		}
-		data.WriteString(withToken(frag, v.Token))
+		data.WriteString(frag)
 	}
 	if u.Gone != 0 {
 		frag, err := render(ctx, v.Lang, views.Live(views.LiveUpdate{Gone: u.Gone}))
 		if err != nil {
-			return err
+			return "", err
 		}
 		data.WriteString(frag)
 	}
 	if u.Counts != nil {
-		counts := *u.Counts
-		draw := func() (string, error) { return render(ctx, v.Lang, views.Live(views.LiveUpdate{Counts: &counts})) }
-		frag, err := "", error(nil)
-		if u.Live != nil {
-			frag, err = u.Live.Rendered("counts/"+v.Lang+"/"+strconv.Itoa(counts.Unread), draw)
-		} else {
-			frag, err = draw()
-		}
+		frag, err := render(ctx, v.Lang, views.Live(views.LiveUpdate{Counts: u.Counts}))
 		if err != nil {
-			return err
+			return "", err
 		}
 		data.WriteString(frag)
 	}
-	writeEvent(buf, u.ID, "update", data.String())
-	return nil
+	return data.String(), nil
 }
 
 // render renders c with the token mark in place of the viewer's token.
