@@ -51,6 +51,8 @@ func (s *Server) settingsData(p inbox.SettingsPage) views.SettingsData {
 			DealCategory: strconv.FormatInt(st.CRM.DealCategory, 10), DealStage: st.CRM.DealStage,
 			SourceLabel: st.CRM.SourceLabel, Timeline: st.CRM.Timeline, TimelineOn: st.CRM.TimelineOn,
 			Distribute: st.CRM.Distribute, DistributeTo: ids(st.CRM.DistributeTo),
+			NotifyDelay: strconv.Itoa(st.Notify.DelayMinutes), NotifyEscalate: st.Notify.Escalate,
+			NotifyEscalateAfter: strconv.Itoa(st.Notify.EscalateAfterMinutes),
 		},
 		NotifyOwner: strconv.FormatInt(p.NotifyOwner, 10),
 	}
@@ -109,9 +111,13 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 		Distribute: r.PostForm.Get("distribute"), DistributeTo: formIDs(r.PostForm["distribute_to"]),
 	}
 	f.DealCategory, _ = strconv.ParseInt(r.PostForm.Get("deal_category"), 10, 64)
+	f.Notify = inbox.Notify{DelayMinutes: formInt(r.PostForm.Get("notify_delay")), Escalate: r.PostForm.Get("notify_escalate"),
+		EscalateAfterMinutes: formInt(r.PostForm.Get("notify_escalate_after"))}
 	posted := views.SettingsValues{Visibility: f.Visibility, SeeAll: ids(f.SeeAll), Create: f.Create,
 		DealCategory: r.PostForm.Get("deal_category"), DealStage: f.DealStage, SourceLabel: f.SourceLabel,
-		Timeline: f.Timeline, TimelineOn: f.TimelineOn, Distribute: f.Distribute, DistributeTo: ids(f.DistributeTo)}
+		Timeline: f.Timeline, TimelineOn: f.TimelineOn, Distribute: f.Distribute, DistributeTo: ids(f.DistributeTo),
+		NotifyDelay: r.PostForm.Get("notify_delay"), NotifyEscalate: f.Notify.Escalate,
+		NotifyEscalateAfter: r.PostForm.Get("notify_escalate_after")}
 	err := s.inbox.SaveSettings(r.Context(), viewerOf(r.Context()).Viewer, f)
 	s.settingsDone(w, r, err, func(d *views.SettingsData) { d.Values = posted })
 }
@@ -128,6 +134,16 @@ func (s *Server) settingsDone(w http.ResponseWriter, r *http.Request, err error,
 	default:
 		s.renderSettings(w, r, http.StatusOK, true, "", nil)
 	}
+}
+
+// formInt reads a number field; what is not a number is -1, which every
+// bound refuses.
+func formInt(v string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // formIDs reads user ids; what is not a positive number is dropped, and

@@ -125,7 +125,8 @@ func TestSettingsRefuseWhatThePortalDoesNotOffer(t *testing.T) {
 	it := newInstalled(t)
 	admin := it.signedIn(t, 1)
 	valid := url.Values{"visibility": {"own_and_unassigned"}, "create": {"contact_deal"}, "deal_category": {"1"},
-		"deal_stage": {"C1:NEW"}, "distribute": {"one"}, "distribute_to": {"2"}, "timeline": {"1"}, "timeline_on": {"contact", "deal"}}
+		"deal_stage": {"C1:NEW"}, "distribute": {"one"}, "distribute_to": {"2"}, "timeline": {"1"}, "timeline_on": {"contact", "deal"},
+		"notify_delay": {"12"}, "notify_escalate": {"mention_head"}, "notify_escalate_after": {"30"}}
 	with := func(key string, vals ...string) url.Values {
 		f := url.Values{}
 		for k, v := range valid {
@@ -146,6 +147,10 @@ func TestSettingsRefuseWhatThePortalDoesNotOffer(t *testing.T) {
 		{"a user the portal lacks", with("distribute_to", "42"), "Managers: this user is not an active employee of the portal."},
 		{"an administrator the portal lacks", with("see_all", "42"), "Administrators: this user is not an active employee of the portal."},
 		{"an unknown timeline target", with("timeline_on", "company"), "Timeline: choose one of the offered values."},
+		{"a delay over a day", with("notify_delay", "5000"), "Wait while someone has the dialog open, minutes: out of the allowed range."},
+		{"a delay that is no number", with("notify_delay", "soon"), "Wait while someone has the dialog open, minutes: out of the allowed range."},
+		{"an unknown escalation", with("notify_escalate", "fire"), "If still unanswered: choose one of the offered values."},
+		{"an escalation after no time", with("notify_escalate_after", "0"), "Escalate after, minutes: out of the allowed range."},
 	} {
 		status, body := it.postForm(t, "/settings", admin, c.form)
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, html(c.want)) {
@@ -166,6 +171,10 @@ func TestSettingsRefuseWhatThePortalDoesNotOffer(t *testing.T) {
 		!strings.Contains(raw, `"create": "contact_deal"`) || !strings.Contains(raw, `"deal_stage": "C1:NEW"`) || !strings.Contains(raw, `"distribute_to": [2]`) ||
 		!strings.Contains(raw, `"timeline_on": ["contact", "deal"]`) || !strings.Contains(raw, `"source_label": false`) {
 		t.Fatalf("stored: %s (%v)", raw, err)
+	}
+	if err := it.store.DB.Get(&raw, `SELECT settings->'notify' FROM portals WHERE member_id = 'member-a'`); err != nil ||
+		raw != `{"escalate": "mention_head", "delay_minutes": 12, "escalate_after_minutes": 30}` {
+		t.Fatalf("stored notify: %s (%v)", raw, err)
 	}
 }
 

@@ -124,6 +124,7 @@ const (
 	InvalidAccount   = "account"  // the provider refused the account's credentials
 	InvalidTaken     = "taken"    // the account is connected already
 	InvalidLastOwner = "owner"    // the app manages the chat through this user
+	InvalidRange     = "range"    // a number out of its bounds
 )
 
 func (e *InvalidError) Error() string {
@@ -145,6 +146,7 @@ type SettingsForm struct {
 	TimelineOn   []string
 	Distribute   string
 	DistributeTo []int64
+	Notify       Notify // the notification chat's delay and escalation
 }
 
 // SaveSettings checks a posted form against the portal's directories and
@@ -176,6 +178,7 @@ func (in *Inbox) SaveSettings(ctx context.Context, v Viewer, f SettingsForm) err
 		s.CRM.Create, s.CRM.DealCategory, s.CRM.DealStage = f.Create, f.DealCategory, f.DealStage
 		s.CRM.SourceLabel, s.CRM.Timeline, s.CRM.TimelineOn = f.SourceLabel, f.Timeline, f.TimelineOn
 		s.CRM.Distribute, s.CRM.DistributeTo = f.Distribute, f.DistributeTo
+		s.Notify = f.Notify
 		raw, err := json.Marshal(s)
 		if err != nil {
 			return fmt.Errorf("inbox: unable to encode settings: %w", err)
@@ -187,8 +190,25 @@ func (in *Inbox) SaveSettings(ctx context.Context, v Viewer, f SettingsForm) err
 	})
 }
 
+// checkNotify names the notification setting Notify.Validate refuses.
+func checkNotify(n Notify) error {
+	if n.Validate() == nil {
+		return nil
+	}
+	switch {
+	case Notify{DelayMinutes: n.DelayMinutes}.Validate() != nil:
+		return invalid("notify_delay", InvalidRange)
+	case n.Escalate != EscalateOff && n.Escalate != EscalateMention:
+		return invalid("notify_escalate", InvalidChoice)
+	}
+	return invalid("notify_escalate_after", InvalidRange)
+}
+
 // checkForm refuses what the portal does not offer.
 func checkForm(f SettingsForm, dir Directories) error {
+	if err := checkNotify(f.Notify); err != nil {
+		return err
+	}
 	if !slices.Contains([]string{SeeAll, SeeOwnUnassigned, SeeOwn, SeeOwnDepartment}, f.Visibility) {
 		return invalid("visibility", InvalidChoice)
 	}
