@@ -52,7 +52,7 @@ func (s *Server) settingsData(p inbox.SettingsPage) views.SettingsData {
 			SourceLabel: st.CRM.SourceLabel, Timeline: st.CRM.Timeline, TimelineOn: st.CRM.TimelineOn,
 			Distribute: st.CRM.Distribute, DistributeTo: ids(st.CRM.DistributeTo),
 			NotifyDelay: strconv.Itoa(st.Notify.DelayMinutes), NotifyEscalate: st.Notify.Escalate,
-			NotifyEscalateAfter: strconv.Itoa(st.Notify.EscalateAfterMinutes),
+			NotifyEscalateAfter: strconv.Itoa(cmp.Or(st.Notify.EscalateAfterMinutes, 30)), // a start for who turns it on
 		},
 		NotifyOwner: strconv.FormatInt(p.NotifyOwner, 10),
 	}
@@ -111,12 +111,14 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 		Distribute: r.PostForm.Get("distribute"), DistributeTo: formIDs(r.PostForm["distribute_to"]),
 	}
 	f.DealCategory, _ = strconv.ParseInt(r.PostForm.Get("deal_category"), 10, 64)
-	f.Notify = inbox.Notify{DelayMinutes: formInt(r.PostForm.Get("notify_delay")), Escalate: r.PostForm.Get("notify_escalate"),
-		EscalateAfterMinutes: formInt(r.PostForm.Get("notify_escalate_after"))}
+	if r.PostForm.Has("notify_delay") {
+		f.Notify = &inbox.Notify{DelayMinutes: formInt(r.PostForm.Get("notify_delay")), Escalate: r.PostForm.Get("notify_escalate"),
+			EscalateAfterMinutes: formInt(r.PostForm.Get("notify_escalate_after"))}
+	}
 	posted := views.SettingsValues{Visibility: f.Visibility, SeeAll: ids(f.SeeAll), Create: f.Create,
 		DealCategory: r.PostForm.Get("deal_category"), DealStage: f.DealStage, SourceLabel: f.SourceLabel,
 		Timeline: f.Timeline, TimelineOn: f.TimelineOn, Distribute: f.Distribute, DistributeTo: ids(f.DistributeTo),
-		NotifyDelay: r.PostForm.Get("notify_delay"), NotifyEscalate: f.Notify.Escalate,
+		NotifyDelay: r.PostForm.Get("notify_delay"), NotifyEscalate: r.PostForm.Get("notify_escalate"),
 		NotifyEscalateAfter: r.PostForm.Get("notify_escalate_after")}
 	err := s.inbox.SaveSettings(r.Context(), viewerOf(r.Context()).Viewer, f)
 	s.settingsDone(w, r, err, func(d *views.SettingsData) { d.Values = posted })

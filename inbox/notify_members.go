@@ -21,6 +21,7 @@ func (in *Inbox) notifyMembers(ctx context.Context, p db.Portal) (members []int6
 	if err != nil {
 		return nil, owner, fmt.Errorf("inbox: unable to list the notification chat's members: %w", err)
 	}
+	members = slices.DeleteFunc(members, func(id int64) bool { return id == bot }) // the bot posts; people read
 	return members, owner, nil
 }
 

@@ -146,7 +146,7 @@ type SettingsForm struct {
 	TimelineOn   []string
 	Distribute   string
 	DistributeTo []int64
-	Notify       Notify // the notification chat's delay and escalation
+	Notify       *Notify // the notification chat's delay and escalation; nil keeps them
 }
 
 // SaveSettings checks a posted form against the portal's directories and
@@ -178,7 +178,9 @@ func (in *Inbox) SaveSettings(ctx context.Context, v Viewer, f SettingsForm) err
 		s.CRM.Create, s.CRM.DealCategory, s.CRM.DealStage = f.Create, f.DealCategory, f.DealStage
 		s.CRM.SourceLabel, s.CRM.Timeline, s.CRM.TimelineOn = f.SourceLabel, f.Timeline, f.TimelineOn
 		s.CRM.Distribute, s.CRM.DistributeTo = f.Distribute, f.DistributeTo
-		s.Notify = f.Notify
+		if f.Notify != nil {
+			s.Notify = *f.Notify
+		}
 		raw, err := json.Marshal(s)
 		if err != nil {
 			return fmt.Errorf("inbox: unable to encode settings: %w", err)
@@ -206,8 +208,10 @@ func checkNotify(n Notify) error {
 
 // checkForm refuses what the portal does not offer.
 func checkForm(f SettingsForm, dir Directories) error {
-	if err := checkNotify(f.Notify); err != nil {
-		return err
+	if f.Notify != nil {
+		if err := checkNotify(*f.Notify); err != nil {
+			return err
+		}
 	}
 	if !slices.Contains([]string{SeeAll, SeeOwnUnassigned, SeeOwn, SeeOwnDepartment}, f.Visibility) {
 		return invalid("visibility", InvalidChoice)

@@ -265,3 +265,18 @@ func TestDialogMessagesNewestFirst(t *testing.T) {
 	}
 	expectError(t, tp.json("im.dialog.messages.get", `{"DIALOG_ID":"chat999"}`), 400, "CHAT_ID", "Chat not found")
 }
+
+// Only a chat's owner removes others (im.chat.user.delete); the bot owns
+// the chat it made, and removes members as the bot.
+func TestOnlyTheOwnerRemovesOthersFromAChat(t *testing.T) {
+	tp := newTestPortal(t)
+	app := newAppServer(t)
+	botID, chatID := botSetup(t, tp, app)
+	expectError(t, tp.json("im.chat.user.delete", fmt.Sprintf(`{"CHAT_ID":%v,"USER_ID":2}`, chatID)),
+		400, "ACCESS_ERROR", "You don't have access to this chat")
+	expectOK(t, tp.json("imbot.chat.user.delete", fmt.Sprintf(`{"BOT_ID":%v,"CHAT_ID":%v,"USER_ID":2}`, botID, chatID)))
+	list := tp.json("imbot.chat.user.list", fmt.Sprintf(`{"BOT_ID":%v,"CHAT_ID":%v}`, botID, chatID))
+	if fmt.Sprint(list.result()) != fmt.Sprintf("[%v 1]", botID) && fmt.Sprint(list.result()) != fmt.Sprintf("[1 %v]", botID) {
+		t.Fatalf("members after the bot removed user 2: %v", list.result())
+	}
+}

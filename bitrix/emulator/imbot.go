@@ -67,6 +67,18 @@ func (p *Portal) sortedBots() []*bot {
 	return out
 }
 
+// BotIDs lists the registered bots' ids (a bot is also a user of the
+// portal), in order.
+func (p *Portal) BotIDs() []int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var ids []int
+	for _, b := range p.sortedBots() {
+		ids = append(ids, b.ID)
+	}
+	return ids
+}
+
 func (p *Portal) imbotRegister(c *call) (any, error) {
 	if err := botContext(c); err != nil {
 		return nil, err
