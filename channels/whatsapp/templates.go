@@ -19,10 +19,10 @@ const templatePages = 10
 // templateList is the answer of GET /{waba-id}/message_templates.
 type templateList struct {
 	Data []struct {
-		Name       string `json:"name"`
-		Language   string `json:"language"`
-		Status     string `json:"status"`
-		Category   string `json:"category"`
+		Name       string            `json:"name"`
+		Language   string            `json:"language"`
+		Status     string            `json:"status"`
+		Category   string            `json:"category"`
 		Components []listedComponent `json:"components"`
 	} `json:"data"`
 	Paging struct {
