@@ -111,6 +111,8 @@ func (s *Server) Routes() http.Handler {
 			r.Get("/dialogs/{id}/messages", s.dialogMessages)
 			r.Post("/dialogs/{id}/messages", s.messageSend)
 			r.Post("/dialogs/{id}/read", s.dialogRead)
+			r.Get("/dialogs/{id}/templates", s.templateList)
+			r.Post("/dialogs/{id}/templates", s.templateSend)
 			r.Post("/messages/{id}/pin", s.messagePin(true))
 			r.Post("/messages/{id}/unpin", s.messagePin(false))
 			r.Get("/attachments/{id}", s.attachmentGet)

@@ -53,6 +53,7 @@ func Account(ch db.Channel) channels.Account {
 		AppSecret:   ch.AppSecret,
 		VerifyToken: ch.VerifyToken,
 		APIBase:     ch.APIBase,
+		BusinessID:  ch.BusinessID,
 	}
 }
 

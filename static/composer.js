@@ -108,6 +108,20 @@
     if (panel) toggle(panel.closest("form").querySelector(".emoji-toggle"), false);
   });
 
+  // What a send answers is appended to the dialog, but the live stream may
+  // have shown the same message a moment before (and its status since):
+  // one render stays, the first.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var list = e.detail.target;
+    if (!list || !list.matches || !list.matches(".messages")) return;
+    var seen = {};
+    Array.prototype.slice.call(list.children).forEach(function (m) {
+      if (!m.id) return;
+      if (seen[m.id]) m.remove();
+      seen[m.id] = true;
+    });
+  });
+
   // Upload progress: shown while a composer request carries files.
   function progressOf(form) { return form.querySelector(".upload"); }
 

@@ -13,6 +13,14 @@ var composerTexts = map[string]text{
 	"composer.uploading":        {"Uploading the files", "Загрузка файлов"},
 	"composer.upload_cancel":    {"Cancel", "Отменить"},
 	"composer.upload_cancelled": {"The upload was cancelled; nothing was sent.", "Загрузка отменена, ничего не отправлено."},
+	"template.offer":            {"Send an approved template", "Отправить одобренный шаблон"},
+	"template.loading":          {"Loading the templates…", "Загружаем шаблоны…"},
+	"template.none":             {"The channel has no approved templates.", "У канала нет одобренных шаблонов."},
+	"template.value":            {"Value {{%d}}", "Значение {{%d}}"},
+	"template.send":             {"Send the template", "Отправить шаблон"},
+	"template.unavailable":      {"The templates could not be loaded now; try again later.", "Сейчас не удалось загрузить шаблоны, попробуйте позже."},
+	"template.gone":             {"This template is no longer approved for the channel.", "Этот шаблон больше не одобрен для канала."},
+	"template.values":           {"Fill in every value of the template.", "Заполните все значения шаблона."},
 }
 
 func init() {

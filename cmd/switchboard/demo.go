@@ -158,9 +158,13 @@ func (env *demoEnv) setUp(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if err := store.SetChannelBusiness(ctx, p.ID, id, demoBusinessID(n.phoneNumberID)); err != nil {
+			return err
+		}
 		env.emu.AddWhatsAppNumber(graphemu.Number{
 			PhoneNumberID: n.phoneNumberID, DisplayPhone: n.display, Name: n.name, AccessToken: n.token,
 			AppSecret: demoAppSecret, WebhookURL: env.appURL + "/hooks/whatsapp/" + strconv.FormatInt(id, 10),
+			WABAID: demoBusinessID(n.phoneNumberID), Templates: demoTemplates,
 		})
 	}
 	if err := env.seedMediaChannels(ctx); err != nil {
