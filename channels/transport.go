@@ -85,6 +85,9 @@ type Capabilities struct {
 	// messages still reach them; past it only a template does. 0: the
 	// transport has no such rule.
 	TemplateWindow time.Duration
+	// Profiles: the webhooks do not name the client; their profile is read
+	// with Profile, once per new client.
+	Profiles bool
 }
 
 // Errors a transport returns for bad webhooks.

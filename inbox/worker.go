@@ -156,6 +156,10 @@ func (in *Inbox) runJob(ctx context.Context, j db.Job) error {
 		return in.runCRMSync(ctx, j)
 	case JobCRMReconcile:
 		return in.runCRMReconcile(ctx, j)
+	case JobReadReceipt:
+		return in.runReadReceipt(ctx, j)
+	case JobClientProfile:
+		return in.runClientProfile(ctx, j)
 	default:
 		return errPermanent{fmt.Errorf("inbox: unknown job kind %q", j.Kind)}
 	}

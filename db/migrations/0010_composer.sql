@@ -20,9 +20,11 @@ CREATE TABLE outgoing_templates (
 ALTER TABLE dialogs ADD COLUMN read_receipt_id bigint NOT NULL DEFAULT 0;
 
 -- An Instagram client's profile (the user profile API), read once per new
--- client: name and username are stored on the client, and the picture.
+-- client (profile_requested_at: when its read was queued): the name goes
+-- into clients.name when we had none, the username and picture link here.
 ALTER TABLE clients ADD COLUMN username text NOT NULL DEFAULT '';
 ALTER TABLE clients ADD COLUMN picture_url text NOT NULL DEFAULT '';
+ALTER TABLE clients ADD COLUMN profile_requested_at timestamptz;
 
 -- The sound on a new inbound message, per user (it must survive the
 -- portal's iframe, where third-party storage is blocked).
