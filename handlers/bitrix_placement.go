@@ -87,6 +87,10 @@ func (s *Server) cardPage(w http.ResponseWriter, r *http.Request, pl *bitrix.Pla
 		Title:   card.Title,
 		Dialogs: dialogs,
 	}
+	if data.SoundOn, err = s.inbox.SoundOn(ctx, v.Viewer); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if len(dialogs) > 0 {
 		open, err := s.dialogData(r, dialogs[0].ID)
 		if err != nil {

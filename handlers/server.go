@@ -117,6 +117,7 @@ func (s *Server) Routes() http.Handler {
 			r.Post("/messages/{id}/unpin", s.messagePin(false))
 			r.Get("/attachments/{id}", s.attachmentGet)
 			r.Get("/events", s.events)
+			r.Post("/me/sound", s.soundSet)
 		})
 	})
 	return r

@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 
 // runDemo serves the demo, exactly as `make run` does, on free ports over a
 // fresh database.
-func runDemo(t *testing.T) *demoEnv {
+func runDemo(t *testing.T, opts ...demoOption) *demoEnv {
 	t.Helper()
 	cfg, err := loadConfig(nil)
 	if err != nil {
@@ -41,8 +41,12 @@ func runDemo(t *testing.T) *demoEnv {
 	}
 	// The portal is on another site than the app (127.0.0.1 against
 	// localhost), as a real portal is: our cookie is a third-party one there.
+	front := lns[0].Addr().String() // where browsers reach the app
+	for _, o := range opts {
+		front = o(t, lns[0].Addr().String())
+	}
 	urls := demoURLs{
-		app:    "http://localhost" + portOf(lns[0].Addr().String()),
+		app:    "http://localhost" + portOf(front),
 		graph:  "http://localhost" + portOf(lns[1].Addr().String()),
 		bitrix: "http://127.0.0.1" + portOf(lns[2].Addr().String()),
 	}
