@@ -63,6 +63,7 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request, clientID int64)
 		s.fail(w, r, err)
 		return
 	}
+	data.Page.BX24 = s.cfg.BX24ScriptURL
 	s.render(w, r, http.StatusOK, views.InboxPage(data))
 }
 
@@ -82,7 +83,7 @@ func (s *Server) cardPage(w http.ResponseWriter, r *http.Request, pl *bitrix.Pla
 		return
 	}
 	data := views.CardData{
-		Page:    views.Page{Title: card.Title, Token: v.Token, Live: true},
+		Page:    views.Page{Title: card.Title, Token: v.Token, Live: true, BX24: s.cfg.BX24ScriptURL},
 		UserID:  v.UserID,
 		Title:   card.Title,
 		Dialogs: dialogs,
@@ -102,9 +103,10 @@ func (s *Server) cardPage(w http.ResponseWriter, r *http.Request, pl *bitrix.Pla
 	s.render(w, r, http.StatusOK, views.CardPage(data))
 }
 
-// allowFraming lets the portal (and only it) frame our pages.
+// allowFraming lets the portal (and only it) frame our pages, which load
+// Bitrix24's SDK from its origin.
 func (s *Server) allowFraming(w http.ResponseWriter, portalBaseURL string) {
-	setPagePolicy(w, []string{origin(portalBaseURL)})
+	setPagePolicy(w, []string{origin(portalBaseURL)}, origin(s.cfg.BX24ScriptURL))
 }
 
 // origin is the scheme://host[:port] of a URL.
