@@ -1,7 +1,8 @@
 // Attention: the total unread in the page title (and, inside Bitrix24, in
 // the title the portal shows for the app, BX24.setTitle), and a short
 // sound on a new inbound message unless the user muted it (a setting kept
-// on the server: the portal's iframe may not keep storage).
+// on the server, per user: the same on each of their devices, and not
+// shared by two people on one browser).
 (function () {
   "use strict";
   var base = null;

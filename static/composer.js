@@ -122,6 +122,17 @@
     });
   });
 
+  // A picture or video that loads after the list scrolled to its end would
+  // push the newest message out of sight: the end stays in view.
+  function keepEnd(e) {
+    var t = e.target;
+    if (!t.matches || !t.matches(".messages img, .messages video")) return;
+    var list = t.closest(".messages");
+    if (list.scrollHeight - list.scrollTop - list.clientHeight <= t.offsetHeight + 80) list.scrollTop = list.scrollHeight;
+  }
+  document.addEventListener("load", keepEnd, true);
+  document.addEventListener("loadedmetadata", keepEnd, true);
+
   // Upload progress: shown while a composer request carries files.
   function progressOf(form) { return form.querySelector(".upload"); }
 

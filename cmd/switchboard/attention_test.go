@@ -4,8 +4,7 @@ import "testing"
 
 // TestNewMessageChimesUnlessMuted: a new inbound message rings once and
 // counts in the page title; muted, the setting outlives a reload (it is
-// kept on the server: the portal's iframe has no storage of its own) and
-// the next message is silent.
+// kept on the server, per user) and the next message is silent.
 func TestNewMessageChimesUnlessMuted(t *testing.T) {
 	env := runDemo(t)
 	manager, phone := newBrowser(t), newBrowser(t)

@@ -26,6 +26,5 @@ ALTER TABLE clients ADD COLUMN username text NOT NULL DEFAULT '';
 ALTER TABLE clients ADD COLUMN picture_url text NOT NULL DEFAULT '';
 ALTER TABLE clients ADD COLUMN profile_requested_at timestamptz;
 
--- The sound on a new inbound message, per user (it must survive the
--- portal's iframe, where third-party storage is blocked).
+-- The sound on a new inbound message, per user (not per browser).
 ALTER TABLE users ADD COLUMN sound_off boolean NOT NULL DEFAULT false;
