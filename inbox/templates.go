@@ -38,25 +38,26 @@ func (in *Inbox) Templates(ctx context.Context, v Viewer, dialogID int64) ([]cha
 	return list, err
 }
 
-// dialogChannel is a visible dialog's channel and its transport.
-func (in *Inbox) dialogChannel(ctx context.Context, v Viewer, dialogID int64) (channels.Transport, db.Channel, db.DialogRow, error) {
+// dialogChannel is the channel of a dialog v may see, its transport, and
+// what v may see (ErrNotFound for a dialog hidden from them).
+func (in *Inbox) dialogChannel(ctx context.Context, v Viewer, dialogID int64) (channels.Transport, db.Channel, db.Visibility, error) {
 	vis, err := in.visibility(ctx, v)
 	if err != nil {
-		return nil, db.Channel{}, db.DialogRow{}, err
+		return nil, db.Channel{}, vis, err
 	}
 	d, err := in.Store.Dialog(ctx, vis, dialogID)
 	if err != nil {
-		return nil, db.Channel{}, db.DialogRow{}, err
+		return nil, db.Channel{}, vis, err
 	}
 	ch, err := in.Store.Channel(ctx, v.PortalID, d.ChannelID)
 	if err != nil {
-		return nil, db.Channel{}, db.DialogRow{}, err
+		return nil, db.Channel{}, vis, err
 	}
 	t, ok := in.Transports[ch.Transport]
 	if !ok {
-		return nil, db.Channel{}, db.DialogRow{}, fmt.Errorf("inbox: no transport %q", ch.Transport)
+		return nil, db.Channel{}, vis, fmt.Errorf("inbox: no transport %q", ch.Transport)
 	}
-	return t, ch, d, nil
+	return t, ch, vis, nil
 }
 
 // SendTemplate queues an approved template, its placeholders filled with
@@ -66,7 +67,7 @@ func (in *Inbox) dialogChannel(ctx context.Context, v Viewer, dialogID int64) (c
 // the message is stored with the text the client will see and goes the way
 // of every message (outbox, statuses, timeline).
 func (in *Inbox) SendTemplate(ctx context.Context, v Viewer, dialogID int64, name, language string, values []string) (Sent, error) {
-	t, ch, _, err := in.dialogChannel(ctx, v, dialogID)
+	t, ch, vis, err := in.dialogChannel(ctx, v, dialogID)
 	if err != nil {
 		return Sent{}, err
 	}
@@ -86,15 +87,9 @@ func (in *Inbox) SendTemplate(ctx context.Context, v Viewer, dialogID int64, nam
 	if tpl == nil {
 		return Sent{}, ErrNoTemplate
 	}
-	for i := range values {
-		values[i] = strings.TrimSpace(values[i])
-	}
+	values = trimmed(values)
 	if len(values) != tpl.Params || !allFilled(values) {
 		return Sent{}, ErrTemplateValues
-	}
-	vis, err := in.visibility(ctx, v)
-	if err != nil {
-		return Sent{}, err
 	}
 	var sent Sent
 	err = in.Store.InTx(ctx, func(tx *db.Store) error {
@@ -128,6 +123,14 @@ func (in *Inbox) SendTemplate(ctx context.Context, v Viewer, dialogID int64, nam
 		return Sent{}, fmt.Errorf("inbox: unable to send template %s to dialog %d: %w", name, dialogID, err)
 	}
 	return sent, nil
+}
+
+func trimmed(values []string) []string {
+	out := make([]string, len(values))
+	for i, s := range values {
+		out[i] = strings.TrimSpace(s)
+	}
+	return out
 }
 
 func allFilled(values []string) bool {
