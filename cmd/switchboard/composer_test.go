@@ -56,6 +56,7 @@ func TestComposerEmoji(t *testing.T) {
 		const found = [...document.querySelectorAll('[data-testid=emoji-panel] [data-testid=emoji]')];
 		return found.length > 0 && found.length < 20 && found[0].textContent === '😀' && found[0].getAttribute('aria-label') === 'широко улыбается';
 	})()`)
+	screenshot(t, manager, "emoji-picker.png")
 	doFrame(t, manager, app, "pick it", `document.querySelector('[data-testid=emoji-panel] [data-testid=emoji]').click()`)
 	waitFrame(t, manager, app, "the emoji in the text at the caret", `document.querySelector('[data-testid=composer-input]').value === 'Hello 😀'`)
 	doFrame(t, manager, app, "close the picker with a click outside", `document.querySelector('[data-testid=messages]').click()`)
@@ -90,6 +91,7 @@ func TestComposerUploadProgress(t *testing.T) {
 		return !up.hidden && up.dataset.state === 'uploading' && bar.value > 0 && bar.value < 100
 			&& document.querySelector('[data-testid=upload-percent]').textContent === bar.value + '%';
 	})()`)
+	screenshot(t, manager, "upload-progress.png")
 	doFrame(t, manager, app, "cancel", `document.querySelector('[data-testid=upload-cancel]').click()`)
 	waitFrame(t, manager, app, "cancelled, the text and the file kept", `(() => {
 		const up = document.querySelector('[data-testid=upload-progress]');

@@ -68,6 +68,7 @@ func TestTemplateOutsideTheWindow(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	screenshot(t, manager, "template-sent.png")
 	waitFrame(t, manager, app, "the row previews the template", `[...document.querySelectorAll('[data-testid=dialog-row]')]
 		.find(r => r.querySelector('[data-testid=dialog-client]').textContent.includes('+79990002001'))
 		.querySelector('[data-testid=dialog-preview]').textContent.includes('Здравствуйте, Ольга!')`)
