@@ -15,6 +15,7 @@ func TestNewMessageChimesUnlessMuted(t *testing.T) {
 	openPhone(t, phone, env, "79990009001", "Sofia Sound")
 	phoneSays(t, phone, "Ding?")
 	waitFrame(t, manager, app, "one chime and the total in the title", `document.body.dataset.chimes === '1' && document.title === '(1) Общий чат'`)
+	waitJS(t, manager, "the portal's title too (BX24.setTitle)", `document.title === '(1) Общий чат'`)
 
 	doFrame(t, manager, app, "mute", `document.querySelector('[data-testid=sound-toggle]').click()`)
 	waitFrame(t, manager, app, "muted", `document.querySelector('[data-testid=sound-toggle]').getAttribute('aria-pressed') === 'false'`)
