@@ -909,7 +909,7 @@ func DialogView(data DialogData) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if data.WindowClosed {
-			templ_7745c5c3_Err = TemplateOffer(data.Dialog.ID).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = WhatsAppTemplateOffer(data.Dialog.ID).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -24,7 +24,7 @@ func TestTemplateSendGoesThroughTheOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	list, err := r.in.Templates(ctx, r.viewer, dialog)
+	list, err := r.in.WhatsAppTemplates(ctx, r.viewer, dialog)
 	if err != nil || len(list) != 1 || list[0].Name != "order_ready" || list[0].Params != 2 {
 		t.Fatalf("templates = %+v, %v; want only the approved order_ready with 2 values", list, err)
 	}
@@ -38,7 +38,7 @@ func TestTemplateSendGoesThroughTheOutbox(t *testing.T) {
 		{"old_offer", nil, inbox.ErrNoTemplate},
 		{"no_such", nil, inbox.ErrNoTemplate},
 	} {
-		if _, err := r.in.SendTemplate(ctx, r.viewer, dialog, c.name, "ru", c.values); !errors.Is(err, c.want) {
+		if _, err := r.in.SendWhatsAppTemplate(ctx, r.viewer, dialog, c.name, "ru", c.values); !errors.Is(err, c.want) {
 			t.Errorf("%s %q: %v, want %v", c.name, c.values, err, c.want)
 		}
 	}
@@ -46,7 +46,7 @@ func TestTemplateSendGoesThroughTheOutbox(t *testing.T) {
 		t.Fatalf("%d sends queued by refused templates", n)
 	}
 
-	sent, err := r.in.SendTemplate(ctx, r.viewer, dialog, "order_ready", "ru", []string{" Иван ", "A-7"})
+	sent, err := r.in.SendWhatsAppTemplate(ctx, r.viewer, dialog, "order_ready", "ru", []string{" Иван ", "A-7"})
 	if err != nil {
 		t.Fatal(err)
 	}

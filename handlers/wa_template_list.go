@@ -17,15 +17,15 @@ func (s *Server) templateList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	list, err := s.inbox.Templates(r.Context(), viewerOf(r.Context()).Viewer, id)
+	list, err := s.inbox.WhatsAppTemplates(r.Context(), viewerOf(r.Context()).Viewer, id)
 	switch {
 	case errors.Is(err, inbox.ErrNotFound):
 		s.fail(w, r, err)
 		return
 	case err != nil:
 		s.log.Warn("templates unavailable", "dialog", id, "err", err)
-		s.render(w, r, http.StatusOK, views.TemplatesUnavailable())
+		s.render(w, r, http.StatusOK, views.WhatsAppTemplatesUnavailable())
 		return
 	}
-	s.render(w, r, http.StatusOK, views.TemplateList(id, list))
+	s.render(w, r, http.StatusOK, views.WhatsAppTemplateList(id, list))
 }

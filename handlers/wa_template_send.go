@@ -23,7 +23,7 @@ func (s *Server) templateSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	sent, err := s.inbox.SendTemplate(ctx, viewerOf(ctx).Viewer, id, r.PostForm.Get("name"), r.PostForm.Get("language"), r.PostForm["value"])
+	sent, err := s.inbox.SendWhatsAppTemplate(ctx, viewerOf(ctx).Viewer, id, r.PostForm.Get("name"), r.PostForm.Get("language"), r.PostForm["value"])
 	var key string
 	switch {
 	case err == nil:

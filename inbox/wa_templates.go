@@ -23,10 +23,10 @@ var (
 // refuses longer parameters).
 const maxTemplateValue = 1024
 
-// Templates lists the approved message templates of a dialog's channel,
+// WhatsAppTemplates lists the approved message templates of a dialog's channel,
 // for a dialog v may see, read from the provider each time (their status
 // changes at Meta, not here). A channel without templates lists none.
-func (in *Inbox) Templates(ctx context.Context, v Viewer, dialogID int64) ([]channels.Template, error) {
+func (in *Inbox) WhatsAppTemplates(ctx context.Context, v Viewer, dialogID int64) ([]channels.Template, error) {
 	t, ch, _, err := in.dialogChannel(ctx, v, dialogID)
 	if err != nil {
 		return nil, err
@@ -60,13 +60,13 @@ func (in *Inbox) dialogChannel(ctx context.Context, v Viewer, dialogID int64) (c
 	return t, ch, vis, nil
 }
 
-// SendTemplate queues an approved template, its placeholders filled with
+// SendWhatsAppTemplate queues an approved template, its placeholders filled with
 // values, to a dialog v may see: the one message that reaches a WhatsApp
 // client outside the 24-hour window. The template is checked against the
 // channel's list first (ErrNoTemplate, ErrTemplateValues queue nothing);
 // the message is stored with the text the client will see and goes the way
 // of every message (outbox, statuses, timeline).
-func (in *Inbox) SendTemplate(ctx context.Context, v Viewer, dialogID int64, name, language string, values []string) (Sent, error) {
+func (in *Inbox) SendWhatsAppTemplate(ctx context.Context, v Viewer, dialogID int64, name, language string, values []string) (Sent, error) {
 	t, ch, vis, err := in.dialogChannel(ctx, v, dialogID)
 	if err != nil {
 		return Sent{}, err
