@@ -28,6 +28,7 @@ type Account struct {
 	AppSecret   string // signs webhooks (X-Hub-Signature-256)
 	VerifyToken string // answers the GET verification handshake
 	APIBase     string // e.g. https://graph.facebook.com/v23.0, no trailing slash
+	BusinessID  string // WhatsApp Business Account id: where the templates are
 }
 
 // Transport is one messenger API. Everything in which transports differ
@@ -65,6 +66,15 @@ type Transport interface {
 	// UploadMedia uploads a file for a later Send and returns its media id;
 	// transports that send by link return ErrUploadUnsupported.
 	UploadMedia(ctx context.Context, acct Account, file io.Reader, info MediaInfo) (mediaID string, err error)
+	// Templates lists the account's approved message templates that can be
+	// filled in with text values; ErrUnsupported without templates.
+	Templates(ctx context.Context, acct Account) ([]Template, error)
+	// MarkRead tells the client the business read their messages up to
+	// the one with providerID (peerID is the client).
+	MarkRead(ctx context.Context, acct Account, peerID, providerID string) error
+	// Profile reads a client's profile; ErrUnsupported where the webhooks
+	// already name the client.
+	Profile(ctx context.Context, acct Account, peerID string) (Profile, error)
 }
 
 // Capabilities are what a transport can do, as data.
@@ -75,6 +85,9 @@ type Capabilities struct {
 	// messages still reach them; past it only a template does. 0: the
 	// transport has no such rule.
 	TemplateWindow time.Duration
+	// Profiles: the webhooks do not name the client; their profile is read
+	// with Profile, once per new client.
+	Profiles bool
 }
 
 // Errors a transport returns for bad webhooks.

@@ -31,10 +31,12 @@ type Channel struct {
 	// VerifiedAt is when the provider's subscription handshake last
 	// succeeded; nil until the webhook is set up.
 	VerifiedAt *time.Time `db:"verified_at"`
+	// BusinessID is a WhatsApp channel's Business Account (its templates).
+	BusinessID string `db:"business_id"`
 }
 
 const channelColumns = `portal_id, id, transport, external_id, name, mode, hourly_limit,
-	access_token, app_secret, verify_token, api_base, source_id, enabled, removed_at, verified_at`
+	access_token, app_secret, verify_token, api_base, source_id, enabled, removed_at, verified_at, business_id`
 
 // UpsertChannel creates the channel of (transport, external id) or updates
 // its name and credentials, and returns its id.
@@ -83,6 +85,15 @@ func (s *Store) SetChannelSource(ctx context.Context, portalID, channelID int64,
 	_, err := s.exec(ctx, `UPDATE channels SET source_id = $3 WHERE portal_id = $1 AND id = $2`, portalID, channelID, sourceID)
 	if err != nil {
 		return fmt.Errorf("db: unable to set the CRM source of channel %d: %w", channelID, err)
+	}
+	return nil
+}
+
+// SetChannelBusiness records a WhatsApp channel's Business Account id.
+func (s *Store) SetChannelBusiness(ctx context.Context, portalID, channelID int64, businessID string) error {
+	_, err := s.exec(ctx, `UPDATE channels SET business_id = $3 WHERE portal_id = $1 AND id = $2`, portalID, channelID, businessID)
+	if err != nil {
+		return fmt.Errorf("db: unable to set the business account of channel %d: %w", channelID, err)
 	}
 	return nil
 }

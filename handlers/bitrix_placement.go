@@ -63,6 +63,7 @@ func (s *Server) appPage(w http.ResponseWriter, r *http.Request, clientID int64)
 		s.fail(w, r, err)
 		return
 	}
+	data.Page.BX24 = s.cfg.BX24ScriptURL
 	s.render(w, r, http.StatusOK, views.InboxPage(data))
 }
 
@@ -82,10 +83,14 @@ func (s *Server) cardPage(w http.ResponseWriter, r *http.Request, pl *bitrix.Pla
 		return
 	}
 	data := views.CardData{
-		Page:    views.Page{Title: card.Title, Token: v.Token, Live: true, Tab: newTab()},
+		Page:    views.Page{Title: card.Title, Token: v.Token, Live: true, Tab: newTab(), BX24: s.cfg.BX24ScriptURL},
 		UserID:  v.UserID,
 		Title:   card.Title,
 		Dialogs: dialogs,
+	}
+	if data.SoundOn, err = s.inbox.SoundOn(ctx, v.Viewer); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	if len(dialogs) > 0 {
 		open, err := s.dialogData(r, dialogs[0].ID, data.Page.Tab)
@@ -98,9 +103,10 @@ func (s *Server) cardPage(w http.ResponseWriter, r *http.Request, pl *bitrix.Pla
 	s.render(w, r, http.StatusOK, views.CardPage(data))
 }
 
-// allowFraming lets the portal (and only it) frame our pages.
+// allowFraming lets the portal (and only it) frame our pages, which load
+// Bitrix24's SDK from its origin.
 func (s *Server) allowFraming(w http.ResponseWriter, portalBaseURL string) {
-	setPagePolicy(w, []string{origin(portalBaseURL)})
+	setPagePolicy(w, []string{origin(portalBaseURL)}, origin(s.cfg.BX24ScriptURL))
 }
 
 // origin is the scheme://host[:port] of a URL.

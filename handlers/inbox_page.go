@@ -43,7 +43,8 @@ func (s *Server) inboxData(r *http.Request, open int64) (views.InboxData, error)
 		return data, err
 	}
 	data.Dialogs, data.Counts, data.UserName, data.Backlog = list.Dialogs, list.Counts, list.Me.Name, list.Backlog
-	return data, nil
+	data.SoundOn, err = s.inbox.SoundOn(ctx, v.Viewer)
+	return data, err
 }
 
 // dialogList renders the dialog list alone (filter switches, resets).

@@ -119,6 +119,8 @@ func (s *Server) Routes() http.Handler {
 			r.Post("/templates/{id}", s.templateSave)
 			r.Post("/templates/{id}/delete", s.templateDelete)
 			r.Get("/templates/{id}/files/{file}", s.templateFile)
+			r.Get("/dialogs/{id}/wa-templates", s.templateList)
+			r.Post("/dialogs/{id}/wa-templates", s.templateSend)
 			r.Post("/messages/{id}/pin", s.messagePin(true))
 			r.Post("/messages/{id}/unpin", s.messagePin(false))
 			r.Get("/attachments/{id}", s.attachmentGet)
@@ -135,6 +137,7 @@ func (s *Server) Routes() http.Handler {
 			r.Post("/settings/notify/members/{user}/remove", s.notifyRemove)
 			r.Get("/settings/channels/{id}/usage", s.planUsage)
 			r.Post("/settings/channels/{id}/limit", s.planLimit)
+			r.Post("/me/sound", s.soundSet)
 		})
 	})
 	return r

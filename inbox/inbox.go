@@ -59,6 +59,7 @@ func Account(ch db.Channel) channels.Account {
 		AppSecret:   ch.AppSecret,
 		VerifyToken: ch.VerifyToken,
 		APIBase:     ch.APIBase,
+		BusinessID:  ch.BusinessID,
 	}
 }
 

@@ -82,6 +82,9 @@ func (in *Inbox) ingestTx(ctx context.Context, tx *db.Store, ch db.Channel, w *c
 		if err := in.requestCRMSync(ctx, tx, ch.PortalID); err != nil {
 			return g.res, err
 		}
+		if err := in.requestProfiles(ctx, tx, ch, w); err != nil {
+			return g.res, err
+		}
 	}
 	return g.res, tx.LogEvents(ctx, g.now, g.events...)
 }

@@ -139,6 +139,11 @@ func refused(transport, name string, err error) error {
 // or by a signed public link (Instagram).
 func (in *Inbox) outgoing(ctx context.Context, t channels.Transport, ch db.Channel, d db.DialogRow, m db.Message) (channels.Outgoing, error) {
 	out := channels.Outgoing{To: d.ClientExternalID, Kind: channels.Kind(m.Kind), Text: m.Body, ReplyTo: m.ReplyTo}
+	if out.Kind == channels.KindTemplate {
+		tpl, err := in.outgoingTemplate(ctx, m)
+		out.Template = tpl
+		return out, err
+	}
 	if len(m.Attachments) == 0 {
 		return out, nil
 	}

@@ -335,8 +335,8 @@ func TestAnInstagramAttachmentOnAnInternalAddressIsNotFetched(t *testing.T) {
 	if _, err := r.in.Ingest(ctx, ig, hook); err != nil {
 		t.Fatal(err)
 	}
-	if n := r.runJobs(t); n != len(urls) {
-		t.Fatalf("ran %d jobs, want %d downloads", n, len(urls))
+	if n := r.runJobs(t); n != len(urls)+1 {
+		t.Fatalf("ran %d jobs, want %d downloads and the new client's profile read", n, len(urls))
 	}
 	msgs := r.dialogMessages(t)
 	if len(msgs) != len(urls) {

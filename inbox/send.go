@@ -173,7 +173,8 @@ func (in *Inbox) queuePiece(ctx context.Context, tx *db.Store, v Viewer, d db.Di
 	return msgID, tx.LogEvents(ctx, in.Now(), Event{Portal: v.PortalID, Dialog: d.ID, Message: msgID, Kind: EventMessage})
 }
 
-// MarkRead zeroes the unread count of a dialog the viewer opened.
+// MarkRead zeroes the unread count of a dialog the viewer opened and
+// queues the read receipt the client sees (once per new inbound message).
 func (in *Inbox) MarkRead(ctx context.Context, v Viewer, dialogID int64) error {
 	vis, err := in.visibility(ctx, v)
 	if err != nil {
@@ -182,6 +183,9 @@ func (in *Inbox) MarkRead(ctx context.Context, v Viewer, dialogID int64) error {
 	return in.Store.InTx(ctx, func(tx *db.Store) error {
 		changed, err := tx.MarkRead(ctx, vis, dialogID)
 		if err != nil || !changed {
+			return err
+		}
+		if err := in.queueReadReceipt(ctx, tx, v.PortalID, dialogID); err != nil {
 			return err
 		}
 		return tx.LogEvents(ctx, in.Now(), Event{Portal: v.PortalID, Dialog: dialogID, Kind: EventRead})

@@ -170,6 +170,10 @@ func (in *Inbox) runJob(ctx context.Context, j db.Job) error {
 		return in.runNotify(ctx, j)
 	case JobRelease:
 		return in.runRelease(ctx, j)
+	case JobReadReceipt:
+		return in.runReadReceipt(ctx, j)
+	case JobClientProfile:
+		return in.runClientProfile(ctx, j)
 	default:
 		return errPermanent{fmt.Errorf("inbox: unknown job kind %q", j.Kind)}
 	}

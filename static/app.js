@@ -74,10 +74,11 @@
   });
 
   // A form marked data-reset-on-success empties once its request succeeded
-  // (the composer after a send).
+  // (the composer after a send); a refusal (422, swapped as a success)
+  // keeps what was typed.
   document.addEventListener("htmx:afterRequest", function (e) {
-    var form = e.target;
-    if (e.detail.successful && form.matches && form.matches("form[data-reset-on-success]")) form.reset();
+    var form = e.target, ok = e.detail.successful && e.detail.xhr && e.detail.xhr.status < 300;
+    if (ok && form.matches && form.matches("form[data-reset-on-success]")) form.reset();
   });
 
   document.addEventListener("reset", function (e) {

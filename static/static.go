@@ -1,5 +1,6 @@
 // Package static embeds the front-end files: vendored htmx, its SSE
-// extension and SortableJS, and our CSS and JS. Files are served under
+// extension, SortableJS and emojibase-data (the emoji picker's data, MIT),
+// and our CSS and JS. Files are served under
 // content-hashed paths with a year-long cache, since embed.FS has no
 // modification times.
 package static

@@ -1,6 +1,6 @@
 // Message templates: the edit page's file list (drag with SortableJS, or
-// move with the keyboard's buttons), its upload progress, and the
-// composer's template picker.
+// move with the keyboard's buttons) and the composer's template picker; the
+// upload progress is composer.js's.
 (function () {
   "use strict";
 
@@ -81,30 +81,6 @@
     f.textContent = text;
     where.appendChild(f);
   }
-
-  // Upload progress for forms marked data-upload-progress, with a cancel.
-  function box(e) {
-    var form = e.target.closest && e.target.closest("form[data-upload-progress]");
-    return form ? form.querySelector(".upload") : null;
-  }
-  document.addEventListener("htmx:beforeRequest", function (e) {
-    var b = box(e);
-    if (!b) return;
-    b.querySelector("progress").value = 0;
-    b.hidden = false;
-  });
-  document.addEventListener("htmx:xhr:progress", function (e) {
-    var b = box(e);
-    if (b && e.detail.lengthComputable) b.querySelector("progress").value = Math.round(100 * e.detail.loaded / e.detail.total);
-  });
-  document.addEventListener("htmx:afterRequest", function (e) {
-    var b = box(e);
-    if (b) b.hidden = true;
-  });
-  document.addEventListener("click", function (e) {
-    var cancel = e.target.closest("[data-upload-cancel]");
-    if (cancel) htmx.trigger(cancel.closest("form"), "htmx:abort");
-  });
 
   // The composer's picker: a choice puts the template's text into the
   // composer (editable) and names the template in the form; its files go

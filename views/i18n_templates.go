@@ -22,7 +22,6 @@ var templateTexts = map[string]text{
 	"templates.remove":         {"Remove", "Убрать"},
 	"templates.save":           {"Save", "Сохранить"},
 	"templates.cancel":         {"Cancel", "Отмена"},
-	"templates.cancel_upload":  {"Cancel upload", "Отменить загрузку"},
 	"templates.delete":         {"Delete template", "Удалить шаблон"},
 	"templates.confirm_delete": {"Delete this template? Messages already sent with it keep their files.", "Удалить шаблон? Уже отправленные с ним сообщения сохранят свои файлы."},
 	"templates.name_required":  {"Give the template a name (up to 200 characters).", "Укажите название шаблона (до 200 символов)."},

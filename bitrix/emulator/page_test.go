@@ -223,7 +223,7 @@ func TestBX24Shim(t *testing.T) {
 	}
 	data, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, fn := range []string{"installFinish", "fitWindow", "resizeWindow", "getAuth", "placement", "postMessage"} {
+	for _, fn := range []string{"installFinish", "fitWindow", "resizeWindow", "setTitle", "getAuth", "placement", "postMessage"} {
 		if !strings.Contains(string(data), fn) {
 			t.Fatalf("shim lacks %s", fn)
 		}

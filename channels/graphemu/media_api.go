@@ -165,6 +165,9 @@ func (e *Emulator) handleObjectGet(w http.ResponseWriter, r *http.Request) {
 		e.handleIGProfile(w, r, id)
 		return
 	}
+	if e.igClientProfile(w, r, id) {
+		return
+	}
 	e.handleMediaGet(w, r)
 }
 

@@ -188,6 +188,7 @@ func (e *Emulator) Handler() http.Handler {
 		r.Use(e.graphMiddleware)
 		r.Post("/{objectID}/messages", e.handleMessages)
 		r.Post("/{objectID}/media", e.handleMediaUpload)
+		r.Get("/{objectID}/message_templates", e.handleTemplateList)
 		r.Get("/{objectID}", e.handleObjectGet)
 		r.Delete("/{objectID}", e.handleMediaDelete)
 	})

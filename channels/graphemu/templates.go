@@ -8,11 +8,27 @@ import (
 	"strings"
 )
 
-// Template is an approved message template of a WhatsApp number.
+// Template is a message template of a WhatsApp number's Business Account.
 type Template struct {
 	Name     string // e.g. "order_update"
 	Language string // e.g. "en_US"
 	Body     string // body text with {{1}}, {{2}}... placeholders
+	Category string // MARKETING, UTILITY (the default), AUTHENTICATION
+	Status   string // APPROVED (the default), PENDING, REJECTED, PAUSED, DISABLED
+}
+
+func (t Template) status() string {
+	if t.Status == "" {
+		return "APPROVED"
+	}
+	return t.Status
+}
+
+func (t Template) category() string {
+	if t.Category == "" {
+		return "UTILITY"
+	}
+	return t.Category
 }
 
 var placeholder = regexp.MustCompile(`\{\{(\d+)\}\}`)
@@ -54,6 +70,10 @@ func renderTemplate(n Number, t *sendTemplate) (string, *graphError) {
 	for _, tpl := range n.Templates {
 		if tpl.Name != t.Name || tpl.Language != t.Language.Code {
 			continue
+		}
+		if tpl.status() != "APPROVED" {
+			ge := waError(132015, "Template is Paused", fmt.Sprintf("template (%s) is %s, not APPROVED", t.Name, tpl.status()))
+			return "", &ge
 		}
 		want := len(placeholder.FindAllString(tpl.Body, -1))
 		if len(params) != want {

@@ -49,9 +49,10 @@ func (t *Transport) graph() meta.Client {
 func (t *Transport) Name() string { return channels.Instagram }
 
 // Capabilities: Instagram has a reply window too, but no templates to send
-// past it, so none is declared.
+// past it, so none is declared; its webhooks carry only the client's IGSID,
+// so their profile is read (Profile).
 func (t *Transport) Capabilities() channels.Capabilities {
-	return channels.Capabilities{Title: "Instagram"}
+	return channels.Capabilities{Title: "Instagram", Profiles: true}
 }
 
 // Verify answers Meta's GET subscription handshake: with hub.mode=subscribe

@@ -159,9 +159,13 @@ func (env *demoEnv) setUp(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if err := store.SetChannelBusiness(ctx, p.ID, id, demoBusinessID(n.phoneNumberID)); err != nil {
+			return err
+		}
 		env.emu.AddWhatsAppNumber(graphemu.Number{
 			PhoneNumberID: n.phoneNumberID, DisplayPhone: n.display, Name: n.name, AccessToken: n.token,
 			AppSecret: demoAppSecret, WebhookURL: env.appURL + "/hooks/whatsapp/" + strconv.FormatInt(id, 10),
+			WABAID: demoBusinessID(n.phoneNumberID), Templates: demoTemplates,
 		})
 		// As the admin would in Meta's dashboard: the callback is checked.
 		if err := env.emu.VerifyWebhook(ctx, n.phoneNumberID, "demo-verify"); err != nil {

@@ -47,12 +47,16 @@ func (env *demoEnv) seedMediaChannels(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := store.SetChannelBusiness(ctx, env.portalID, coexID, demoBusinessID(demoCoexID)); err != nil {
+		return err
+	}
 	known, err := store.ChannelDialogCount(ctx, env.portalID, coexID)
 	if err != nil {
 		return err
 	}
 	n := graphemu.Number{PhoneNumberID: demoCoexID, DisplayPhone: demoCoexDisplay, Name: "Support",
 		AccessToken: demoCoexToken, AppSecret: demoAppSecret, Coexistence: true,
+		WABAID: demoBusinessID(demoCoexID), Templates: demoTemplates,
 		WebhookURL: env.appURL + "/hooks/whatsapp/" + strconv.FormatInt(coexID, 10)}
 	if known == 0 {
 		n.History = demoHistory(time.Now())

@@ -21,8 +21,8 @@ func TestMain(m *testing.M) {
 }
 
 // runDemo serves the demo, exactly as `make run` does, on free ports over a
-// fresh database; each of before adjusts the wired demo before it starts.
-func runDemo(t *testing.T, before ...func(*demoEnv)) *demoEnv {
+// fresh database.
+func runDemo(t *testing.T, opts ...demoOption) *demoEnv {
 	t.Helper()
 	cfg, err := loadConfig(nil)
 	if err != nil {
@@ -41,8 +41,14 @@ func runDemo(t *testing.T, before ...func(*demoEnv)) *demoEnv {
 	}
 	// The portal is on another site than the app (127.0.0.1 against
 	// localhost), as a real portal is: our cookie is a third-party one there.
+	front := lns[0].Addr().String() // where browsers reach the app
+	for _, o := range opts {
+		if o.front != nil {
+			front = o.front(t, lns[0].Addr().String())
+		}
+	}
 	urls := demoURLs{
-		app:    "http://localhost" + portOf(lns[0].Addr().String()),
+		app:    "http://localhost" + portOf(front),
 		graph:  "http://localhost" + portOf(lns[1].Addr().String()),
 		bitrix: "http://127.0.0.1" + portOf(lns[2].Addr().String()),
 	}
@@ -51,8 +57,10 @@ func runDemo(t *testing.T, before ...func(*demoEnv)) *demoEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range before {
-		f(env)
+	for _, o := range opts {
+		if o.before != nil {
+			o.before(env)
+		}
 	}
 	done := make(chan error, 1)
 	go func() { done <- env.run(ctx, cfg, lns[0], lns[1], lns[2], log) }()

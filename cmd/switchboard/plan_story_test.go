@@ -24,7 +24,7 @@ import (
 // hour turns it goes out by itself, live, and the pause is gone.
 func TestAPausedAnswerGoesOutWhenTheHourTurns(t *testing.T) {
 	clock := inboxtest.NewClock(time.Now())
-	env := runDemo(t, func(env *demoEnv) { env.app.inbox.Clock = clock })
+	env := runDemo(t, beforeStart(func(env *demoEnv) { env.app.inbox.Clock = clock }))
 	manager := newBrowser(t)
 	phone := newBrowser(t)
 	app := env.appURL

@@ -42,6 +42,7 @@
       send('resizeWindow', {width: '100%', height: document.documentElement.scrollHeight}, cb);
     },
     resizeWindow: function (width, height, cb) { send('resizeWindow', {width: width, height: height}, cb); },
+    setTitle: function (title, cb) { send('setTitle', {title: title}, cb); },
     getScrollSize: function () { return {scrollWidth: document.documentElement.scrollWidth, scrollHeight: document.documentElement.scrollHeight}; },
     getAuth: function () {
       if (!data) return false;

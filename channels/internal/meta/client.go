@@ -124,6 +124,16 @@ func (c Client) PostJSON(ctx context.Context, token, url string, in, out any) er
 	return DecodeBody(resp, out)
 }
 
+// GetJSON gets url with the token and decodes the answer into out.
+func (c Client) GetJSON(ctx context.Context, token, url string, out any) error {
+	resp, err := c.Do(ctx, token, http.MethodGet, url, nil, "")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return DecodeBody(resp, out)
+}
+
 // DecodeBody reads a successful JSON answer into out; one we cannot read is
 // a permanent *channels.SendError, since the request may well have been
 // carried out.

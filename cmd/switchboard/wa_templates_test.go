@@ -1,0 +1,75 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTemplateOutsideTheWindow opens a WhatsApp dialog whose client last
+// wrote three days ago: a text is refused by WhatsApp (131047) and shown
+// failed once, the composer offers the channel's approved templates (not
+// the paused one), and the filled template goes out, reaches the client's
+// phone and shows its status.
+func TestTemplateOutsideTheWindow(t *testing.T) {
+	env := runDemo(t)
+	manager := newBrowser(t)
+	app := env.appURL
+	openSharedInbox(t, env, manager, 1)
+	waitFrame(t, manager, app, "Olga's old dialog (backfilled history)", `[...document.querySelectorAll('[data-testid=dialog-client]')].some(c => c.textContent.includes('+79990002001'))`)
+	doFrame(t, manager, app, "open it", `[...document.querySelectorAll('[data-testid=dialog-row]')]
+		.find(r => r.querySelector('[data-testid=dialog-client]').textContent.includes('+79990002001')).querySelector('a').click()`)
+	waitFrame(t, manager, app, "the closed window and its templates", `(() => {
+		const ts = [...document.querySelectorAll('[data-testid=wa-template]')];
+		return document.querySelector('[data-testid=window-closed]')
+			&& ts.map(t => t.dataset.template + '/' + t.dataset.language).join(' ') === 'order_update/ru order_update/en_US follow_up/ru';
+	})()`)
+
+	managerTypes(t, manager, app, "Are you still interested?")
+	waitFrame(t, manager, app, "the text refused by WhatsApp, shown once, failed", `(() => {
+		const out = [...document.querySelectorAll('[data-testid=message][data-direction=out]')].filter(m => m.textContent.includes('Are you still interested?'));
+		return out.length === 1 && out[0].dataset.status === 'failed' && out[0].querySelector('[data-testid=message-failed]').textContent.length > 0;
+	})()`)
+	time.Sleep(500 * time.Millisecond) // a late duplicate would show by now
+	if n := evalFrame[int](t, manager, app, `[...document.querySelectorAll('[data-testid=message]')].filter(m => m.textContent.includes('Are you still interested?')).length`); n != 1 {
+		t.Fatalf("the failed message is shown %d times", n)
+	}
+
+	doFrame(t, manager, app, "send the template with one value missing", `(() => {
+		const f = document.querySelector('[data-testid=wa-template][data-template=order_update][data-language=ru]');
+		f.querySelectorAll('[data-testid=wa-template-value]')[0].value = 'Ольга';
+		f.querySelectorAll('[data-testid=wa-template-value]')[1].required = false; // past the browser's own check
+		f.querySelector('[data-testid=wa-template-send]').click();
+	})()`)
+	waitFrame(t, manager, app, "the missing value refused", `document.querySelector('[id^=wa-template-error-] [data-testid=flash-error]').textContent.includes('Заполните все значения')`)
+	doFrame(t, manager, app, "fill it and send", `(() => {
+		const f = document.querySelector('[data-testid=wa-template][data-template=order_update][data-language=ru]');
+		f.querySelectorAll('[data-testid=wa-template-value]')[1].value = 'A-42';
+		f.querySelector('[data-testid=wa-template-send]').click();
+	})()`)
+	want := "Здравствуйте, Ольга! Ваш заказ A-42 готов к выдаче."
+	waitFrame(t, manager, app, "the template in the dialog, delivered", `(() => {
+		const out = [...document.querySelectorAll('[data-testid=message][data-direction=out][data-kind=template]')];
+		return out.length === 1 && out[0].textContent.includes('`+want+`') && ['sent', 'delivered', 'read'].includes(out[0].dataset.status);
+	})()`)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var got []string
+		for _, m := range env.emu.Conversation(demoCoexID, "79990002001") {
+			if m.Type == "template" {
+				got = append(got, m.Text)
+			}
+		}
+		if len(got) == 1 && strings.Contains(got[0], want) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the client's phone shows templates %q, want one %q", got, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	screenshot(t, manager, "template-sent.png")
+	waitFrame(t, manager, app, "the row previews the template", `[...document.querySelectorAll('[data-testid=dialog-row]')]
+		.find(r => r.querySelector('[data-testid=dialog-client]').textContent.includes('+79990002001'))
+		.querySelector('[data-testid=dialog-preview]').textContent.includes('Здравствуйте, Ольга!')`)
+}
