@@ -31,15 +31,18 @@ func (s *Store) PortalChannels(ctx context.Context, portalID int64) ([]Channel, 
 func (s *Store) AddChannel(ctx context.Context, c Channel) (Channel, error) {
 	var out Channel
 	err := s.get(ctx, &out, `
-		INSERT INTO channels (portal_id, transport, external_id, name, mode, access_token, app_secret, verify_token, api_base)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		INSERT INTO channels (portal_id, transport, external_id, name, mode, access_token, app_secret, verify_token, api_base,
+			business_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (transport, external_id) DO UPDATE SET
 			name = EXCLUDED.name, mode = EXCLUDED.mode, access_token = EXCLUDED.access_token,
 			app_secret = EXCLUDED.app_secret, verify_token = EXCLUDED.verify_token, api_base = EXCLUDED.api_base,
+			business_id = EXCLUDED.business_id,
 			enabled = true, removed_at = NULL, verified_at = NULL
 		WHERE channels.portal_id = EXCLUDED.portal_id AND channels.removed_at IS NOT NULL
 		RETURNING `+channelColumns,
-		c.PortalID, c.Transport, c.ExternalID, c.Name, c.Mode, c.AccessToken, c.AppSecret, c.VerifyToken, c.APIBase)
+		c.PortalID, c.Transport, c.ExternalID, c.Name, c.Mode, c.AccessToken, c.AppSecret, c.VerifyToken, c.APIBase,
+		c.BusinessID)
 	if errors.Is(notFound(err), ErrNotFound) {
 		return out, fmt.Errorf("db: channel %s/%s: %w", c.Transport, c.ExternalID, ErrChannelTaken)
 	}

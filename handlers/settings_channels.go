@@ -20,11 +20,13 @@ func (s *Server) channelAdd(w http.ResponseWriter, r *http.Request) {
 	nc := inbox.NewChannel{
 		Transport: r.PostForm.Get("transport"), ExternalID: r.PostForm.Get("external_id"), Name: r.PostForm.Get("name"),
 		AccessToken: r.PostForm.Get("access_token"), AppSecret: r.PostForm.Get("app_secret"), Mode: r.PostForm.Get("mode"),
+		BusinessID: r.PostForm.Get("business_id"),
 	}
 	_, err := s.inbox.AddChannel(r.Context(), viewerOf(r.Context()).Viewer, nc)
 	// A refusal puts back what was typed, but never the secrets.
 	s.settingsDone(w, r, err, func(d *views.SettingsData) {
-		d.NewChannel = views.NewChannelValues{Transport: nc.Transport, ExternalID: nc.ExternalID, Name: nc.Name, Mode: nc.Mode}
+		d.NewChannel = views.NewChannelValues{Transport: nc.Transport, ExternalID: nc.ExternalID, Name: nc.Name, Mode: nc.Mode,
+			BusinessID: nc.BusinessID}
 	})
 }
 

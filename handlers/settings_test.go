@@ -49,6 +49,7 @@ func TestAnAdminConnectsANumberThroughThePage(t *testing.T) {
 		t.Fatalf("after a refusal the form keeps the id and never the secrets:\n%s", body)
 	}
 	form.Set("access_token", "good-token")
+	form.Set("business_id", "waba-77")
 	status, body = it.postForm(t, "/settings/channels", admin, form)
 	hook, verify := webhookURLIn.FindStringSubmatch(body), verifyTokenIn.FindStringSubmatch(body)
 	if status != 200 || hook == nil || verify == nil || !strings.Contains(body, "Acme Sales") || !strings.Contains(body, `data-state="waiting"`) {
@@ -56,6 +57,9 @@ func TestAnAdminConnectsANumberThroughThePage(t *testing.T) {
 	}
 	if strings.Contains(body, "good-token") || strings.Contains(body, "app-secret-1") {
 		t.Fatalf("a secret is shown:\n%s", body)
+	}
+	if n := countRows(t, it, `SELECT count(*) FROM channels WHERE external_id = $1 AND business_id = $2`, "555000111", "waba-77"); n != 1 {
+		t.Fatalf("the Business Account id (its templates) is not stored: %d", n)
 	}
 	if status, body := it.postForm(t, "/settings/channels", admin, form); status != http.StatusUnprocessableEntity || !strings.Contains(body, "connected already") {
 		t.Fatalf("the same number again: %d\n%s", status, body)

@@ -42,6 +42,9 @@ type NewChannel struct {
 	AccessToken string
 	AppSecret   string
 	Mode        string // ModeWZ (default) or ModeOpenLine
+	// BusinessID is a WhatsApp number's Business Account, where its
+	// approved message templates are ("": none offered).
+	BusinessID string
 }
 
 // AddChannel connects an account for an administrator: the credentials are
@@ -92,7 +95,7 @@ func (in *Inbox) AddChannel(ctx context.Context, v Viewer, nc NewChannel) (db.Ch
 	}
 	ch, err := in.Store.AddChannel(ctx, db.Channel{PortalID: p.ID, Transport: nc.Transport, ExternalID: nc.ExternalID,
 		Name: nc.Name, Mode: nc.Mode, AccessToken: nc.AccessToken, AppSecret: nc.AppSecret,
-		VerifyToken: verifyToken(), APIBase: acct.APIBase})
+		VerifyToken: verifyToken(), APIBase: acct.APIBase, BusinessID: strings.TrimSpace(nc.BusinessID)})
 	if errors.Is(err, db.ErrChannelTaken) {
 		return db.Channel{}, invalid("external_id", InvalidTaken)
 	}

@@ -20,6 +20,7 @@ var settingsTexts = map[string]text{
 	"settings.channel.name":           {"Channel name", "Название канала"},
 	"settings.channel.token":          {"Access token", "Токен доступа"},
 	"settings.channel.secret":         {"App secret", "Секрет приложения"},
+	"settings.channel.business":       {"WhatsApp Business Account ID (its message templates; optional)", "ID бизнес-аккаунта WhatsApp (его шаблоны сообщений; необязательно)"},
 	"settings.channel.mode":           {"Mode", "Режим"},
 	"settings.channel.source":         {"CRM source", "Источник в CRM"},
 	"settings.channel.off":            {"turned off", "отключён"},
