@@ -1,13 +1,13 @@
 package handlers_test
 
 import (
-	"slices"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"

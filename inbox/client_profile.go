@@ -65,13 +65,9 @@ func (in *Inbox) runClientProfile(ctx context.Context, j db.Job) error {
 	if err != nil {
 		return err
 	}
-	ch, err := in.Store.Channel(ctx, j.PortalID, target.ChannelID)
+	ch, t, err := in.channelOf(ctx, j.PortalID, target.ChannelID)
 	if err != nil {
 		return err
-	}
-	t, ok := in.Transports[ch.Transport]
-	if !ok {
-		return errPermanent{fmt.Errorf("inbox: no transport %q", ch.Transport)}
 	}
 	prof, err := t.Profile(ctx, Account(ch), target.ExternalID)
 	var sendErr *channels.SendError

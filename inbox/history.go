@@ -55,13 +55,9 @@ func (in *Inbox) runHistory(ctx context.Context, j db.Job) error {
 	if err != nil || b.Processed {
 		return err
 	}
-	ch, err := in.Store.Channel(ctx, b.PortalID, b.ChannelID)
+	ch, t, err := in.channelOf(ctx, b.PortalID, b.ChannelID)
 	if err != nil {
 		return err
-	}
-	t, ok := in.Transports[ch.Transport]
-	if !ok {
-		return fmt.Errorf("inbox: no transport %q", ch.Transport)
 	}
 	hook, err := t.ParseWebhook(Account(ch), b.Signature, b.Body)
 	if errors.Is(err, channels.ErrBadSignature) || errors.Is(err, channels.ErrMalformed) {

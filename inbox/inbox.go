@@ -4,6 +4,8 @@
 package inbox
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 
 	"switchboard/channels"
@@ -70,4 +72,18 @@ func (in *Inbox) text(lang, key string, args ...any) string {
 		return key
 	}
 	return in.Texts(lang, key, args...)
+}
+
+// channelOf reads a portal's channel with its transport; a channel of a
+// transport this build lacks is a permanent error (no retry mends it).
+func (in *Inbox) channelOf(ctx context.Context, portalID, channelID int64) (db.Channel, channels.Transport, error) {
+	ch, err := in.Store.Channel(ctx, portalID, channelID)
+	if err != nil {
+		return db.Channel{}, nil, err
+	}
+	t, ok := in.Transports[ch.Transport]
+	if !ok {
+		return ch, nil, errPermanent{fmt.Errorf("inbox: no transport %q", ch.Transport)}
+	}
+	return ch, t, nil
 }

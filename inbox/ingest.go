@@ -188,7 +188,7 @@ func (g *ingest) storeInbound(ctx context.Context, items []db.Inbound) error {
 		return err
 	}
 	var fetches []any
-	var live []int64 // dialogs whose waiting changed: their clients' lines
+	var live []int64     // dialogs whose waiting changed: their clients' lines
 	var answered []int64 // dialogs the phone answered: the counter counts them
 	ids := make([]int64, 0, len(stored))
 	for _, st := range stored {

@@ -70,13 +70,9 @@ func (in *Inbox) fetchMedia(ctx context.Context, a db.Attachment, m db.Message) 
 	if in.Blobs == nil {
 		return errors.New("inbox: no blob store configured")
 	}
-	ch, err := in.Store.Channel(ctx, a.PortalID, m.ChannelID)
+	ch, t, err := in.channelOf(ctx, a.PortalID, m.ChannelID)
 	if err != nil {
 		return err
-	}
-	t, ok := in.Transports[ch.Transport]
-	if !ok {
-		return fmt.Errorf("inbox: no transport %q", ch.Transport)
 	}
 	body, info, err := t.FetchMedia(ctx, Account(ch), channels.MediaRef{
 		ID: a.ProviderMediaID, URL: a.ProviderURL, MIME: a.MIME, SHA256: a.SHA256, FileName: a.FileName,

@@ -49,13 +49,9 @@ func (in *Inbox) runReadReceipt(ctx context.Context, j db.Job) error {
 	if err != nil {
 		return err
 	}
-	ch, err := in.Store.Channel(ctx, j.PortalID, d.ChannelID)
+	ch, t, err := in.channelOf(ctx, j.PortalID, d.ChannelID)
 	if err != nil {
 		return err
-	}
-	t, ok := in.Transports[ch.Transport]
-	if !ok {
-		return errPermanent{fmt.Errorf("inbox: no transport %q", ch.Transport)}
 	}
 	err = t.MarkRead(ctx, Account(ch), d.ClientExternalID, *m.ProviderID)
 	var sendErr *channels.SendError

@@ -49,13 +49,9 @@ func (in *Inbox) dialogChannel(ctx context.Context, v Viewer, dialogID int64) (c
 	if err != nil {
 		return nil, db.Channel{}, vis, err
 	}
-	ch, err := in.Store.Channel(ctx, v.PortalID, d.ChannelID)
+	ch, t, err := in.channelOf(ctx, v.PortalID, d.ChannelID)
 	if err != nil {
 		return nil, db.Channel{}, vis, err
-	}
-	t, ok := in.Transports[ch.Transport]
-	if !ok {
-		return nil, db.Channel{}, vis, fmt.Errorf("inbox: no transport %q", ch.Transport)
 	}
 	return t, ch, vis, nil
 }

@@ -248,13 +248,9 @@ func (in *Inbox) deliver(ctx context.Context, portalID, msgID int64) error {
 	if err != nil {
 		return err
 	}
-	ch, err := in.Store.Channel(ctx, portalID, d.ChannelID)
+	ch, t, err := in.channelOf(ctx, portalID, d.ChannelID)
 	if err != nil {
 		return err
-	}
-	t, ok := in.Transports[ch.Transport]
-	if !ok {
-		return fmt.Errorf("inbox: no transport %q", ch.Transport)
 	}
 	out, err := in.outgoing(ctx, t, ch, d, m)
 	var providerID string

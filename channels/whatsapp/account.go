@@ -2,11 +2,9 @@ package whatsapp
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 
 	"switchboard/channels"
-	"switchboard/channels/internal/meta"
 )
 
 var _ channels.AccountChecker = (*Transport)(nil)
@@ -15,17 +13,12 @@ var _ channels.AccountChecker = (*Transport)(nil)
 // with the account's token: a wrong id or token is refused by Graph.
 func (t *Transport) CheckAccount(ctx context.Context, acct channels.Account) (channels.AccountInfo, error) {
 	u := acct.APIBase + "/" + url.PathEscape(acct.ExternalID) + "?fields=verified_name,display_phone_number,is_on_biz_app"
-	resp, err := t.graph().Do(ctx, acct.AccessToken, http.MethodGet, u, nil, "")
-	if err != nil {
-		return channels.AccountInfo{}, err
-	}
-	defer resp.Body.Close()
 	var p struct {
 		VerifiedName string `json:"verified_name"`
 		DisplayPhone string `json:"display_phone_number"`
 		OnBizApp     bool   `json:"is_on_biz_app"`
 	}
-	if err := meta.DecodeBody(resp, &p); err != nil {
+	if err := t.graph().GetJSON(ctx, acct.AccessToken, u, &p); err != nil {
 		return channels.AccountInfo{}, err
 	}
 	return channels.AccountInfo{Name: p.VerifiedName, Phone: p.DisplayPhone, SharedWithApp: p.OnBizApp}, nil
