@@ -109,14 +109,29 @@ func (s *Server) writeUpdate(ctx context.Context, buf *bytes.Buffer, v viewer, u
 	}
 	var data strings.Builder
 	if l := u.Live; l != nil && !u.Reset {
-		mine := l.Row.ResponsibleUserID != nil && *l.Row.ResponsibleUserID == v.UserID
-		key := "row/" + v.Lang + "/" + strconv.FormatBool(mine)
+		// The viewer's row of the client (its newest dialog they see, its
+		// unread total) decides the output, with their language and whether
+		// the conversation is theirs.
+		row, moved := u.Row, u.Moved
+		if row == nil {
+			row = l.Row
+		}
+		mine := row.ResponsibleUserID != nil && *row.ResponsibleUserID == v.UserID
+		key := "row/" + v.Lang + "/" + strconv.FormatBool(mine) + "/" + strconv.FormatInt(row.ID, 10) + "/" +
+			strconv.Itoa(row.UnreadCount) + "/" + strconv.FormatBool(moved)
 		frag, err := l.Rendered(key, func() (string, error) {
-			upd := views.LiveUpdate{Row: l.Row, Me: v.UserID, ChannelName: l.Row.ChannelName,
-				Moved: l.Event.Kind == inbox.EventMessage || l.Event.Kind == inbox.EventAssign, Message: l.Message, NewMessage: l.Event.Kind == inbox.EventMessage,
+			upd := views.LiveUpdate{Row: row, Me: v.UserID, ChannelName: l.Row.ChannelName, ClientID: l.Row.ClientID,
+				Moved: moved, Message: l.Message, NewMessage: l.Event.Kind == inbox.EventMessage,
 				Failure: l.Failure}
 			return render(ctx, v.Lang, views.Live(upd))
 		})
+		if err != nil {
+			return err
+		}
+		data.WriteString(withToken(frag, v.Token))
+	}
+	if u.Live == nil && u.Row != nil { // a dialog left the viewer, another of the client stays
+		frag, err := render(ctx, v.Lang, views.Live(views.LiveUpdate{Row: u.Row, Me: v.UserID}))
 		if err != nil {
 			return err
 		}

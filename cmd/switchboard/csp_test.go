@@ -153,10 +153,7 @@ func TestPagesRunUnderTheirContentSecurityPolicy(t *testing.T) {
 		if !ok {
 			t.Fatalf("no policy seen on %s (documents: %v)", path, policies)
 		}
-		script := "script-src 'self'"
-		if path == "/bitrix/install" {
-			script += " " + env.bitrixURL // the emulated portal serves its bx24.js
-		}
+		script := "script-src 'self' " + env.bitrixURL // the emulated portal serves its bx24.js
 		wantDirectives(t, path, policy, append(base, script)...)
 	}
 
