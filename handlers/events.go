@@ -172,7 +172,7 @@ func render(ctx context.Context, lang string, c templ.Component) (string, error)
 // withToken puts the viewer's page token where the fragment has the mark.
 func withToken(frag, token string) string {
 	if token == "" {
-		return strings.ReplaceAll(frag, "?st="+tokenMark, "")
+		return strings.NewReplacer("?st="+tokenMark, "", "&st="+tokenMark, "").Replace(frag)
 	}
 	return strings.ReplaceAll(frag, tokenMark, url.QueryEscape(token))
 }

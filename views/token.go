@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"net/url"
+	"strings"
 )
 
 type tokenKey struct{}
@@ -21,5 +22,9 @@ func authURL(ctx context.Context, path string) string {
 	if token == "" {
 		return path
 	}
-	return path + "?st=" + url.QueryEscape(token)
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + "st=" + url.QueryEscape(token)
 }
