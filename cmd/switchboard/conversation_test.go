@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"switchboard/bitrix/emulator"
 )
 
 // openPhoneOn opens the client phone page as a client of one business
@@ -173,4 +175,175 @@ func TestMineAndUnansweredFilters(t *testing.T) {
 	filter(dmitri, "all")
 	filter(dmitri, "unanswered")
 	waitFrame(t, dmitri, app, "for Dmitri too", has("Maria Lopez")+" && "+lacks("Ivan Kuznetsov"))
+}
+
+func leadTitled(t *testing.T, p *emulator.Portal, title string) int {
+	t.Helper()
+	for _, id := range p.EntityIDs("lead") {
+		if e, ok := p.Entity("lead", id); ok && e["TITLE"] == title {
+			return id
+		}
+	}
+	t.Fatalf("no lead %q in the emulated portal", title)
+	return 0
+}
+
+// TestWriteFirstFromALeadCard: a lead nobody has written to yet shows its
+// number and the channels instead of a blank pane; the manager picks them
+// and writes; the conversation starts with that message. A new WhatsApp
+// number is outside the 24-hour window, so WhatsApp refuses free text: the
+// conversation shows that plainly (the message failed with the reason, or
+// the composer refused it and offers what the window allows).
+func TestWriteFirstFromALeadCard(t *testing.T) {
+	env := runDemo(t)
+	manager := newBrowser(t)
+	app := env.appURL
+	lead := leadTitled(t, env.portal, "WhatsApp: +49 151 2345 6789")
+
+	signInToPortal(t, env, manager, 3, fmt.Sprintf("/crm/lead/details/%d/", lead))
+	do(t, manager, "open the lead card's tab", chromedp.Click(chromedp.CSS(`[data-testid=card-tab-app]`)))
+	waitFrame(t, manager, app, "writing first: the lead's number and the channels", `(() => {
+		const to = document.querySelector('[data-testid=write-to]'), ch = document.querySelector('[data-testid=write-channel]');
+		return to && [...to.options].some(o => o.value === '4915123456789' && o.textContent.includes('+4915123456789'))
+			&& [...ch.options].map(o => o.textContent.trim()).join(',').includes('Sales');
+	})()`)
+	screenshot(t, manager, "card-write-first")
+	doFrame(t, manager, app, "pick the number and Sales, write and send", `
+		const ch = document.querySelector('[data-testid=write-channel]');
+		ch.value = [...ch.options].find(o => o.textContent.trim() === 'Sales').value;
+		document.querySelector('[data-testid=write-form] [data-testid=composer-input]').value = 'Guten Tag, Klaus!';
+		document.querySelector('[data-testid=write-form] [data-testid=composer-send]').click()`)
+	waitFrame(t, manager, app, "the conversation started, on Sales", `document.querySelector('[data-testid=dialog-view]')
+		&& document.querySelector('[data-testid=dialog-title]').textContent.includes('4915123456789')
+		&& document.querySelector('[data-testid=channel-switcher]').selectedOptions[0].textContent.trim() === 'Sales'`)
+	waitFrame(t, manager, app, "WhatsApp's window refusal, shown plainly", `(() => {
+		const m = [...document.querySelectorAll('[data-testid=message][data-direction=out]')].find(m => m.textContent.includes('Guten Tag, Klaus!'));
+		const failed = m && m.dataset.status === 'failed' && m.querySelector('[data-testid=message-failed]').textContent.includes('24');
+		const refused = !m && document.querySelector('[data-testid=flash-error]') && document.querySelector('[data-testid=window-closed]');
+		return failed || refused;
+	})()`)
+	var responsible int64
+	if err := env.app.store.DB.Get(&responsible, `SELECT u.bitrix_user_id FROM dialogs d JOIN clients c ON c.id = d.client_id
+		JOIN users u ON u.id = d.responsible_user_id WHERE c.external_id = '4915123456789'`); err != nil {
+		t.Fatalf("the dialog with Klaus: %v", err)
+	}
+	if responsible != 3 {
+		t.Fatalf("the dialog's responsible is Bitrix24 user %d, want 3 (who wrote first, the lead's too)", responsible)
+	}
+	screenshot(t, manager, "card-chat")
+}
+
+// TestCRMLinksOpenInTheSlider: the conversation links every CRM record of
+// the client, a closed deal too (marked); a click opens the card in the
+// portal's slider through BX24.openPath, a Ctrl-click is left to the
+// browser (a new tab on the portal's page).
+func TestCRMLinksOpenInTheSlider(t *testing.T) {
+	env := runDemo(t)
+	manager := newBrowser(t)
+	phone := newBrowser(t)
+	app := env.appURL
+	order := dealTitled(t, env.portal, "Order #1024") // Ivan Kuznetsov's
+	openPhone(t, phone, env, "79991234567", "Ivan Kuznetsov")
+	phoneSays(t, phone, "About my orders")
+	if err := env.portal.UpdateEntityAs(context.Background(), 1, "deal", order, map[string]any{"STAGE_ID": "WON"}); err != nil {
+		t.Fatal(err)
+	}
+
+	openSharedInbox(t, env, manager, 2)
+	links := `[...document.querySelectorAll('[data-testid=crm-link]')]`
+	deadline := time.Now().Add(20 * time.Second)
+	for { // the links are read when the conversation opens: open it until the CRM sync linked them
+		doFrame(t, manager, app, "open Ivan", `[...document.querySelectorAll('[data-testid=dialog-row]')].find(r => r.textContent.includes('Ivan Kuznetsov')).querySelector('a').click()`)
+		time.Sleep(300 * time.Millisecond)
+		if evalFrame[bool](t, manager, app, links+`.some(l => l.textContent.includes('Order #1024') && l.hasAttribute('data-closed'))
+			&& `+links+`.some(l => l.dataset.entity === 'contact' && l.textContent.includes('Ivan Kuznetsov') && !l.hasAttribute('data-closed'))`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the links: %s", evalFrame[string](t, manager, app, `(document.querySelector('[data-testid=crm-links]') || document.body).outerHTML`))
+		}
+	}
+	if got := evalFrame[string](t, manager, app, links+`.find(l => l.textContent.includes('Order #1024')).querySelector('[data-testid=crm-link-closed]').textContent.trim()`); got == "" {
+		t.Fatal("the closed deal does not say it is closed")
+	}
+	href := evalFrame[string](t, manager, app, links+`.find(l => l.textContent.includes('Order #1024')).href`)
+	if want := fmt.Sprintf("%s/crm/deal/details/%d/", env.bitrixURL, order); href != want {
+		t.Fatalf("the deal's link is %q, want the portal page %q", href, want)
+	}
+
+	// Ctrl- and Cmd-click: left to the browser (a new tab), not taken over.
+	for _, key := range []string{"ctrlKey", "metaKey"} {
+		prevented := evalFrame[bool](t, manager, app, fmt.Sprintf(`(() => {
+			const a = %s.find(l => l.textContent.includes('Order #1024'));
+			let prevented = null;
+			const seen = e => { prevented = e.defaultPrevented; e.preventDefault(); };
+			window.addEventListener('click', seen);
+			a.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true, button: 0, %s: true}));
+			window.removeEventListener('click', seen);
+			return prevented || a.target !== '_blank';
+		})()`, links, key))
+		if prevented {
+			t.Fatalf("a %s click on a CRM link was taken over instead of opening a new tab", key)
+		}
+	}
+	// A plain click: the slider (the emulated portal opens the path).
+	doFrame(t, manager, app, "click the contact's link", links+`.find(l => l.dataset.entity === 'contact').click()`)
+	waitJS(t, manager, "the portal opened the contact's card", `/^\/crm\/contact\/details\/\d+\/$/.test(location.pathname)`)
+}
+
+// TestSearchFindsOnlyWhatTheViewerMaySee: names, phones in another format,
+// and message words in Russian and English (their forms too) are found in
+// the viewer's conversations, highlighted, and open at the message; another
+// manager's client is never found.
+func TestSearchFindsOnlyWhatTheViewerMaySee(t *testing.T) {
+	env := runDemo(t) // visibility: own and unassigned
+	boris := newBrowser(t)
+	phone := newBrowser(t)
+	app := env.appURL
+	openPhone(t, phone, env, "79991234567", "Ivan Kuznetsov") // Boris's contact
+	phoneSays(t, phone, "Где мои заказы?")
+	phoneSays(t, phone, "I ordered red roses")
+	openPhone(t, phone, env, "34612345678", "Maria Lopez") // Clara's
+	phoneSays(t, phone, "Мой заказ опаздывает")
+	phoneSays(t, phone, "My order is late, Maria")
+
+	openSharedInbox(t, env, boris, 2)
+	waitFrame(t, boris, app, "the CRM made Boris responsible for Ivan, Clara for Maria", `(() => {
+		const names = [...document.querySelectorAll('#dialog-list [data-testid=dialog-client]')].map(n => n.textContent);
+		return names.some(n => n.includes('Ivan Kuznetsov')) && !names.some(n => n.includes('Maria Lopez'));
+	})()`)
+	search := func(q string) {
+		doFrame(t, boris, app, "search "+q, fmt.Sprintf(`
+			const input = document.querySelector('[data-testid=search-input]');
+			input.value = %q;
+			input.form.requestSubmit()`, q))
+	}
+	const hits = `[...document.querySelectorAll('[data-testid=search-message]')]`
+	noMaria := `![...document.querySelectorAll('[data-testid=search-client], [data-testid=search-message]')].some(h => /Maria|опаздывает|late/.test(h.textContent))`
+
+	search("заказ")
+	waitFrame(t, boris, app, "Russian: 'заказ' finds Ivan's 'заказы', marked, and nothing of Maria's", hits+`.length === 1
+		&& `+hits+`[0].textContent.includes('Где мои заказы')
+		&& `+hits+`[0].querySelector('[data-testid=search-mark]').textContent === 'заказы'
+		&& `+noMaria)
+	screenshot(t, boris, "search")
+	search("orders")
+	waitFrame(t, boris, app, "English: 'orders' finds 'ordered', and nothing of Maria's", hits+`.length === 1
+		&& `+hits+`[0].querySelector('[data-testid=search-mark]').textContent === 'ordered' && `+noMaria)
+	search("Maria")
+	waitFrame(t, boris, app, "another manager's client is not found by name", `document.querySelector('[data-testid=search-empty]') && `+noMaria)
+	search("+34 612 345")
+	waitFrame(t, boris, app, "nor by phone", `document.querySelector('[data-testid=search-empty]')`)
+	search("kuzne")
+	waitFrame(t, boris, app, "a part of a name, any case", `[...document.querySelectorAll('[data-testid=search-client]')].some(c => c.querySelector('[data-testid=search-mark]').textContent === 'Kuzne')`)
+	search("8 (999) 123-45")
+	waitFrame(t, boris, app, "a phone in another format", `[...document.querySelectorAll('[data-testid=search-client]')].some(c => c.textContent.includes('Ivan Kuznetsov'))`)
+
+	search("заказ")
+	waitFrame(t, boris, app, "the hit again", hits+`.length === 1`)
+	doFrame(t, boris, app, "open the hit", hits+`[0].querySelector('a').click()`)
+	waitFrame(t, boris, app, "the conversation open at the message, marked", `(() => {
+		const m = document.querySelector('.msg.focus');
+		return m && m.textContent.includes('Где мои заказы') && document.querySelector('[data-testid=dialog-title]').textContent.includes('Ivan');
+	})()`)
 }
