@@ -62,7 +62,7 @@ func (s *Store) Search(ctx context.Context, v Visibility, q SearchQuery) (client
 		return nil, nil, fmt.Errorf("db: unable to search clients of portal %d: %w", v.PortalID, err)
 	}
 	err = s.all(ctx, &messages, `SELECT `+searchRow+`, m.id AS message_id,
-		ts_headline('russian', m.body, q.q, 'StartSel=`+MatchStart+`, StopSel=`+MatchEnd+`, MaxWords=16, MinWords=6, MaxFragments=2') AS snippet,
+		ts_headline('russian', m.body, q.q, 'StartSel=`+MatchStart+`, StopSel=`+MatchEnd+`, MaxWords=30, MinWords=12') AS snippet,
 		m.created_at AS at
 		FROM websearch_to_tsquery('russian', $5) q (q), messages m
 		JOIN dialogs d ON d.id = m.dialog_id JOIN channels ch ON ch.id = d.channel_id JOIN clients cl ON cl.id = d.client_id
