@@ -63,7 +63,7 @@ func (s *Server) clientMessageSend(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		if _, err = draft.Send(ctx, text); err == nil {
 			// The composer now writes in that dialog: draw it again.
-			s.redrawConversation(w, r, draft.DialogID(), "")
+			s.redrawConversation(w, r, draft.DialogID())
 			return
 		}
 	}
@@ -95,7 +95,13 @@ func (s *Server) writeFirst(w http.ResponseWriter, r *http.Request) {
 	msg := composerRefusal(ctx, err)
 	switch {
 	case err == nil || msg != "" && draft.DialogID() != 0:
-		s.redrawConversation(w, r, draft.DialogID(), msg)
+		data, err := s.dialogData(r, draft.DialogID())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data.Refusal = msg
+		s.render(w, r, http.StatusOK, views.FirstMessageSent(data, v.UserID))
 	case msg != "":
 		s.composerError(w, r, 0, msg)
 	default:
@@ -104,14 +110,13 @@ func (s *Server) writeFirst(w http.ResponseWriter, r *http.Request) {
 }
 
 // redrawConversation answers with the whole conversation of a dialog, in
-// the pane, with a refusal under its composer when there is one.
-func (s *Server) redrawConversation(w http.ResponseWriter, r *http.Request, dialogID int64, refusal string) {
+// the pane.
+func (s *Server) redrawConversation(w http.ResponseWriter, r *http.Request, dialogID int64) {
 	data, err := s.dialogData(r, dialogID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	retarget(w, "#dialog-pane", "innerHTML")
-	data.Refusal = refusal
 	s.render(w, r, http.StatusOK, views.DialogView(data))
 }

@@ -222,6 +222,8 @@ func TestWriteFirstFromALeadCard(t *testing.T) {
 		const refused = !m && document.querySelector('[data-testid=flash-error]') && document.querySelector('[data-testid=window-closed]');
 		return failed || refused;
 	})()`)
+	waitFrame(t, manager, app, "the card's list has the conversation now", `[...document.querySelectorAll('#card-dialog-list [data-testid=dialog-row]')].some(r => r.textContent.includes('4915123456789'))
+		&& !document.querySelector('[data-testid=card-empty]')`)
 	var responsible int64
 	if err := env.app.store.DB.Get(&responsible, `SELECT u.bitrix_user_id FROM dialogs d JOIN clients c ON c.id = d.client_id
 		JOIN users u ON u.id = d.responsible_user_id WHERE c.external_id = '4915123456789'`); err != nil {
