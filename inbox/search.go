@@ -40,6 +40,9 @@ func (in *Inbox) Search(ctx context.Context, v Viewer, q string) (SearchResults,
 	sq := db.SearchQuery{Text: q}
 	if d := Digits(q); len(d) >= 3 {
 		sq.Digits = d
+		if strings.HasPrefix(q, "8") && len(d) >= 4 { // Russia's trunk prefix: 8 (999) … is +7 999 …
+			sq.Digits = d[1:]
+		}
 	}
 	res.Clients, res.Messages, err = in.Store.Search(ctx, vis, sq)
 	return res, err

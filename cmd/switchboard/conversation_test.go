@@ -101,14 +101,16 @@ func TestOneConversationPerClient(t *testing.T) {
 	})()`)
 	screenshot(t, manager, "shared-chat")
 
+	before := evalFrame[string](t, manager, app, `document.querySelector('[data-testid=composer]').getAttribute('hx-post')`)
 	doFrame(t, manager, app, "type, then switch to Promotion", `
 		document.querySelector('[data-testid=composer-input]').value = 'Sent via Promotion';
 		const s = document.querySelector('[data-testid=channel-switcher]');
 		s.value = [...s.options].find(o => o.textContent.trim() === 'Promotion').value;
 		s.dispatchEvent(new Event('change', {bubbles: true}))`)
-	waitFrame(t, manager, app, "the composer on Promotion, the text kept", `document.querySelector('[data-testid=channel-switcher]').selectedOptions[0].textContent.trim() === 'Promotion'
+	waitFrame(t, manager, app, "the composer drawn again on Promotion, the text kept", fmt.Sprintf(`document.querySelector('[data-testid=composer]').getAttribute('hx-post') !== %q
+		&& document.querySelector('[data-testid=channel-switcher]').selectedOptions[0].textContent.trim() === 'Promotion'
 		&& document.querySelector('[data-testid=composer-input]').value === 'Sent via Promotion'
-		&& !document.querySelector('.composer.htmx-added, .htmx-settling')`) // settled: htmx handles its submit
+		&& !document.querySelector('.composer.htmx-added, .htmx-settling')`, before)) // settled: htmx handles its submit
 	doFrame(t, manager, app, "send", `document.querySelector('[data-testid=composer-send]').click()`)
 	waitFrame(t, manager, app, "the reply out on Promotion", `[...document.querySelectorAll('[data-testid=message][data-direction=out]')]
 		.some(m => m.textContent.includes('Sent via Promotion') && m.querySelector('[data-testid=message-channel]').textContent.includes('Promotion'))`)
@@ -316,9 +318,11 @@ func TestSearchFindsOnlyWhatTheViewerMaySee(t *testing.T) {
 	})()`)
 	search := func(q string) {
 		doFrame(t, boris, app, "search "+q, fmt.Sprintf(`
+			document.querySelector('[data-testid=search-results]').textContent = ''; // no stale hits pass a check
 			const input = document.querySelector('[data-testid=search-input]');
 			input.value = %q;
 			input.form.requestSubmit()`, q))
+		waitFrame(t, boris, app, "the results of "+q, `document.querySelector('[data-testid=search-hits]')`)
 	}
 	const hits = `[...document.querySelectorAll('[data-testid=search-message]')]`
 	noMaria := `![...document.querySelectorAll('[data-testid=search-client], [data-testid=search-message]')].some(h => /Maria|опаздывает|late/.test(h.textContent))`
