@@ -303,7 +303,7 @@ func UnreadTotal(c db.InboxCounts, oob bool) templ.Component {
 // says what its filter found nothing of. After a reset of the live stream
 // it reads itself again, through its own filter (the one switched to last):
 // the trigger is a hidden item, not the list, whose hx-swap its rows' links
-// would inherit.
+// would inherit. A filter switched meanwhile wins (hx-sync).
 func DialogList(dialogs []db.DialogRow, me int64, filter string, openClient int64) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -351,7 +351,7 @@ func DialogList(dialogs []db.DialogRow, me int64, filter string, openClient int6
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "\" hx-trigger=\"sse:reset\" hx-target=\"#dialog-list\" hx-swap=\"outerHTML\"></li>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "\" hx-trigger=\"sse:reset\" hx-target=\"#dialog-list\" hx-swap=\"outerHTML\" hx-sync=\"closest .dialogs:drop\"></li>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
