@@ -112,4 +112,30 @@ func TestHotPathsUseTheirIndexes(t *testing.T) {
 	if p := plans(); !strings.Contains(p, "dialogs_portal_unread") {
 		t.Fatalf("the unread counter does not use dialogs_portal_unread:\n%s", p)
 	}
+
+	// One row per client: the activity index walked, each candidate probed
+	// on its client's dialogs.
+	convs, err := store.Conversations(ctx, w.viewAll, db.ListFilter{})
+	if err != nil || len(convs) != 100 {
+		t.Fatalf("conversations: %d, %v", len(convs), err)
+	}
+	if p := plans(); !strings.Contains(p, "dialogs_portal_activity") || !strings.Contains(p, "dialogs_client_activity") || strings.Contains(p, "Seq Scan on dialogs") {
+		t.Fatalf("the conversation list does not use its indexes:\n%s", p)
+	}
+	if _, err := store.ClientMessages(ctx, w.viewAll, convs[0].ClientID, 200); err != nil {
+		t.Fatal(err)
+	}
+	if p := plans(); !strings.Contains(p, "messages_dialog_created") || strings.Contains(p, "Seq Scan on messages") {
+		t.Fatalf("a conversation's messages do not use messages_dialog_created:\n%s", p)
+	}
+	if _, err := seedConn.Exec(`INSERT INTO messages (portal_id, dialog_id, channel_id, direction, kind, body)
+		VALUES ($1, $2, $3, 'in', 'text', 'Где мои заказы?')`, w.portal, convs[0].ID, convs[0].ChannelID); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, err := store.Search(ctx, w.viewAll, db.SearchQuery{Text: "заказ"}); err != nil || len(found) != 1 {
+		t.Fatalf("search: %d found, %v", len(found), err)
+	}
+	if p := plans(); !strings.Contains(p, "messages_text_search") || strings.Contains(p, "Seq Scan on messages") {
+		t.Fatalf("the message search does not use messages_text_search:\n%s", p)
+	}
 }

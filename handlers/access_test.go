@@ -102,7 +102,7 @@ func TestAnotherPortalsDialogIsNotFoundByDirectURL(t *testing.T) {
 		t.Fatalf("the list: %d\n%s", status, body)
 	}
 	rowsPath := "/dialogs/rows?ids=" + strconv.FormatInt(foreign, 10) + "," + strconv.FormatInt(own, 10) + ",junk"
-	if status, body := it.get(t, rowsPath, token); status != 200 || strings.Contains(body, "79990000002") || !strings.Contains(body, "card-row-"+strconv.FormatInt(own, 10)) {
+	if status, body := it.get(t, rowsPath, token); status != 200 || strings.Contains(body, "79990000002") || !strings.Contains(body, `data-dialog="`+strconv.FormatInt(own, 10)+`"`) {
 		t.Fatalf("card rows: %d\n%s", status, body)
 	}
 	if status, _ := it.get(t, "/dialogs", "forged.token"); status != http.StatusUnauthorized {
@@ -140,8 +140,8 @@ func TestLiveStreamCarriesOnlyWhatTheViewerMaySee(t *testing.T) {
 	}
 	notify("member-z", foreign)
 	notify("member-a", own)
-	seen := waitFor("dialog-row-" + strconv.FormatInt(own, 10))
-	if strings.Contains(seen, "79990000002") || strings.Contains(seen, "dialog-row-"+strconv.FormatInt(foreign, 10)) {
+	seen := waitFor(`data-dialog="` + strconv.FormatInt(own, 10) + `"`)
+	if strings.Contains(seen, "79990000002") || strings.Contains(seen, `data-dialog="`+strconv.FormatInt(foreign, 10)+`"`) {
 		t.Fatalf("another portal's dialog reached the stream:\n%s", seen)
 	}
 }

@@ -83,7 +83,7 @@ func (s *Server) cardPage(w http.ResponseWriter, r *http.Request, pl *bitrix.Pla
 		return
 	}
 	data := views.CardData{
-		Page:    views.Page{Title: card.Title, Token: v.Token, Live: true, Tab: newTab(), BX24: s.cfg.BX24ScriptURL},
+		Page:    s.page(card.Title, v),
 		UserID:  v.UserID,
 		Title:   card.Title,
 		Dialogs: dialogs,
@@ -99,14 +99,29 @@ func (s *Server) cardPage(w http.ResponseWriter, r *http.Request, pl *bitrix.Pla
 			return
 		}
 		data.Open = &open
+	} else {
+		chans, err := s.inbox.Channels(ctx, v.Viewer)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data.Write = &views.WriteData{Phones: card.Phones, Instagram: card.Instagram, Channels: chans}
 	}
 	s.render(w, r, http.StatusOK, views.CardPage(data))
 }
 
-// allowFraming lets the portal (and only it) frame our pages, which load
-// Bitrix24's SDK from its origin.
+// allowFraming lets the portal (and only it) frame our pages, and them load
+// Bitrix24's SDK.
 func (s *Server) allowFraming(w http.ResponseWriter, portalBaseURL string) {
-	setPagePolicy(w, []string{origin(portalBaseURL)}, origin(s.cfg.BX24ScriptURL))
+	setPagePolicy(w, []string{origin(portalBaseURL)}, scriptOrigin(s.cfg.BX24ScriptURL))
+}
+
+// scriptOrigin is the origin of a script URL, none for none.
+func scriptOrigin(u string) string {
+	if u == "" {
+		return ""
+	}
+	return origin(u)
 }
 
 // origin is the scheme://host[:port] of a URL.

@@ -393,8 +393,8 @@ func TestADialogHandedToAnotherManagerLeavesTheOpenList(t *testing.T) {
 	id := w.portal.SeedContact(emulator.Contact{Name: "Rita", Phones: []string{"+79990009009"}, AssignedByID: 2})
 	w.write(t, "79990009009", "Rita", "hello")
 	w.sync(t)
-	var dialog int64
-	if err := w.store.DB.Get(&dialog, `SELECT d.id FROM dialogs d JOIN clients c ON c.id = d.client_id WHERE c.external_id = '79990009009'`); err != nil {
+	var client int64
+	if err := w.store.DB.Get(&client, `SELECT id FROM clients WHERE external_id = '79990009009'`); err != nil {
 		t.Fatal(err)
 	}
 	read, stop := openStream(t, ctx, w.app.URL+"/events?st="+w.signedIn(t, 2), "")
@@ -404,7 +404,7 @@ func TestADialogHandedToAnotherManagerLeavesTheOpenList(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.sync(t)
-	seen := read(fmt.Sprintf(`id="dialog-row-%d" hx-swap-oob="delete"`, dialog))
+	seen := read(fmt.Sprintf(`id="client-row-%d" hx-swap-oob="delete"`, client))
 	if strings.Contains(seen, `data-testid="dialog-client"`) {
 		t.Fatalf("the dialog was drawn again for the manager who no longer sees it:\n%s", seen)
 	}

@@ -56,8 +56,8 @@ func wantPolicy(t *testing.T, what string, got map[string]string, want map[strin
 const bx24 = "https://api.bitrix24.example/api/v1/"
 
 // TestPagesCarryTheContentSecurityPolicy: no inline script, no eval, no
-// plugin, no <base>; the portal alone frames the pages, and the pages it
-// opens (install, placements) may load Bitrix24's SDK, from its origin.
+// plugin, no <base>; the portal alone frames the pages, and only the pages
+// it frames may load Bitrix24's SDK, from its origin.
 func TestPagesCarryTheContentSecurityPolicy(t *testing.T) {
 	it := newInstalled(t, func(c *handlers.Config) { c.BX24ScriptURL = bx24 })
 	ctx := context.Background()
@@ -86,8 +86,12 @@ func TestPagesCarryTheContentSecurityPolicy(t *testing.T) {
 	if resp.StatusCode != 200 || strings.Contains(body2, "<script>") || strings.Contains(body2, "hx-on") {
 		t.Fatalf("shared inbox: %d, or inline script:\n%s", resp.StatusCode, body2)
 	}
+	// Pages inside the portal load Bitrix24's SDK too (CRM links open in its slider).
 	wantPolicy(t, "shared inbox", policy(t, resp), map[string]string{
 		"script-src": "'self' https://api.bitrix24.example", "frame-ancestors": "'self' " + portal})
+	if !strings.Contains(body2, `src="`+bx24+`"`) {
+		t.Errorf("the shared inbox does not load Bitrix24's SDK:\n%s", body2)
+	}
 
 	// A page before any portal is known (here: no session) keeps the policy,
 	// without frame-ancestors, as before.

@@ -58,8 +58,9 @@ func (s *Server) dialogMessages(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, views.MessageList(data))
 }
 
-// dialogData loads a dialog the viewer may see, with its latest messages,
-// shown in tab: from now on the tab watches it.
+// dialogData loads the conversation of a dialog the viewer may see, with
+// its latest messages, shown in tab: from now on the tab watches it; ?m=
+// names a message to show (a search hit).
 func (s *Server) dialogData(r *http.Request, id int64, tab string) (views.DialogData, error) {
 	v := viewerOf(r.Context())
 	d, err := s.inbox.OpenDialog(r.Context(), v.Viewer, id)
@@ -69,8 +70,16 @@ func (s *Server) dialogData(r *http.Request, id int64, tab string) (views.Dialog
 	if err := s.inbox.Watch(r.Context(), v.Viewer, tab, id); err != nil {
 		return views.DialogData{}, err
 	}
-	return views.DialogData{Dialog: d.Dialog, Messages: d.Messages, Failures: d.Failures,
-		WindowClosed: d.WindowClosed, NeverWrote: d.NeverWrote}, nil
+	data := conversationData(v, d)
+	data.Focus, _ = strconv.ParseInt(r.URL.Query().Get("m"), 10, 64)
+	return data, nil
+}
+
+// conversationData is what views draw of a conversation.
+func conversationData(v viewer, d inbox.DialogView) views.DialogData {
+	return views.DialogData{Dialog: d.Dialog, Dialogs: d.Dialogs, Messages: d.Messages, Failures: d.Failures,
+		Channels: d.Channels, Links: d.Links, PortalURL: v.PortalURL,
+		WindowClosed: d.WindowClosed, NeverWrote: d.NeverWrote}
 }
 
 // dialogRead marks a dialog read (a message arrived while it was open).

@@ -206,9 +206,10 @@ func (s *Server) recheck(ctx context.Context, feed *inbox.Feed, v *viewer) bool 
 	return true
 }
 
-// writeUpdate renders one update for the viewer into buf. Fragments are
-// rendered once per event and distinct output (language, whether the
-// dialog is the viewer's own); the counters once per event and value.
+// writeUpdate renders one update for the viewer into buf. An event's
+// update is encoded once per event and distinct output (language, the
+// viewer's row of the client and whether it is theirs, their unread total,
+// a row gone): each stream only puts its own token in.
 func (s *Server) writeUpdate(ctx context.Context, buf *bytes.Buffer, v viewer, u inbox.Update) error {
 	if u.Reset {
 		writeEvent(buf, u.ID, "reset", "")
@@ -231,12 +232,18 @@ func (s *Server) writeUpdate(ctx context.Context, buf *bytes.Buffer, v viewer, u
 		buf.WriteString(withToken(ev, v.Token))
 		return err
 	}
-	mine := l.Row.ResponsibleUserID != nil && *l.Row.ResponsibleUserID == v.UserID
+	row := u.Row // the viewer's row of the client: its newest dialog they see, their unread total
+	if row == nil {
+		row = l.Row
+	}
+	mine := row.ResponsibleUserID != nil && *row.ResponsibleUserID == v.UserID
 	unread := -1
 	if u.Counts != nil {
 		unread = u.Counts.Unread
 	}
-	key := "sse/" + v.Lang + "/" + strconv.FormatBool(mine) + "/" + strconv.Itoa(unread) + "/" + strconv.FormatInt(u.Gone, 10)
+	key := "sse/" + v.Lang + "/" + strconv.FormatBool(mine) + "/" + strconv.FormatInt(row.ID, 10) + "/" +
+		strconv.Itoa(row.UnreadCount) + "/" + strconv.FormatBool(u.Moved) + "/" + strconv.Itoa(unread) + "/" +
+		strconv.FormatInt(u.Gone, 10)
 	ev, err := l.Rendered(key, encode)
 	if err != nil {
 		return err
@@ -250,10 +257,20 @@ func (s *Server) writeUpdate(ctx context.Context, buf *bytes.Buffer, v viewer, u
 func (s *Server) updateData(ctx context.Context, v viewer, u inbox.Update) (string, error) {
 	var data strings.Builder
 	if l := u.Live; l != nil && !u.Reset {
-		upd := views.LiveUpdate{Row: l.Row, Me: v.UserID, ChannelName: l.Row.ChannelName,
-			Moved: l.Event.Kind == inbox.EventMessage || l.Event.Kind == inbox.EventAssign, Message: l.Message, NewMessage: l.Event.Kind == inbox.EventMessage,
-			Failure: l.Failure}
+		row := u.Row
+		if row == nil {
+			row = l.Row
+		}
+		upd := views.LiveUpdate{Row: row, Me: v.UserID, ChannelName: l.Row.ChannelName, ClientID: l.Row.ClientID,
+			Moved: u.Moved, Message: l.Message, NewMessage: l.Event.Kind == inbox.EventMessage, Failure: l.Failure}
 		frag, err := render(ctx, v.Lang, views.Live(upd))
+		if err != nil {
+			return "", err
+		}
+		data.WriteString(frag)
+	}
+	if u.Live == nil && u.Row != nil { // a dialog left the viewer, another of the client stays
+		frag, err := render(ctx, v.Lang, views.Live(views.LiveUpdate{Row: u.Row, Me: v.UserID}))
 		if err != nil {
 			return "", err
 		}
@@ -286,7 +303,7 @@ func render(ctx context.Context, lang string, c templ.Component) (string, error)
 // withToken puts the viewer's page token where the fragment has the mark.
 func withToken(frag, token string) string {
 	if token == "" {
-		return strings.ReplaceAll(frag, "?st="+tokenMark, "")
+		return strings.NewReplacer("?st="+tokenMark, "", "&st="+tokenMark, "").Replace(frag)
 	}
 	return strings.ReplaceAll(frag, tokenMark, url.QueryEscape(token))
 }

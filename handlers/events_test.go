@@ -76,7 +76,7 @@ func TestAReconnectedStreamReplaysWhatItMissed(t *testing.T) {
 	read, stop := openStream(t, ctx, url, "")
 	read("event: reset")
 	logRead(first)
-	seen := read("dialog-row-" + strconv.FormatInt(first, 10))
+	seen := read(`data-dialog="` + strconv.FormatInt(first, 10) + `"`)
 	i := strings.LastIndex(seen, "id: ")
 	if i < 0 {
 		t.Fatalf("an update without an id:\n%s", seen)
@@ -87,8 +87,8 @@ func TestAReconnectedStreamReplaysWhatItMissed(t *testing.T) {
 	logRead(second) // while the stream is down
 	read, stop = openStream(t, ctx, url, lastID)
 	defer stop()
-	seen = read("dialog-row-" + strconv.FormatInt(second, 10))
-	if strings.Contains(seen, "event: reset") || strings.Contains(seen, "dialog-row-"+strconv.FormatInt(first, 10)) {
+	seen = read(`data-dialog="` + strconv.FormatInt(second, 10) + `"`)
+	if strings.Contains(seen, "event: reset") || strings.Contains(seen, `data-dialog="`+strconv.FormatInt(first, 10)+`"`) {
 		t.Fatalf("a resumed stream must replay only what it missed, without a reset:\n%s", seen)
 	}
 

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"switchboard/inbox"
 	"switchboard/views"
 )
 
@@ -23,11 +24,11 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) inboxData(r *http.Request, open int64) (views.InboxData, error) {
 	ctx := r.Context()
 	v := viewerOf(ctx)
-	onlyMine := r.URL.Query().Get("mine") == "1"
+	filter := listFilter(r)
 	data := views.InboxData{
-		Page:     views.Page{Title: views.T(ctx, "inbox.title"), Token: v.Token, Live: true, Tab: newTab()},
-		UserID:   v.UserID,
-		OnlyMine: onlyMine,
+		Page:   s.page(views.T(ctx, "inbox.title"), v),
+		UserID: v.UserID,
+		Filter: string(filter),
 		// The link only: the page itself asks inbox again.
 		CanConfigure: v.CanConfigure,
 	}
@@ -38,7 +39,7 @@ func (s *Server) inboxData(r *http.Request, open int64) (views.InboxData, error)
 		}
 		data.Open = &d
 	}
-	list, err := s.inbox.List(ctx, v.Viewer, onlyMine)
+	list, err := s.inbox.List(ctx, v.Viewer, filter)
 	if err != nil {
 		return data, err
 	}
@@ -47,16 +48,35 @@ func (s *Server) inboxData(r *http.Request, open int64) (views.InboxData, error)
 	return data, err
 }
 
+// listFilter is the list's filter the URL names (?filter=; the old ?mine=1
+// still means mine).
+func listFilter(r *http.Request) inbox.Filter {
+	if r.URL.Query().Get("mine") == "1" {
+		return inbox.FilterMine
+	}
+	return inbox.FilterOf(r.URL.Query().Get("filter"))
+}
+
+// page is a live page's frame for the viewer: inside a portal it loads
+// Bitrix24's SDK too (CRM links open in its slider).
+func (s *Server) page(title string, v viewer) views.Page {
+	p := views.Page{Title: title, Token: v.Token, Live: true, Tab: newTab()}
+	if v.PortalURL != "" {
+		p.BX24 = s.cfg.BX24ScriptURL
+	}
+	return p
+}
+
 // dialogList renders the dialog list alone (filter switches, resets).
 func (s *Server) dialogList(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r.Context())
-	onlyMine := r.URL.Query().Get("mine") == "1"
-	list, err := s.inbox.List(r.Context(), v.Viewer, onlyMine)
+	filter := listFilter(r)
+	list, err := s.inbox.List(r.Context(), v.Viewer, filter)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, views.DialogList(list.Dialogs, v.UserID, onlyMine, 0))
+	s.render(w, r, http.StatusOK, views.DialogList(list.Dialogs, v.UserID, string(filter), 0))
 }
 
 // maxRows bounds a rows request (a card lists at most 100 dialogs).

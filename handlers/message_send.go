@@ -35,7 +35,7 @@ func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if msg := composerRefusal(ctx, err); msg != "" {
-		s.composerError(w, r, id, msg)
+		s.composerError(w, r, draft.ClientID(), msg)
 		return
 	}
 	s.fail(w, r, err)
@@ -68,8 +68,9 @@ func composerRefusal(ctx context.Context, err error) string {
 	return views.ComposerRefusal(ctx, r)
 }
 
-// composerError shows a message under the composer instead of appending.
-func (s *Server) composerError(w http.ResponseWriter, r *http.Request, dialogID int64, msg string) {
-	retarget(w, "#composer-error-"+strconv.FormatInt(dialogID, 10), "innerHTML")
+// composerError shows a message under the composer of a client's
+// conversation (0: writing first) instead of appending.
+func (s *Server) composerError(w http.ResponseWriter, r *http.Request, clientID int64, msg string) {
+	retarget(w, "#composer-error-"+strconv.FormatInt(clientID, 10), "innerHTML")
 	s.render(w, r, http.StatusUnprocessableEntity, views.ErrorFlash(msg))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"switchboard/bitrix"
@@ -16,6 +17,7 @@ type Card struct {
 	EntityID   int64
 	Title      string
 	Phones     []string // digits
+	Instagram  []string // Instagram ids of its IM field (VALUE_TYPE INSTAGRAM)
 }
 
 // OpenCard reads a lead, contact or deal and the phones on it (a deal's
@@ -44,20 +46,20 @@ func (in *Inbox) readCard(ctx context.Context, v Viewer, pl *bitrix.Placement) (
 	if id <= 0 {
 		return c, fmt.Errorf("%w: placement %s names no entity", ErrCardGone, pl.Placement)
 	}
-	var multifields []bitrix.Multifield
+	var multifields, ims []bitrix.Multifield
 	switch pl.EntityType() {
 	case bitrix.EntityLead:
 		l, err := pc.Lead(ctx, id)
 		if err != nil {
 			return c, fmt.Errorf("inbox: unable to read lead %d: %w", id, err)
 		}
-		c.EntityType, c.Title, multifields = "lead", l.Title, l.Phone
+		c.EntityType, c.Title, multifields, ims = "lead", l.Title, l.Phone, l.IM
 	case bitrix.EntityContact:
 		ct, err := pc.Contact(ctx, id)
 		if err != nil {
 			return c, fmt.Errorf("inbox: unable to read contact %d: %w", id, err)
 		}
-		c.EntityType, c.Title, multifields = "contact", fullName(ct.Name, ct.LastName), ct.Phone
+		c.EntityType, c.Title, multifields, ims = "contact", fullName(ct.Name, ct.LastName), ct.Phone, ct.IM
 	case bitrix.EntityDeal:
 		d, err := pc.Deal(ctx, id)
 		if err != nil {
@@ -73,20 +75,26 @@ func (in *Inbox) readCard(ctx context.Context, v Viewer, pl *bitrix.Placement) (
 			if err != nil {
 				return c, fmt.Errorf("inbox: unable to read contact %d: %w", int64(dc.ContactID), err)
 			}
-			multifields = append(multifields, ct.Phone...)
+			multifields, ims = append(multifields, ct.Phone...), append(ims, ct.IM...)
 		}
 	default:
 		return c, fmt.Errorf("inbox: placement %s is not a lead, contact or deal card", pl.Placement)
 	}
 	for _, m := range multifields {
-		if d := Digits(m.Value); d != "" {
+		if d := Digits(m.Value); d != "" && !slices.Contains(c.Phones, d) {
 			c.Phones = append(c.Phones, d)
+		}
+	}
+	for _, m := range ims {
+		if strings.EqualFold(m.ValueType, "INSTAGRAM") && m.Value != "" && !slices.Contains(c.Instagram, m.Value) {
+			c.Instagram = append(c.Instagram, m.Value)
 		}
 	}
 	return c, nil
 }
 
-// CardDialogs lists the dialogs of a card's clients that v may see.
+// CardDialogs lists the conversations of a card's clients that v may see:
+// one row per client, newest activity first.
 func (in *Inbox) CardDialogs(ctx context.Context, v Viewer, c Card) ([]db.DialogRow, error) {
 	if len(c.Phones) == 0 {
 		return nil, nil
@@ -95,7 +103,23 @@ func (in *Inbox) CardDialogs(ctx context.Context, v Viewer, c Card) ([]db.Dialog
 	if err != nil {
 		return nil, err
 	}
-	return in.Store.DialogsOfPhones(ctx, vis, c.Phones)
+	ds, err := in.Store.DialogsOfPhones(ctx, vis, c.Phones)
+	if err != nil {
+		return nil, err
+	}
+	var order []int64
+	byClient := map[int64][]db.DialogRow{}
+	for _, d := range ds {
+		if byClient[d.ClientID] == nil {
+			order = append(order, d.ClientID)
+		}
+		byClient[d.ClientID] = append(byClient[d.ClientID], d)
+	}
+	rows := make([]db.DialogRow, 0, len(order))
+	for _, id := range order {
+		rows = append(rows, *conversationOf(vis, byClient[id]))
+	}
+	return rows, nil
 }
 
 // Digits keeps a phone number's digits: "+7 999 123-45-67" is "79991234567".
@@ -107,4 +131,9 @@ func Digits(phone string) string {
 		}
 	}
 	return b.String()
+}
+
+// Channels lists the portal's channels (writing first picks one).
+func (in *Inbox) Channels(ctx context.Context, v Viewer) ([]db.Channel, error) {
+	return in.Store.Channels(ctx, v.PortalID)
 }

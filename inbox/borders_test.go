@@ -97,7 +97,7 @@ func TestEachVisibilitySettingAppliesToEveryRead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		list, err := r.in.List(ctx, v, false)
+		list, err := r.in.List(ctx, v, inbox.FilterAll)
 		if err != nil {
 			t.Fatal(err)
 		}

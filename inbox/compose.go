@@ -29,6 +29,8 @@ type Draft struct {
 	in       *Inbox
 	v        Viewer
 	dialog   int64
+	client   int64      // the dialog's client; 0 for one writing first makes
+	to       *recipient // instead of dialog: the dialog is found or started on Send
 	files    []Upload
 	template int64 // UseTemplate's, 0 for none
 }
@@ -40,10 +42,11 @@ func (in *Inbox) NewDraft(ctx context.Context, v Viewer, dialogID int64) (*Draft
 	if err != nil {
 		return nil, err
 	}
-	if _, err := in.Store.Dialog(ctx, vis, dialogID); err != nil {
+	d, err := in.Store.Dialog(ctx, vis, dialogID)
+	if err != nil {
 		return nil, err
 	}
-	return &Draft{in: in, v: v, dialog: dialogID}, nil
+	return &Draft{in: in, v: v, dialog: dialogID, client: d.ClientID}, nil
 }
 
 // AddFile keeps one file of the message: ErrTooManyFiles past MaxFiles, a
@@ -66,7 +69,11 @@ func (d *Draft) AddFile(ctx context.Context, name, mimeType string, r io.Reader)
 // Send queues the text and the files kept (SendMessage); on any error the
 // files are discarded.
 func (d *Draft) Send(ctx context.Context, text string) (Sent, error) {
-	sent, err := d.in.sendMessage(ctx, d.v, d.dialog, text, d.files, d.template)
+	var sent Sent
+	err := d.startDialog(ctx, text)
+	if err == nil {
+		sent, err = d.in.sendMessage(ctx, d.v, d.dialog, text, d.files, d.template)
+	}
 	if err != nil {
 		d.Discard(ctx)
 	}

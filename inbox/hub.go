@@ -78,6 +78,9 @@ type Live struct {
 	Row     *db.DialogRow // nil: the dialog is gone (or a reset)
 	Message *db.Message   // the message the event names, if any
 	Failure channels.Failure
+	// client is every dialog of Row's client, newest first: each stream
+	// makes its viewer's conversation row of it (conversationOf).
+	client []db.DialogRow
 
 	before db.UnreadDialog // the dialog as the portal's counters held it before
 	reload []db.UnreadDialog
@@ -128,9 +131,6 @@ func (pl *portalLog) total(vis db.Visibility) int {
 	}
 	return n
 }
-
-// sees is db.Visibility's rule, in memory: a dialog with this responsible.
-func sees(vis db.Visibility, responsible *int64) bool { return vis.Sees(responsible) }
 
 // Run reads the log until ctx ends: woken by this process's commits, by
 // other instances' NOTIFY, and every second anyway.
@@ -257,6 +257,22 @@ func (h *Hub) load(ctx context.Context, events []Event) ([]*Live, error) {
 			rows[rs[i].ID] = &rs[i]
 		}
 	}
+	clients := map[int64][]db.DialogRow{}
+	for portal, ids := range dialogs {
+		var cids []int64
+		for _, id := range ids {
+			if r := rows[id]; r != nil && r.PortalID == portal {
+				cids = append(cids, r.ClientID)
+			}
+		}
+		rs, err := h.in.Store.DialogRowsOfClients(ctx, portal, cids)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			clients[r.ClientID] = append(clients[r.ClientID], r)
+		}
+	}
 	for portal, ids := range messages {
 		ms, err := h.in.Store.MessagesByID(ctx, portal, ids)
 		if err != nil {
@@ -270,6 +286,9 @@ func (h *Hub) load(ctx context.Context, events []Event) ([]*Live, error) {
 		l.Row, l.Message = rows[l.Event.Dialog], msgs[l.Event.Message]
 		if l.Row != nil && l.Row.PortalID != l.Event.Portal || l.Message != nil && l.Message.DialogID != l.Event.Dialog {
 			l.Row, l.Message = nil, nil
+		}
+		if l.Row != nil {
+			l.client = clients[l.Row.ClientID]
 		}
 		if l.Message != nil && l.Row != nil && l.Message.Status == "failed" {
 			l.Failure = h.in.failure(l.Row.Transport, l.Message.ErrorCode, l.Message.ErrorText)

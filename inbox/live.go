@@ -17,8 +17,14 @@ type Update struct {
 	// Counts are the viewer's counters after the update, when the update
 	// changed them or shows them; nil otherwise.
 	Counts *db.InboxCounts
-	// Gone is a dialog that left the viewer's sight (its responsible
-	// changed): its row is taken off their page.
+	// Row is the viewer's row of the event's client (conversationOf): nil
+	// when the event changed nothing they see in the list.
+	Row *db.DialogRow
+	// Moved: the row goes to the top of the list (new activity, or a
+	// dialog handed to the viewer); otherwise it is redrawn in place.
+	Moved bool
+	// Gone is a client whose every dialog left the viewer's sight (a
+	// responsible changed): their row is taken off the page.
 	Gone int64
 	// Recheck: the portal's settings changed; the stream reads its viewer
 	// again (Authorize, SetViewer), and a changed visibility resets it.
@@ -115,6 +121,15 @@ func (f *Feed) delta(l *Live) int {
 	return d
 }
 
+// conversation is the viewer's row of l's client; nil when they see none
+// of its dialogs.
+func (f *Feed) conversation(l *Live) *db.DialogRow {
+	if len(l.client) == 0 { // read before the dialog's client had it: the dialog alone
+		return conversationOf(f.vis, []db.DialogRow{*l.Row})
+	}
+	return conversationOf(f.vis, l.client)
+}
+
 // Next waits for what the viewer may see next and returns all of it, in log
 // order: nothing of a dialog hidden from them, and their counters moved by
 // each event's delta.
@@ -171,9 +186,14 @@ func (f *Feed) take() []Update {
 		}
 		switch {
 		case l.Row != nil && sees(f.vis, l.Row.ResponsibleUserID):
-			ups = append(ups, Update{ID: l.Event.Pos.String(), Live: l, Counts: counts})
+			moved := l.Event.Kind == EventMessage || l.Event.Kind == EventAssign
+			ups = append(ups, Update{ID: l.Event.Pos.String(), Live: l, Counts: counts, Row: f.conversation(l), Moved: moved})
 		case l.Row != nil && l.Event.Kind == EventAssign: // it left the viewer's sight
-			ups = append(ups, Update{ID: l.Event.Pos.String(), Counts: counts, Gone: l.Row.ID})
+			if row := f.conversation(l); row != nil { // another dialog of the client is still theirs
+				ups = append(ups, Update{ID: l.Event.Pos.String(), Counts: counts, Row: row})
+				break
+			}
+			ups = append(ups, Update{ID: l.Event.Pos.String(), Counts: counts, Gone: l.Row.ClientID})
 		case d != 0: // the dialog left the viewer's sight: only their counters change
 			ups = append(ups, Update{ID: l.Event.Pos.String(), Counts: counts})
 		}

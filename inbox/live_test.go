@@ -253,7 +253,7 @@ func TestEveryStreamGetsExactlyWhatItMaySeeAndAResumedOneEndsTheSame(t *testing.
 				set[id] = true
 			}
 		}
-		list, err := r.in.List(ctx, v, false)
+		list, err := r.in.List(ctx, v, inbox.FilterAll)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -428,7 +428,7 @@ func TestAStreamThatFallsBehindGetsOneResetWithTrueCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := r.in.List(ctx, vis, false)
+	list, err := r.in.List(ctx, vis, inbox.FilterAll)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"switchboard/channels"
@@ -12,12 +13,22 @@ import (
 // messagesShown is how many of a dialog's latest messages a view shows.
 const messagesShown = 200
 
-// DialogView is a dialog the viewer may see, with its latest messages and
-// why failed ones failed.
+// DialogView is a client's conversation as the viewer may see it: every
+// visible dialog of the client merged, the latest messages in time order,
+// why failed ones failed, the channels the composer may pick, and the
+// client's CRM records.
 type DialogView struct {
-	Dialog   db.DialogRow
+	// Dialog is the composer's dialog: the one asked for by channel, else
+	// the one of the client's last inbound message.
+	Dialog db.DialogRow
+	// Dialogs are the client's dialogs the viewer may see, newest first.
+	Dialogs  []db.DialogRow
 	Messages []db.Message
 	Failures map[int64]channels.Failure // by message id
+	// Channels are the portal's channels, for the composer's switcher.
+	Channels []db.Channel
+	// Links are the client's leads, contacts and deals, closed ones too.
+	Links []db.CRMLink
 	// WindowClosed: the transport's template window (WhatsApp's 24 hours)
 	// is closed, only a template reaches the client; NeverWrote: the client
 	// never wrote at all.
@@ -37,9 +48,19 @@ func (in *Inbox) windowState(d db.DialogRow, now time.Time) (closed, never bool)
 	return now.Sub(*d.LastInboundAt) > t.Capabilities().TemplateWindow, false
 }
 
-// OpenDialog reads a dialog for a viewer: ErrNotFound (db) when it does not
-// exist, is another portal's, or is hidden from them by settings 6/7.
+// OpenDialog reads the conversation of a dialog's client for a viewer,
+// the composer on the channel of the client's last inbound message:
+// ErrNotFound (db) when the dialog does not exist, is another portal's, or
+// is hidden from them by settings 6/7.
 func (in *Inbox) OpenDialog(ctx context.Context, v Viewer, id int64) (DialogView, error) {
+	return in.OpenConversation(ctx, v, id, 0)
+}
+
+// OpenConversation is OpenDialog with the composer on channelID (0: the
+// channel of the client's last inbound message). A channel the client has
+// no dialog on yet gets a composer that starts one; its DialogView.Dialog
+// then has no ID.
+func (in *Inbox) OpenConversation(ctx context.Context, v Viewer, id, channelID int64) (DialogView, error) {
 	vis, err := in.visibility(ctx, v)
 	if err != nil {
 		return DialogView{}, err
@@ -48,38 +69,117 @@ func (in *Inbox) OpenDialog(ctx context.Context, v Viewer, id int64) (DialogView
 	if err != nil {
 		return DialogView{}, err
 	}
-	msgs, err := in.Store.Messages(ctx, v.PortalID, d.ID, messagesShown)
+	return in.conversation(ctx, v, vis, d.ClientID, channelID)
+}
+
+// ClientConversation is OpenConversation by client: ErrNotFound when the
+// viewer sees no dialog of the client.
+func (in *Inbox) ClientConversation(ctx context.Context, v Viewer, clientID, channelID int64) (DialogView, error) {
+	vis, err := in.visibility(ctx, v)
 	if err != nil {
 		return DialogView{}, err
 	}
-	failures := map[int64]channels.Failure{}
-	for _, m := range msgs {
+	return in.conversation(ctx, v, vis, clientID, channelID)
+}
+
+func (in *Inbox) conversation(ctx context.Context, v Viewer, vis db.Visibility, clientID, channelID int64) (DialogView, error) {
+	view := DialogView{Failures: map[int64]channels.Failure{}}
+	var err error
+	if view.Dialogs, err = in.Store.ClientDialogs(ctx, vis, clientID); err != nil {
+		return DialogView{}, err
+	}
+	if len(view.Dialogs) == 0 {
+		return DialogView{}, fmt.Errorf("inbox: client %d: %w", clientID, ErrNotFound)
+	}
+	if view.Channels, err = in.Store.Channels(ctx, v.PortalID); err != nil {
+		return DialogView{}, err
+	}
+	if view.Dialog, err = composerDialog(view.Dialogs, view.Channels, channelID); err != nil {
+		return DialogView{}, err
+	}
+	if view.Messages, err = in.Store.ClientMessages(ctx, vis, clientID, messagesShown); err != nil {
+		return DialogView{}, err
+	}
+	if view.Links, err = in.Store.ClientLinks(ctx, v.PortalID, []int64{clientID}); err != nil {
+		return DialogView{}, err
+	}
+	for _, m := range view.Messages {
 		if m.Status == "failed" {
-			failures[m.ID] = in.failure(d.Transport, m.ErrorCode, m.ErrorText)
+			view.Failures[m.ID] = in.failure(view.Dialog.Transport, m.ErrorCode, m.ErrorText)
 		}
 	}
-	closed, never := in.windowState(d, in.Now())
-	return DialogView{Dialog: d, Messages: msgs, Failures: failures, WindowClosed: closed, NeverWrote: never}, nil
+	view.WindowClosed, view.NeverWrote = in.windowState(view.Dialog, in.Now())
+	return view, nil
+}
+
+// composerDialog picks the composer's dialog among a client's visible ones
+// (newest first, at least one): on channelID when asked (a channel of the
+// client's transport without a dialog yet gives a row with no ID), else on
+// the channel of the last inbound message, else the newest. ErrNotFound
+// for a channel that is not the portal's or cannot reach the client.
+func composerDialog(dialogs []db.DialogRow, chans []db.Channel, channelID int64) (db.DialogRow, error) {
+	if channelID == 0 {
+		best := dialogs[0]
+		for _, d := range dialogs {
+			if d.LastInboundAt != nil && (best.LastInboundAt == nil || d.LastInboundAt.After(*best.LastInboundAt)) {
+				best = d
+			}
+		}
+		return best, nil
+	}
+	for _, d := range dialogs {
+		if d.ChannelID == channelID {
+			return d, nil
+		}
+	}
+	for _, ch := range chans {
+		if ch.ID == channelID && ch.Transport == dialogs[0].Transport {
+			d := dialogs[0]
+			d.ID, d.ChannelID, d.ChannelName, d.UnreadCount, d.LastInboundAt = 0, ch.ID, ch.Name, 0, nil
+			return d, nil
+		}
+	}
+	return db.DialogRow{}, fmt.Errorf("inbox: channel %d cannot reach client %d: %w", channelID, dialogs[0].ClientID, ErrNotFound)
 }
 
 // InboxList is the shared chat's list as one viewer sees it.
 type InboxList struct {
-	Dialogs []db.DialogRow
+	Dialogs []db.DialogRow // one per client
 	Counts  db.InboxCounts
 	Me      db.User
 	// Backlog is what waits for the CRM sync: shown to administrators.
 	Backlog *db.CRMBacklog
 }
 
-// List reads the dialogs a viewer may see (only theirs with onlyMine),
-// newest activity first, and the counters.
-func (in *Inbox) List(ctx context.Context, v Viewer, onlyMine bool) (InboxList, error) {
+// Filter is one of the list's filters.
+type Filter string
+
+// The list's filters.
+const (
+	FilterAll        Filter = "all"
+	FilterMine       Filter = "mine"       // where the viewer is responsible
+	FilterUnanswered Filter = "unanswered" // the client wrote last and waits
+)
+
+// FilterOf reads a filter's name; anything else is FilterAll.
+func FilterOf(name string) Filter {
+	switch f := Filter(name); f {
+	case FilterMine, FilterUnanswered:
+		return f
+	}
+	return FilterAll
+}
+
+// List reads the conversations a viewer may see through a filter, one row
+// per client, newest activity first, and the counters.
+func (in *Inbox) List(ctx context.Context, v Viewer, f Filter) (InboxList, error) {
 	var l InboxList
 	vis, err := in.visibility(ctx, v)
 	if err != nil {
 		return l, err
 	}
-	if l.Dialogs, err = in.Store.Dialogs(ctx, vis, db.DialogFilter{OnlyMine: onlyMine}); err != nil {
+	lf := db.ListFilter{Mine: f == FilterMine, Unanswered: f == FilterUnanswered}
+	if l.Dialogs, err = in.Store.Conversations(ctx, vis, lf); err != nil {
 		return l, err
 	}
 	if l.Counts, err = in.Store.Counts(ctx, vis); err != nil {
@@ -98,14 +198,16 @@ func (in *Inbox) List(ctx context.Context, v Viewer, onlyMine bool) (InboxList, 
 	return l, nil
 }
 
-// Rows reads the rows of the given dialogs that the viewer may see, in the
-// order asked; the others are left out.
+// Rows reads the conversation rows of the given dialogs' clients that the
+// viewer may see, in the order asked, each client once; the others are
+// left out.
 func (in *Inbox) Rows(ctx context.Context, v Viewer, ids []int64) ([]db.DialogRow, error) {
 	vis, err := in.visibility(ctx, v)
 	if err != nil {
 		return nil, err
 	}
 	rows := make([]db.DialogRow, 0, len(ids))
+	seen := map[int64]bool{}
 	for _, id := range ids {
 		d, err := in.Store.Dialog(ctx, vis, id)
 		if errors.Is(err, db.ErrNotFound) {
@@ -114,7 +216,17 @@ func (in *Inbox) Rows(ctx context.Context, v Viewer, ids []int64) ([]db.DialogRo
 		if err != nil {
 			return nil, err
 		}
-		rows = append(rows, d)
+		if seen[d.ClientID] {
+			continue
+		}
+		seen[d.ClientID] = true
+		ds, err := in.Store.ClientDialogs(ctx, vis, d.ClientID)
+		if err != nil {
+			return nil, err
+		}
+		if row := conversationOf(vis, ds); row != nil {
+			rows = append(rows, *row)
+		}
 	}
 	return rows, nil
 }

@@ -18,15 +18,6 @@
   document.addEventListener("DOMContentLoaded", scrollToEnd);
   document.addEventListener("htmx:afterSettle", scrollToEnd);
   document.addEventListener("htmx:oobAfterSwap", scrollToEnd);
-
-  // Keep the open dialog highlighted in the list.
-  document.addEventListener("htmx:afterSettle", function () {
-    var v = document.querySelector("[data-testid=dialog-view]");
-    var open = v ? v.getAttribute("data-dialog") : null;
-    document.querySelectorAll(".dialog-row").forEach(function (r) {
-      r.classList.toggle("open", r.getAttribute("data-dialog") === open);
-    });
-  });
 })();
 
 // The live stream's state, for the connection indicator (and browser tests).

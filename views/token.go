@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"net/url"
+	"strings"
 )
 
 type tokenKey struct{}
@@ -21,7 +22,11 @@ func authURL(ctx context.Context, path string) string {
 	if token == "" {
 		return path
 	}
-	return path + "?st=" + url.QueryEscape(token)
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + "st=" + url.QueryEscape(token)
 }
 
 // AuthURL is authURL for handlers: where a response sends the browser next.

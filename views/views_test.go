@@ -34,7 +34,7 @@ func text(doc *goquery.Document, testid string) string {
 
 func row() db.DialogRow {
 	me := int64(7)
-	return db.DialogRow{ID: 42, ChannelName: "Sales", Transport: "whatsapp", ClientName: "Ivan <script>alert(1)</script>",
+	return db.DialogRow{ID: 42, ClientID: 9, ChannelName: "Sales", Transport: "whatsapp", ClientName: "Ivan <script>alert(1)</script>",
 		ClientPhone: "79990001122", ResponsibleUserID: &me, UnreadCount: 3, LastMessageAt: time.Now(),
 		LastPreview: "Hello", LastDirection: "in"}
 }
@@ -42,7 +42,7 @@ func row() db.DialogRow {
 func TestDialogRowShowsWhatTheListPromises(t *testing.T) {
 	doc := render(t, "en", views.DialogRow(row(), 7, false, false))
 	li := doc.Find(`[data-testid="dialog-row"]`)
-	if id, _ := li.Attr("id"); id != "dialog-row-42" {
+	if id, _ := li.Attr("id"); id != "client-row-9" {
 		t.Fatalf("row id %q", id)
 	}
 	if _, mine := li.Attr("data-mine"); !mine {
@@ -85,12 +85,12 @@ func TestLiveUpdateMovesARowOnlyForNewActivity(t *testing.T) {
 	r := row()
 	moved := render(t, "en", views.Live(views.LiveUpdate{Row: &r, Me: 7, Moved: true}))
 	if moved.Find(`[hx-swap-oob="afterbegin:#dialog-list"] [data-testid="dialog-row"]`).Length() != 1 ||
-		moved.Find(`#dialog-row-42[hx-swap-oob="delete"]`).Length() != 1 {
+		moved.Find(`#client-row-9[hx-swap-oob="delete"]`).Length() != 1 {
 		t.Fatal("new activity does not move the row to the top")
 	}
 	stays := render(t, "en", views.Live(views.LiveUpdate{Row: &r, Me: 7, Counts: &db.InboxCounts{Unread: 3}}))
 	if stays.Find(`[hx-swap-oob="afterbegin:#dialog-list"]`).Length() != 0 ||
-		stays.Find(`#dialog-row-42[hx-swap-oob="true"]`).Length() != 1 {
+		stays.Find(`#client-row-9[hx-swap-oob="true"]`).Length() != 1 {
 		t.Fatal("a status change moves the row instead of redrawing it in place")
 	}
 	if stays.Find(`#unread-total[hx-swap-oob="true"]`).Length() != 1 {

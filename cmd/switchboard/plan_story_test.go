@@ -3,13 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/chromedp/chromedp"
 
 	"switchboard/channels/graphemu"
 	"switchboard/db"
@@ -67,7 +63,7 @@ func TestAPausedAnswerGoesOutWhenTheHourTurns(t *testing.T) {
 	})()`, until))
 	waitFrame(t, manager, app, "the composer says the dialog waits", fmt.Sprintf(
 		`%s(document.querySelector('[data-testid=composer-pause] [data-testid=pause-until]'))`, until))
-	shot(t, manager, "paused.png")
+	screenshot(t, manager, "paused.png")
 	time.Sleep(time.Second) // the worker has had its chances: nothing is due before the hour
 	if got := businessTexts(env, ch.ExternalID, "79995556677"); len(got) != 0 {
 		t.Fatalf("Olga got %v before the hour", got)
@@ -92,7 +88,7 @@ func TestAPausedAnswerGoesOutWhenTheHourTurns(t *testing.T) {
 		document.querySelector('[data-testid=plan-this-hour]').textContent === '1'
 		&& document.querySelector('[data-testid=plan-this-month]').textContent === '2'
 		&& document.querySelectorAll('[data-testid=plan-chart-bar]').length === 24`)
-	shot(t, manager, "counter.png")
+	screenshot(t, manager, "counter.png")
 }
 
 // waitDialog waits for the dialog of a client (by WhatsApp id) to be stored.
@@ -133,23 +129,4 @@ func businessTexts(env *demoEnv, number, client string) []string {
 		}
 	}
 	return texts
-}
-
-// shot saves a screenshot of the tab as name in the folder SB_SHOTS names,
-// when it names one: for a person to look at, not to assert on (PNG).
-func shot(t *testing.T, tab contextTab, name string) {
-	t.Helper()
-	dir := os.Getenv("SB_SHOTS")
-	if dir == "" {
-		return
-	}
-	ctx, cancel := context.WithTimeout(tab, 5*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err == nil {
-		err = os.WriteFile(filepath.Join(dir, name), png, 0o644)
-	}
-	if err != nil {
-		t.Logf("screenshot %s: %v", name, err)
-	}
 }

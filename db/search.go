@@ -1,0 +1,80 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Marks around the matched words of a search snippet: control characters,
+// so views can split on them and escape everything else.
+const (
+	MatchStart = "\x01"
+	MatchEnd   = "\x02"
+)
+
+// SearchHit is one search result: a client whose name or phone matches (no
+// message), or a message whose text does, with its dialog's row either way.
+type SearchHit struct {
+	DialogRow
+	MessageID *int64    `db:"message_id"`
+	Snippet   string    `db:"snippet"` // the message's matching words between MatchStart and MatchEnd
+	At        time.Time `db:"at"`
+}
+
+// SearchQuery is what the search box asked: the words, and the digits of
+// them when they may be a phone number.
+type SearchQuery struct {
+	Text   string
+	Digits string // "" unless the query has at least three digits
+	Limit  int    // per kind (clients, messages); 0 means 30
+}
+
+// searchRow is a hit's dialog row columns.
+const searchRow = `d.portal_id, d.id, d.channel_id, ch.name AS channel_name, ch.transport,
+	d.client_id, cl.external_id AS client_external_id, cl.name AS client_name, cl.phone AS client_phone,
+	d.responsible_user_id, d.unread_count, d.last_message_at, d.last_preview, d.last_direction, d.last_inbound_at`
+
+// Search finds, among the dialogs v may see, the clients whose name (any
+// part, any case) or phone (any digits of it) matches, each once at its
+// newest dialog, and the messages whose text matches the words in Russian
+// or English (full text, 'russian' configuration: Russian and English
+// stemming), newest first. Two queries, each on its index.
+func (s *Store) Search(ctx context.Context, v Visibility, q SearchQuery) (clients, messages []SearchHit, err error) {
+	if q.Limit <= 0 {
+		q.Limit = 30
+	}
+	like := "%" + likeEscape(strings.TrimSpace(q.Text)) + "%"
+	digits := ""
+	if q.Digits != "" {
+		digits = "%" + q.Digits + "%"
+	}
+	err = s.all(ctx, &clients, `SELECT `+searchRow+`, NULL::bigint AS message_id, '' AS snippet, d.last_message_at AS at
+		FROM dialogs d JOIN channels ch ON ch.id = d.channel_id JOIN clients cl ON cl.id = d.client_id
+		WHERE `+visible+` AND cl.portal_id = $1
+		AND (cl.name ILIKE $5 OR (cl.transport = 'instagram' AND cl.external_id ILIKE $5)
+			OR ($6 <> '' AND (cl.phone LIKE $6 OR (cl.transport = 'whatsapp' AND cl.external_id LIKE $6))))
+		AND NOT EXISTS (SELECT 1 FROM dialogs n WHERE n.client_id = d.client_id AND `+visibleAs("n")+`
+			AND (n.last_message_at, n.id) > (d.last_message_at, d.id))
+		ORDER BY d.last_message_at DESC, d.id DESC LIMIT $7`, append(v.args(), like, digits, q.Limit)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("db: unable to search clients of portal %d: %w", v.PortalID, err)
+	}
+	err = s.all(ctx, &messages, `SELECT `+searchRow+`, m.id AS message_id,
+		ts_headline('russian', m.body, q.q, 'StartSel=`+MatchStart+`, StopSel=`+MatchEnd+`, MaxWords=30, MinWords=12') AS snippet,
+		m.created_at AS at
+		FROM websearch_to_tsquery('russian', $5) q (q), messages m
+		JOIN dialogs d ON d.id = m.dialog_id JOIN channels ch ON ch.id = d.channel_id JOIN clients cl ON cl.id = d.client_id
+		WHERE `+visible+` AND m.portal_id = $1 AND m.deleted_at IS NULL AND to_tsvector('russian', m.body) @@ q.q
+		ORDER BY m.created_at DESC, m.id DESC LIMIT $6`, append(v.args(), q.Text, q.Limit)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("db: unable to search messages of portal %d: %w", v.PortalID, err)
+	}
+	return clients, messages, nil
+}
+
+// likeEscape makes s match itself in a LIKE pattern.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
