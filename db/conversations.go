@@ -38,14 +38,14 @@ func (s *Store) Conversations(ctx context.Context, v Visibility, f ListFilter) (
 		d.client_id, cl.external_id AS client_external_id, cl.name AS client_name, cl.phone AS client_phone,
 		d.responsible_user_id, d.last_message_at, d.last_preview, d.last_direction, d.last_inbound_at,
 		(SELECT COALESCE(SUM(x.unread_count), 0) FROM dialogs x WHERE x.client_id = d.client_id AND `+visibleAs("x")+`
-			AND (NOT $5 OR x.responsible_user_id = $3)) AS unread_count
+			AND (NOT $5 OR x.responsible_user_id = $8)) AS unread_count
 		FROM dialogs d JOIN channels ch ON ch.id = d.channel_id JOIN clients cl ON cl.id = d.client_id
-		WHERE `+visible+` AND (NOT $5 OR d.responsible_user_id = $3) AND (NOT $6 OR d.unanswered_since IS NOT NULL)
+		WHERE `+visible+` AND (NOT $5 OR d.responsible_user_id = $8) AND (NOT $6 OR d.unanswered_since IS NOT NULL)
 		AND NOT EXISTS (SELECT 1 FROM dialogs n WHERE n.client_id = d.client_id AND `+visibleAs("n")+`
-			AND (NOT $5 OR n.responsible_user_id = $3)
+			AND (NOT $5 OR n.responsible_user_id = $8)
 			AND (n.last_message_at, n.id) > (d.last_message_at, d.id))
 		ORDER BY d.last_message_at DESC, d.id DESC LIMIT $7`,
-		append(v.args(), f.Mine, f.Unanswered, f.Limit)...)
+		append(v.args(), f.Mine, f.Unanswered, f.Limit, v.UserID)...)
 	if err != nil {
 		return nil, fmt.Errorf("db: unable to list conversations of portal %d: %w", v.PortalID, err)
 	}

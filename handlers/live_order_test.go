@@ -32,7 +32,11 @@ func TestOnlyNewMessagesReorderTheList(t *testing.T) {
 	read, stop := openStream(t, ctx, it.app.URL+"/events?st="+token, "")
 	defer stop()
 	read("event: reset")
-	row := `id="dialog-row-` + strconv.FormatInt(dialog, 10) + `"`
+	var client int64
+	if err := it.store.DB.Get(&client, `SELECT client_id FROM dialogs WHERE id = $1`, dialog); err != nil {
+		t.Fatal(err)
+	}
+	row := `id="client-row-` + strconv.FormatInt(client, 10) + `"` // one row per client
 	item := `id="msg-` + strconv.FormatInt(msg, 10) + `"`
 	for _, c := range []struct {
 		kind  string

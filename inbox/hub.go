@@ -125,7 +125,7 @@ func (pl *portalLog) last() db.Position {
 func (pl *portalLog) total(vis db.Visibility) int {
 	n := 0
 	for _, d := range pl.unread {
-		if sees(vis, d.Responsible) {
+		if vis.Sees(d.Responsible) {
 			n += d.Unread
 		}
 	}

@@ -112,10 +112,10 @@ func (f *Feed) delta(l *Live) int {
 		return 0
 	}
 	d := 0
-	if sees(f.vis, l.Row.ResponsibleUserID) {
+	if f.vis.Sees(l.Row.ResponsibleUserID) {
 		d += l.Row.UnreadCount
 	}
-	if sees(f.vis, l.before.Responsible) {
+	if f.vis.Sees(l.before.Responsible) {
 		d -= l.before.Unread
 	}
 	return d
@@ -185,7 +185,7 @@ func (f *Feed) take() []Update {
 			counts = &db.InboxCounts{Unread: f.total}
 		}
 		switch {
-		case l.Row != nil && sees(f.vis, l.Row.ResponsibleUserID):
+		case l.Row != nil && f.vis.Sees(l.Row.ResponsibleUserID):
 			moved := l.Event.Kind == EventMessage || l.Event.Kind == EventAssign
 			ups = append(ups, Update{ID: l.Event.Pos.String(), Live: l, Counts: counts, Row: f.conversation(l), Moved: moved})
 		case l.Row != nil && l.Event.Kind == EventAssign: // it left the viewer's sight

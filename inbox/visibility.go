@@ -100,10 +100,6 @@ func visibilityOf(s Settings, v Viewer, team []int64) db.Visibility {
 	return vis
 }
 
-// sees is db.Visibility's rule, in memory: a dialog with this responsible.
-func sees(vis db.Visibility, responsible *int64) bool {
-	return vis.All || responsible != nil && *responsible == vis.UserID || vis.Unassigned && responsible == nil
-}
 
 // conversationOf is a client's row as vis sees it, from all the client's
 // dialogs (newest activity first): the newest dialog vis sees, with the
@@ -113,7 +109,7 @@ func conversationOf(vis db.Visibility, dialogs []db.DialogRow) *db.DialogRow {
 	var row *db.DialogRow
 	unread := 0
 	for i := range dialogs {
-		if !sees(vis, dialogs[i].ResponsibleUserID) {
+		if !vis.Sees(dialogs[i].ResponsibleUserID) {
 			continue
 		}
 		if row == nil {
