@@ -100,7 +100,6 @@ func visibilityOf(s Settings, v Viewer, team []int64) db.Visibility {
 	return vis
 }
 
-
 // conversationOf is a client's row as vis sees it, from all the client's
 // dialogs (newest activity first): the newest dialog vis sees, with the
 // unread count of all those it sees; nil when it sees none. The same rule
