@@ -68,6 +68,13 @@ func TestAccessMatrix(t *testing.T) {
 	ownMsg, ownFile := messageWithFile(t, it.in, portal.ID, own, ownChannel)
 	zPortal, _ := it.store.PortalByMemberID(ctx, "member-z")
 	foreignMsg, foreignFile := messageWithFile(t, it.in, zPortal.ID, foreign, foreignChannel)
+	clientOf := func(dialog int64) int64 {
+		var c int64
+		if err := it.store.DB.Get(&c, `SELECT client_id FROM dialogs WHERE id = $1`, dialog); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
 
 	sees := map[int]bool{roleManager: true, roleSeeAll: true, roleHead: true}
 	admin := map[int]bool{roleAdmin: true, roleSeeAll: true}
@@ -79,8 +86,13 @@ func TestAccessMatrix(t *testing.T) {
 		settings     bool // the settings': reached by administrators
 		foreign      bool // names another portal's ids: 404 for everyone
 	}
-	dialogRoutes := func(d, m, a int64, foreign bool) []route {
+	dialogRoutes := func(d, m, a, c, ch int64, foreign bool) []route {
 		return []route{
+			{method: "GET", path: "/dialogs/" + n(d) + "/templates", dialog: true, foreign: foreign},
+			{method: "GET", path: "/dialogs/" + n(d) + "/wa-templates", dialog: true, foreign: foreign},
+			{method: "POST", path: "/dialogs/" + n(d) + "/no-reply", dialog: true, foreign: foreign},
+			{method: "GET", path: "/clients/" + n(c) + "/composer?channel=" + n(ch), dialog: true, foreign: foreign},
+			{method: "POST", path: "/clients/" + n(c) + "/messages?channel=" + n(ch) + "&text=hello", dialog: true, foreign: foreign},
 			{method: "GET", path: "/dialogs/" + n(d), dialog: true, foreign: foreign},
 			{method: "GET", path: "/dialogs/" + n(d) + "/messages", dialog: true, foreign: foreign},
 			{method: "POST", path: "/dialogs/" + n(d) + "/read", dialog: true, foreign: foreign},
@@ -97,7 +109,8 @@ func TestAccessMatrix(t *testing.T) {
 			{method: "POST", path: "/settings/channels/" + n(c) + "/enable", settings: true, foreign: foreign},
 		}
 	}
-	routes := append(dialogRoutes(own, ownMsg, ownFile, false), dialogRoutes(foreign, foreignMsg, foreignFile, true)...)
+	routes := append(dialogRoutes(own, ownMsg, ownFile, clientOf(own), ownChannel, false),
+		dialogRoutes(foreign, foreignMsg, foreignFile, clientOf(foreign), foreignChannel, true)...)
 	routes = append(routes, settingsRoutes(ownChannel, false)[:2]...) // each redraws the page: REST calls
 	routes = append(routes, settingsRoutes(foreignChannel, true)...)
 	routes = append(routes,
@@ -135,7 +148,7 @@ func TestAccessMatrix(t *testing.T) {
 			}
 		}
 		// Lists, counters and a card's rows: the dialog is there exactly for who sees it.
-		for _, path := range []string{"/dialogs", "/", "/dialogs/rows?ids=" + n(own) + "," + n(foreign)} {
+		for _, path := range []string{"/dialogs", "/", "/dialogs/rows?ids=" + n(own) + "," + n(foreign), "/search?q=79990000"} {
 			status, body := it.send(t, "GET", path, token)
 			if role == roleNoApp {
 				if status != http.StatusUnauthorized {
