@@ -17,7 +17,7 @@ import (
 // attachmentGet serves a file of a message in a dialog the viewer may see.
 func (s *Server) attachmentGet(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, inbox.ErrNotFound)
 		return

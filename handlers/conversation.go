@@ -5,20 +5,9 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/go-chi/chi/v5"
-
 	"switchboard/inbox"
 	"switchboard/views"
 )
-
-// clientID reads a client id from the URL; a malformed one is not found.
-func clientID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil {
-		return 0, inbox.ErrNotFound
-	}
-	return id, nil
-}
 
 // channelParam reads ?channel= (0: none asked).
 func channelParam(r *http.Request) int64 {
@@ -29,7 +18,7 @@ func channelParam(r *http.Request) int64 {
 // clientComposer draws the composer of a client's conversation again for
 // the channel the switcher picked, keeping the text typed.
 func (s *Server) clientComposer(w http.ResponseWriter, r *http.Request) {
-	id, err := clientID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -49,7 +38,7 @@ func (s *Server) clientComposer(w http.ResponseWriter, r *http.Request) {
 // switcher picked it): the dialog starts with the message.
 func (s *Server) clientMessageSend(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := clientID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return

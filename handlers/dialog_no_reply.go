@@ -6,7 +6,7 @@ import "net/http"
 // its client's line leaves the notification chat. The mark goes with the
 // live event, in every tab that shows the dialog.
 func (s *Server) dialogNoReply(w http.ResponseWriter, r *http.Request) {
-	id, err := dialogID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return

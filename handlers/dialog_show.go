@@ -4,24 +4,14 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/go-chi/chi/v5"
-
 	"switchboard/inbox"
 	"switchboard/views"
 )
 
-func dialogID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil {
-		return 0, inbox.ErrNotFound
-	}
-	return id, nil
-}
-
 // dialogShow opens a dialog: the dialog pane for htmx, the whole page for a
 // direct URL. The view marks it read with a POST of its own.
 func (s *Server) dialogShow(w http.ResponseWriter, r *http.Request) {
-	id, err := dialogID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -45,7 +35,7 @@ func (s *Server) dialogShow(w http.ResponseWriter, r *http.Request) {
 
 // dialogMessages re-renders a dialog's messages (after a reconnect).
 func (s *Server) dialogMessages(w http.ResponseWriter, r *http.Request) {
-	id, err := dialogID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -84,7 +74,7 @@ func conversationData(v viewer, d inbox.DialogView) views.DialogData {
 
 // dialogRead marks a dialog read (a message arrived while it was open).
 func (s *Server) dialogRead(w http.ResponseWriter, r *http.Request) {
-	id, err := dialogID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/go-chi/chi/v5"
-
 	"switchboard/inbox"
 	"switchboard/views"
 )
@@ -16,7 +14,7 @@ import (
 func (s *Server) messagePin(pin bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+		id, err := pathID(r, "id")
 		if err != nil {
 			s.fail(w, r, inbox.ErrNotFound)
 			return

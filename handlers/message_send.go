@@ -15,7 +15,7 @@ import (
 // messages, appended to the open dialog; a refusal shows under the composer.
 func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := dialogID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return

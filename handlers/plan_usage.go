@@ -13,7 +13,7 @@ import (
 // planUsage renders a channel's dialog counter and limit form, the
 // fragment the channel's settings embed; administrators only (404 else).
 func (s *Server) planUsage(w http.ResponseWriter, r *http.Request) {
-	id, err := channelID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -30,7 +30,7 @@ func (s *Server) planUsage(w http.ResponseWriter, r *http.Request) {
 // the counter again: saved, or refused with what was typed kept.
 func (s *Server) planLimit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := channelID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return

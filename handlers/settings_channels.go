@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/go-chi/chi/v5"
-
 	"switchboard/inbox"
 	"switchboard/views"
 )
@@ -30,17 +28,9 @@ func (s *Server) channelAdd(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func channelID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil {
-		return 0, inbox.ErrNotFound
-	}
-	return id, nil
-}
-
 // channelEdit renames a channel, sets its mode and CRM source.
 func (s *Server) channelEdit(w http.ResponseWriter, r *http.Request) {
-	id, err := channelID(r)
+	id, err := pathID(r, "id")
 	if err == nil {
 		err = r.ParseForm()
 	}
@@ -71,7 +61,7 @@ func (s *Server) channelEdit(w http.ResponseWriter, r *http.Request) {
 // channelSwitch turns a channel on or off.
 func (s *Server) channelSwitch(on bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := channelID(r)
+		id, err := pathID(r, "id")
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -82,7 +72,7 @@ func (s *Server) channelSwitch(on bool) http.HandlerFunc {
 
 // channelRemove removes a channel; its dialogs and history stay.
 func (s *Server) channelRemove(w http.ResponseWriter, r *http.Request) {
-	id, err := channelID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -93,7 +83,7 @@ func (s *Server) channelRemove(w http.ResponseWriter, r *http.Request) {
 // channelStatus redraws a channel's webhook set-up, which the page asks for
 // until the handshake succeeds.
 func (s *Server) channelStatus(w http.ResponseWriter, r *http.Request) {
-	id, err := channelID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -118,7 +108,7 @@ func (s *Server) notifyAdd(w http.ResponseWriter, r *http.Request) {
 
 // notifyRemove takes a user out of the notification chat.
 func (s *Server) notifyRemove(w http.ResponseWriter, r *http.Request) {
-	uid, err := strconv.ParseInt(chi.URLParam(r, "user"), 10, 64)
+	uid, err := pathID(r, "user")
 	if err != nil {
 		s.fail(w, r, inbox.ErrNotFound)
 		return

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
-	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
@@ -41,7 +40,7 @@ func (s *Server) templateEdit(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(ctx)
 	var data views.TemplateData
 	if chi.URLParam(r, "id") != "new" {
-		id, err := templateID(r)
+		id, err := pathID(r, "id")
 		if err == nil {
 			data.Template, err = s.inbox.Template(ctx, v.Viewer, id)
 		}
@@ -64,7 +63,7 @@ func (s *Server) templateSave(w http.ResponseWriter, r *http.Request) {
 	var id int64
 	if chi.URLParam(r, "id") != "" {
 		var err error
-		if id, err = templateID(r); err != nil {
+		if id, err = pathID(r, "id"); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -157,7 +156,7 @@ func readTemplateParts(r *http.Request, draft *inbox.TemplateDraft) (templateFor
 // templateDelete removes one of the viewer's templates.
 func (s *Server) templateDelete(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := templateID(r)
+	id, err := pathID(r, "id")
 	if err == nil {
 		err = s.inbox.DeleteTemplate(ctx, viewerOf(ctx).Viewer, id)
 	}
@@ -172,10 +171,10 @@ func (s *Server) templateDelete(w http.ResponseWriter, r *http.Request) {
 // templateFile serves a file of one of the viewer's templates.
 func (s *Server) templateFile(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := templateID(r)
+	id, err := pathID(r, "id")
 	var fileID int64
 	if err == nil {
-		fileID, err = strconv.ParseInt(chi.URLParam(r, "file"), 10, 64)
+		fileID, err = pathID(r, "file")
 	}
 	if err != nil {
 		s.fail(w, r, inbox.ErrNotFound)
@@ -194,7 +193,7 @@ func (s *Server) templateFile(w http.ResponseWriter, r *http.Request) {
 // with what the dialog's channel would refuse of it.
 func (s *Server) templatePicker(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := dialogID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -212,12 +211,4 @@ func (s *Server) templatePicker(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, views.TemplatePicker(id, out, r.URL.Query().Has("q")))
-}
-
-func templateID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, inbox.ErrNotFound
-	}
-	return id, nil
 }

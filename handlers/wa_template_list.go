@@ -12,7 +12,7 @@ import (
 // by a dialog whose WhatsApp window is closed. A provider that cannot be
 // asked now is said so in place, and the dialog stays usable.
 func (s *Server) templateList(w http.ResponseWriter, r *http.Request) {
-	id, err := dialogID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -13,7 +13,7 @@ import (
 // the new message, appended to the open dialog; a refusal shows under the
 // template.
 func (s *Server) templateSend(w http.ResponseWriter, r *http.Request) {
-	id, err := dialogID(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return
