@@ -405,6 +405,9 @@ func TestADialogHandedToAnotherManagerLeavesTheOpenList(t *testing.T) {
 	}
 	w.sync(t)
 	seen := read(fmt.Sprintf(`id="client-row-%d" hx-swap-oob="delete"`, client))
+	// The assign event is the last one read: earlier ones (the hub may still
+	// have been catching up on Rita's message) drew her row while it was his.
+	seen = seen[strings.LastIndex(seen, "event: "):]
 	if strings.Contains(seen, `data-testid="dialog-client"`) {
 		t.Fatalf("the dialog was drawn again for the manager who no longer sees it:\n%s", seen)
 	}
