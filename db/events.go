@@ -16,103 +16,114 @@ type LiveEvent struct {
 	Dialog  int64    `json:"d"`
 	Message int64    `json:"m,omitempty"`
 	Kind    string   `json:"k"`
+	at      time.Time
 }
 
-// Position orders the event log: by writing transaction, then by id. Every
-// event that commits later than a reader's position sorts after it.
+// Position is a place in the event log: the id of the last event read.
+// Ids are drawn in commit order (LiveEventsLock), so every event that
+// commits later than a reader's position has a greater id.
 type Position struct {
-	Xid uint64
-	ID  int64
+	ID int64
 }
 
-// After reports whether p sorts after q.
-func (p Position) After(q Position) bool {
-	return p.Xid > q.Xid || p.Xid == q.Xid && p.ID > q.ID
-}
+// After reports whether p comes after q.
+func (p Position) After(q Position) bool { return p.ID > q.ID }
 
 // String is the position as a stream's event id.
-func (p Position) String() string {
-	return strconv.FormatUint(p.Xid, 10) + "-" + strconv.FormatInt(p.ID, 10)
-}
+func (p Position) String() string { return strconv.FormatInt(p.ID, 10) }
 
 // ParsePosition reads a position written by String.
 func ParsePosition(s string) (Position, bool) {
-	for i := range len(s) {
-		if s[i] != '-' {
-			continue
-		}
-		xid, err1 := strconv.ParseUint(s[:i], 10, 64)
-		id, err2 := strconv.ParseInt(s[i+1:], 10, 64)
-		return Position{Xid: xid, ID: id}, err1 == nil && err2 == nil
-	}
-	return Position{}, false
+	id, err := strconv.ParseInt(s, 10, 64)
+	return Position{ID: id}, err == nil && id >= 0
 }
 
-// LogEvents records live events in the log at `at`, in one statement: on
-// commit when the Store is bound to a transaction, and then the Store's
-// OnEvents hook runs.
+// LiveEventsLock is the transaction-level advisory lock that orders the
+// event log. A writer takes it in the statement that draws its events' ids
+// and holds it until it commits, so the next writer draws greater ids only
+// once this one is visible: a reader that sees an id has every smaller one
+// that will ever commit, and reads the log by id alone. Only the log's
+// writers take it, at the very end of their transactions (InTx logs a
+// transaction's events just before its commit): a long transaction that
+// logs nothing holds nobody's events back.
+const LiveEventsLock = 0x5357_4c49_5645 // "SWLIVE"
+
+// LogEvents records live events at `at`. Bound to a transaction, the Store
+// keeps them until the transaction commits and logs them all just before,
+// in one statement (see LiveEventsLock); then the Store's OnEvents hook
+// runs. On the pool they are logged at once.
 func (s *Store) LogEvents(ctx context.Context, at time.Time, events ...LiveEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
-	portal, dialog, message := make([]int64, len(events)), make([]int64, len(events)), make([]int64, len(events))
-	kind := make([]string, len(events))
+	for i := range events {
+		events[i].at = at
+	}
+	if s.pending != nil {
+		*s.pending = append(*s.pending, events...)
+		return nil
+	}
+	if err := s.insertEvents(ctx, events); err != nil {
+		return err
+	}
+	if s.OnEvents != nil {
+		s.OnEvents()
+	}
+	return nil
+}
+
+// insertEvents writes events to the log under LiveEventsLock, in one
+// statement: the lock is taken before the first id is drawn (the ids are
+// the inserted rows' defaults, computed above the join with the lock).
+func (s *Store) insertEvents(ctx context.Context, events []LiveEvent) error {
+	n := len(events)
+	portal, dialog, message := make([]int64, n), make([]int64, n), make([]int64, n)
+	kind, at := make([]string, n), make([]string, n)
 	for i, e := range events {
 		portal[i], dialog[i], message[i], kind[i] = e.Portal, e.Dialog, e.Message, e.Kind
+		at[i] = e.at.Format(time.RFC3339Nano)
 	}
-	_, err := s.exec(ctx, `INSERT INTO live_events (portal_id, kind, dialog_id, message_id, created_at)
-		SELECT p, k, d, m, $5 FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[]) AS v(p, k, d, m)`,
-		pq.Array(portal), pq.Array(kind), pq.Array(dialog), pq.Array(message), at)
+	_, err := s.exec(ctx, `WITH ordered AS MATERIALIZED (SELECT pg_advisory_xact_lock($6))
+		INSERT INTO live_events (portal_id, kind, dialog_id, message_id, created_at)
+		SELECT p, k, d, m, t FROM ordered, unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::timestamptz[])
+			WITH ORDINALITY AS v(p, k, d, m, t, i) ORDER BY i`,
+		pq.Array(portal), pq.Array(kind), pq.Array(dialog), pq.Array(message), pq.Array(at), int64(LiveEventsLock))
 	if err != nil {
-		return fmt.Errorf("db: unable to log %d live events: %w", len(events), err)
+		return fmt.Errorf("db: unable to log %d live events: %w", n, err)
 	}
-	s.logged()
 	return nil
 }
 
 // EventsAfter reads up to limit events of every portal after pos, in log
-// order, that no running transaction can still precede: it stops below the
-// oldest transaction in flight. held is true when committed events wait
-// behind such a transaction (read again soon).
-func (s *Store) EventsAfter(ctx context.Context, pos Position, limit int) (events []LiveEvent, held bool, err error) {
+// order.
+func (s *Store) EventsAfter(ctx context.Context, pos Position, limit int) ([]LiveEvent, error) {
 	var rows []struct {
 		ID      int64  `db:"id"`
-		Xid     string `db:"xid_text"`
-		Xmin    string `db:"xmin"`
 		Portal  int64  `db:"portal_id"`
 		Kind    string `db:"kind"`
 		Dialog  int64  `db:"dialog_id"`
 		Message int64  `db:"message_id"`
 	}
-	// Ordered by the xid8 column itself: as text, 1001 would sort before 983.
-	err = s.all(ctx, &rows, `SELECT id, xid::text AS xid_text, pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
-		portal_id, kind, dialog_id, message_id
-		FROM live_events e WHERE (e.xid, e.id) > ($1::text::xid8, $2) ORDER BY e.xid, e.id LIMIT $3`,
-		strconv.FormatUint(pos.Xid, 10), pos.ID, limit)
+	err := s.all(ctx, &rows, `SELECT id, portal_id, kind, dialog_id, message_id
+		FROM live_events WHERE id > $1 ORDER BY id LIMIT $2`, pos.ID, limit)
 	if err != nil {
-		return nil, false, fmt.Errorf("db: unable to read live events after %s: %w", pos, err)
+		return nil, fmt.Errorf("db: unable to read live events after %s: %w", pos, err)
 	}
-	for _, r := range rows {
-		xid, _ := strconv.ParseUint(r.Xid, 10, 64)
-		xmin, _ := strconv.ParseUint(r.Xmin, 10, 64)
-		if xid >= xmin {
-			return events, true, nil
-		}
-		events = append(events, LiveEvent{Pos: Position{Xid: xid, ID: r.ID}, Portal: r.Portal, Dialog: r.Dialog,
-			Message: r.Message, Kind: r.Kind})
+	events := make([]LiveEvent, len(rows))
+	for i, r := range rows {
+		events[i] = LiveEvent{Pos: Position{ID: r.ID}, Portal: r.Portal, Dialog: r.Dialog, Message: r.Message, Kind: r.Kind}
 	}
-	return events, false, nil
+	return events, nil
 }
 
-// EventsStart is the position before every event that may still commit:
-// below the oldest transaction in flight, everything is done.
+// EventsStart is the position of the last event logged: every event
+// still to commit comes after it.
 func (s *Store) EventsStart(ctx context.Context) (Position, error) {
-	var xmin string
-	if err := s.get(ctx, &xmin, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text`); err != nil {
-		return Position{}, fmt.Errorf("db: unable to read the oldest running transaction: %w", err)
+	var id int64
+	if err := s.get(ctx, &id, `SELECT COALESCE(max(id), 0) FROM live_events`); err != nil {
+		return Position{}, fmt.Errorf("db: unable to read the end of the live event log: %w", err)
 	}
-	x, _ := strconv.ParseUint(xmin, 10, 64)
-	return Position{Xid: x, ID: 0}, nil
+	return Position{ID: id}, nil
 }
 
 // PruneEvents deletes the events logged before `before`.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/lib/pq"
@@ -42,11 +43,7 @@ func (s *Store) StoreInbound(ctx context.Context, portalID, channelID int64, tra
 	if len(items) == 0 {
 		return nil, nil
 	}
-	clients, err := s.upsertClients(ctx, portalID, transport, items)
-	if err != nil {
-		return nil, err
-	}
-	dialogs, err := s.ensureDialogs(ctx, portalID, channelID, items, clients)
+	clients, dialogs, err := s.clientsAndDialogs(ctx, portalID, channelID, transport, items)
 	if err != nil {
 		return nil, err
 	}
@@ -61,6 +58,77 @@ func (s *Store) StoreInbound(ctx context.Context, portalID, channelID int64, tra
 		return nil, err
 	}
 	return stored, nil
+}
+
+// clientsAndDialogs maps each item's client (external id) to its client id
+// and each client to its dialog on the channel. Most messages come from
+// clients we have, in dialogs we have: they are read in one statement, and
+// only new clients, changed names or phones and new dialogs are written,
+// so a message leaves no dead row versions behind but its dialog's.
+func (s *Store) clientsAndDialogs(ctx context.Context, portalID, channelID int64, transport string, items []Inbound) (map[string]int64, map[int64]int64, error) {
+	ext := make([]string, 0, len(items))
+	for _, it := range items {
+		ext = append(ext, it.ClientExternalID)
+	}
+	var rows []struct {
+		ClientID   int64         `db:"client_id"`
+		ExternalID string        `db:"external_id"`
+		Phone      string        `db:"phone"`
+		Name       string        `db:"name"`
+		DialogID   sql.NullInt64 `db:"dialog_id"`
+	}
+	// One index probe per client and per dialog (LATERAL, a subquery),
+	// whatever plan the prepared statement settles on: before the tables
+	// are first analyzed, a plain join hashed every client of the portal,
+	// and "external_id = ANY($4)" filtered them all (measured).
+	err := s.all(ctx, &rows, `SELECT c.id AS client_id, c.external_id, c.phone, c.name,
+			(SELECT d.id FROM dialogs d WHERE d.channel_id = $3 AND d.client_id = c.id) AS dialog_id
+		FROM unnest($4::text[]) AS e(external_id), LATERAL (
+			SELECT id, external_id, phone, name FROM clients
+			WHERE portal_id = $1 AND transport = $2 AND external_id = e.external_id
+			LIMIT 1) c`, // LIMIT: the key is unique, and the subquery stays a probe (not pulled up into a join)
+		portalID, transport, channelID, pq.Array(ext))
+	if err != nil {
+		return nil, nil, fmt.Errorf("db: unable to look up %d clients: %w", len(ext), err)
+	}
+	clients, dialogs := make(map[string]int64, len(rows)), make(map[int64]int64, len(rows))
+	type stored struct{ phone, name string }
+	have := make(map[string]stored, len(rows))
+	for _, r := range rows {
+		clients[r.ExternalID] = r.ClientID
+		have[r.ExternalID] = stored{r.Phone, r.Name}
+		if r.DialogID.Valid {
+			dialogs[r.ClientID] = r.DialogID.Int64
+		}
+	}
+	var write []Inbound // items whose client is new or has a new name or phone
+	for _, it := range items {
+		h, ok := have[it.ClientExternalID]
+		if !ok || it.ClientPhone != "" && it.ClientPhone != h.phone || it.ClientName != "" && it.ClientName != h.name {
+			write = append(write, it)
+		}
+	}
+	if len(write) > 0 {
+		written, err := s.upsertClients(ctx, portalID, transport, write)
+		if err != nil {
+			return nil, nil, err
+		}
+		maps.Copy(clients, written)
+	}
+	var open []Inbound // items of clients without a dialog on the channel
+	for _, it := range items {
+		if _, ok := dialogs[clients[it.ClientExternalID]]; !ok {
+			open = append(open, it)
+		}
+	}
+	if len(open) > 0 {
+		opened, err := s.ensureDialogs(ctx, portalID, channelID, open, clients)
+		if err != nil {
+			return nil, nil, err
+		}
+		maps.Copy(dialogs, opened)
+	}
+	return clients, dialogs, nil
 }
 
 // upsertClients saves the batch's clients in one statement (a non-empty
@@ -347,7 +415,14 @@ func (s *Store) Savepoint(ctx context.Context, fn func() error) error {
 	if _, err := s.exec(ctx, `SAVEPOINT item`); err != nil {
 		return fmt.Errorf("db: unable to set a savepoint: %w", err)
 	}
+	logged := 0
+	if s.pending != nil {
+		logged = len(*s.pending)
+	}
 	if err := fn(); err != nil {
+		if s.pending != nil { // the live events fn logged go with what it wrote
+			*s.pending = (*s.pending)[:logged]
+		}
 		if _, rerr := s.exec(ctx, `ROLLBACK TO SAVEPOINT item`); rerr != nil {
 			return fmt.Errorf("db: unable to roll back to a savepoint: %w (after %v)", rerr, err)
 		}

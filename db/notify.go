@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"time"
 )
@@ -19,25 +20,54 @@ type NotifyLine struct {
 	CheckAt    *time.Time `db:"check_at"`
 }
 
-// LockNotifyLine reads a client's line for update, creating the empty row
-// on first use: whoever holds it is the only one posting, editing or
-// deleting that client's line (two instances never post two). Call it in a
-// transaction.
-func (s *Store) LockNotifyLine(ctx context.Context, portalID, clientID int64) (NotifyLine, error) {
-	var l NotifyLine
+// EnsureNotifyLine creates a client's empty line row on first use.
+func (s *Store) EnsureNotifyLine(ctx context.Context, portalID, clientID int64) error {
 	_, err := s.exec(ctx, `INSERT INTO notify_lines (portal_id, client_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
 		portalID, clientID)
-	if err == nil {
-		err = s.get(ctx, &l, `SELECT portal_id, client_id, message_id, posted_at, shown_count, escalated, mention, check_at
-			FROM notify_lines WHERE portal_id = $1 AND client_id = $2 FOR UPDATE`, portalID, clientID)
-	}
 	if err != nil {
-		return l, fmt.Errorf("db: unable to lock the notification line of client %d: %w", clientID, err)
+		return fmt.Errorf("db: unable to create the notification line of client %d: %w", clientID, err)
+	}
+	return nil
+}
+
+// HoldNotifyLine takes a client's line until release is called: whoever
+// holds it is the only one posting, editing or deleting that client's line
+// (two instances never post two). The hold is a session advisory lock on a
+// connection of its own, outside any transaction: the Bitrix24 calls made
+// under it, a rate limit's wait included, keep no snapshot or transaction
+// id open, which would keep VACUUM from every row the database updates
+// meanwhile. A process that dies lets go with its connection.
+func (s *Store) HoldNotifyLine(ctx context.Context, portalID, clientID int64) (release func(), err error) {
+	conn, err := s.DB.Connx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: unable to hold the notification line of client %d: %w", clientID, err)
+	}
+	const key = `hashtextextended('notify_line:' || $1::text || ':' || $2::text, 0)`
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(`+key+`)`, portalID, clientID); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("db: unable to hold the notification line of client %d: %w", clientID, err)
+	}
+	return func() {
+		if _, err := conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(`+key+`)`, portalID, clientID); err != nil {
+			// Not back to the pool with the lock: a closed connection lets go.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		conn.Close()
+	}, nil
+}
+
+// NotifyLine reads a client's line (held with HoldNotifyLine).
+func (s *Store) NotifyLine(ctx context.Context, portalID, clientID int64) (NotifyLine, error) {
+	var l NotifyLine
+	err := s.get(ctx, &l, `SELECT portal_id, client_id, message_id, posted_at, shown_count, escalated, mention, check_at
+		FROM notify_lines WHERE portal_id = $1 AND client_id = $2`, portalID, clientID)
+	if err != nil {
+		return l, fmt.Errorf("db: unable to read the notification line of client %d: %w", clientID, notFound(err))
 	}
 	return l, nil
 }
 
-// SaveNotifyLine stores a line read with LockNotifyLine.
+// SaveNotifyLine stores a line read with NotifyLine.
 func (s *Store) SaveNotifyLine(ctx context.Context, l NotifyLine) error {
 	_, err := s.exec(ctx, `UPDATE notify_lines SET message_id = $3, posted_at = $4, shown_count = $5,
 		escalated = $6, mention = $7, check_at = $8 WHERE portal_id = $1 AND client_id = $2`,

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -46,7 +47,8 @@ func seedLargePortal(tb testing.TB, conn *sqlx.DB, dialogs, perDialog int) world
 }
 
 // planCatcher opens a connection on which auto_explain sends every plan
-// back as a NOTICE.
+// back as a NOTICE. Its plans are the generic ones: the Store's statements
+// are prepared, and PostgreSQL settles on a generic plan after a few runs.
 func planCatcher(t *testing.T, dsn string) (*db.Store, func() string) {
 	t.Helper()
 	base, err := pq.NewConnector(dsn)
@@ -63,7 +65,8 @@ func planCatcher(t *testing.T, dsn string) (*db.Store, func() string) {
 	conn.SetMaxOpenConns(1)
 	t.Cleanup(func() { conn.Close() })
 	for _, set := range []string{`LOAD 'auto_explain'`, `SET auto_explain.log_min_duration = 0`,
-		`SET auto_explain.log_level = notice`, `SET client_min_messages = notice`} {
+		`SET auto_explain.log_level = notice`, `SET client_min_messages = notice`,
+		`SET plan_cache_mode = force_generic_plan`} {
 		if _, err := conn.Exec(set); err != nil {
 			t.Fatalf("%s: %v", set, err)
 		}
@@ -138,4 +141,53 @@ func TestHotPathsUseTheirIndexes(t *testing.T) {
 	if p := plans(); !strings.Contains(p, "messages_text_search") || strings.Contains(p, "Seq Scan on messages") {
 		t.Fatalf("the message search does not use messages_text_search:\n%s", p)
 	}
+
+	// The live hub's reads of what events name: probes by id, never a
+	// filter over the portal's 10,000 dialogs.
+	ids, clients := []int64{convs[0].ID, convs[1].ID}, []int64{convs[0].ClientID, convs[1].ClientID}
+	if rs, err := store.DialogRowsByID(ctx, w.portal, ids); err != nil || len(rs) != 2 {
+		t.Fatalf("dialogs by id: %d, %v", len(rs), err)
+	}
+	if p := plans(); !strings.Contains(p, "dialogs_pkey") || filteredByArray(p) {
+		t.Fatalf("the hub's read of dialogs does not probe dialogs_pkey:\n%s", p)
+	}
+	if rs, err := store.DialogRowsOfClients(ctx, w.portal, clients); err != nil || len(rs) != 2 {
+		t.Fatalf("dialogs of clients: %d, %v", len(rs), err)
+	}
+	if p := plans(); !strings.Contains(p, "dialogs_client_activity") || filteredByArray(p) {
+		t.Fatalf("the hub's read of clients' dialogs does not probe dialogs_client_activity:\n%s", p)
+	}
+	if ms, err := store.MessagesByID(ctx, w.portal, []int64{msgs[0].ID}); err != nil || len(ms) != 1 {
+		t.Fatalf("messages by id: %d, %v", len(ms), err)
+	}
+	if p := plans(); !strings.Contains(p, "messages_pkey") || filteredByArray(p) {
+		t.Fatalf("the hub's read of messages does not probe messages_pkey:\n%s", p)
+	}
+
+	// An ingest's look-up of the clients it has: one probe per client.
+	var ext string
+	if err := seedConn.Get(&ext, `SELECT external_id FROM clients WHERE id = $1`, convs[0].ClientID); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := store.StoreInbound(ctx, w.portal, convs[0].ChannelID, "whatsapp", []db.Inbound{{ClientExternalID: ext,
+		Message: db.Message{PortalID: w.portal, ChannelID: convs[0].ChannelID, Direction: "in", Kind: "text", Body: "hi",
+			ProviderID: ptr("wamid.plan"), Status: "received", CreatedAt: time.Now()}}})
+	if err != nil || len(stored) != 1 || stored[0].DialogID != convs[0].ID {
+		t.Fatalf("store inbound: %+v, %v", stored, err)
+	}
+	if p := plans(); !strings.Contains(p, "clients_portal_id_transport_external_id_key") || filteredByArray(p) ||
+		strings.Contains(p, "INSERT INTO clients") || strings.Contains(p, "INSERT INTO dialogs") {
+		t.Fatalf("an ingest does not probe its known client and dialog (or writes them again):\n%s", p)
+	}
+}
+
+// filteredByArray reports a plan that filters rows by "= ANY(array)"
+// rather than probing an index with it: every row of the scan is tested.
+func filteredByArray(plan string) bool {
+	for _, line := range strings.Split(plan, "\n") {
+		if strings.Contains(line, "Filter:") && strings.Contains(line, "ANY (") {
+			return true
+		}
+	}
+	return false
 }

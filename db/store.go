@@ -28,9 +28,10 @@ type Store struct {
 	// transaction that logged some, or at once on the pool. The live hub
 	// sets it to wake its reader.
 	OnEvents func()
-	// inTxLogged is set, inside a transaction, once it has logged events.
-	inTxLogged *bool
-	stmts      *stmtCache
+	// pending are, inside a transaction, the live events it logged: they
+	// are written just before it commits.
+	pending *[]LiveEvent
+	stmts   *stmtCache
 }
 
 // Open connects to PostgreSQL and checks the connection.
@@ -56,7 +57,8 @@ func New(conn *sqlx.DB) *Store {
 }
 
 // InTx runs fn with a Store bound to one transaction, committed when fn
-// returns nil.
+// returns nil. The live events fn logged are written last, just before
+// the commit (LiveEventsLock), and OnEvents runs after it.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	if _, nested := s.q.(*sqlx.Tx); nested {
 		return fn(s)
@@ -66,28 +68,23 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 		return fmt.Errorf("db: unable to begin: %w", err)
 	}
 	defer tx.Rollback()
-	logged := false
-	if err := fn(&Store{DB: s.DB, q: tx, OnEvents: s.OnEvents, inTxLogged: &logged, stmts: s.stmts}); err != nil {
+	var pending []LiveEvent
+	bound := &Store{DB: s.DB, q: tx, OnEvents: s.OnEvents, pending: &pending, stmts: s.stmts}
+	if err := fn(bound); err != nil {
 		return err
+	}
+	if len(pending) > 0 {
+		if err := bound.insertEvents(ctx, pending); err != nil {
+			return err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("db: unable to commit: %w", err)
 	}
-	if logged && s.OnEvents != nil {
+	if len(pending) > 0 && s.OnEvents != nil {
 		s.OnEvents()
 	}
 	return nil
-}
-
-// logged records that live events were logged: on the pool they are
-// visible now; in a transaction, on commit.
-func (s *Store) logged() {
-	switch {
-	case s.inTxLogged != nil:
-		*s.inTxLogged = true
-	case s.OnEvents != nil:
-		s.OnEvents()
-	}
 }
 
 // Ping checks the database answers.

@@ -24,18 +24,20 @@ type ClientProfilePayload struct {
 	ClientID int64 `json:"client_id"`
 }
 
-// requestProfiles queues a profile read for each client of the webhook
+// requestProfiles queues a profile read for each client of the webhooks
 // never asked about, on a transport whose webhooks do not name clients:
 // once per new client.
-func (in *Inbox) requestProfiles(ctx context.Context, tx *db.Store, ch db.Channel, w *channels.Webhook) error {
+func (in *Inbox) requestProfiles(ctx context.Context, tx *db.Store, ch db.Channel, ws ...*channels.Webhook) error {
 	t, ok := in.Transports[ch.Transport]
 	if !ok || !t.Capabilities().Profiles {
 		return nil
 	}
 	var peers []string
-	for _, m := range w.Messages {
-		if m.Direction == channels.Inbound && m.Peer.ID != "" {
-			peers = append(peers, m.Peer.ID)
+	for _, w := range ws {
+		for _, m := range w.Messages {
+			if m.Direction == channels.Inbound && m.Peer.ID != "" {
+				peers = append(peers, m.Peer.ID)
+			}
 		}
 	}
 	if len(peers) == 0 {

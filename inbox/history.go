@@ -77,10 +77,11 @@ func (in *Inbox) runHistory(ctx context.Context, j db.Job) error {
 		}
 		limit := cmp.Or(in.HistoryDialogs, historyDialogs)
 		skipped := limitHistory(hook, known, limit)
-		res, err := in.ingestTx(ctx, tx, ch, hook, true)
+		results, err := in.ingestTx(ctx, tx, []arrival{{ch: ch, w: hook}}, true)
 		if err != nil {
 			return err
 		}
+		res := results[0]
 		summary := fmt.Sprintf("stored %d, duplicates %d, changes %d, beyond the last %d dialogs %d",
 			res.Stored, res.Duplicates, res.Changes, limit, skipped)
 		if err := tx.FinishBacklog(ctx, b.PortalID, b.ID, summary); err != nil {

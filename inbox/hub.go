@@ -20,12 +20,11 @@ const EventReset = "reset"
 
 // Live hub tuning.
 const (
-	liveBacklog  = 10_000           // events kept per portal for streams to catch up and resume
-	liveBatch    = 1_000            // events read from the log at once
-	liveHeldWait = time.Millisecond // re-read this soon when events wait behind a running transaction
-	liveFallback = time.Second      // re-read this often even when nothing woke the hub
-	liveKeep     = time.Hour        // the log keeps events this long
-	livePrune    = 10 * time.Minute // and is pruned this often
+	liveBacklog  = 10_000               // events kept per portal for streams to catch up and resume
+	liveBatch    = 1_000                // events read from the log at once
+	liveFallback = time.Second          // re-read this often even when nothing woke the hub
+	liveKeep     = time.Hour            // the log keeps events this long
+	livePrune    = 10 * time.Minute     // and is pruned this often
 )
 
 // Hub reads the event log once per process and keeps, per portal, the last
@@ -176,13 +175,9 @@ func (h *Hub) Run(ctx context.Context, dsn string) error {
 			continue
 		}
 		again = nil
-		held, err := h.read(ctx)
-		switch {
-		case err != nil:
+		if err := h.read(ctx); err != nil {
 			h.log.Error("live events: read failed", "err", err)
 			again = time.After(100 * time.Millisecond)
-		case held:
-			again = time.After(liveHeldWait)
 		}
 	}
 }
@@ -202,24 +197,23 @@ func (h *Hub) tellOthers(ctx context.Context) {
 	}
 }
 
-// read takes every readable event from the log; held reports events
-// waiting behind a running transaction.
-func (h *Hub) read(ctx context.Context) (held bool, err error) {
+// read takes every event logged since the last read.
+func (h *Hub) read(ctx context.Context) error {
 	for {
 		h.mu.RLock()
 		pos := h.pos
 		h.mu.RUnlock()
-		events, held, err := h.in.Store.EventsAfter(ctx, pos, liveBatch)
+		events, err := h.in.Store.EventsAfter(ctx, pos, liveBatch)
 		if err != nil || len(events) == 0 {
-			return held, err
+			return err
 		}
 		lives, err := h.load(ctx, events)
 		if err != nil {
-			return false, err
+			return err
 		}
 		h.append(events[len(events)-1].Pos, lives)
-		if held || len(events) < liveBatch {
-			return held, nil
+		if len(events) < liveBatch {
+			return nil
 		}
 	}
 }

@@ -38,6 +38,8 @@ type Inbox struct {
 	// Portal reaches Bitrix24; nil where no portal is connected (tests of
 	// the messenger side).
 	Portal *Portal
+
+	hooks hookQueue // webhooks waiting for a shared transaction
 }
 
 // New builds an Inbox.

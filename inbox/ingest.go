@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -36,11 +37,12 @@ type IngestResult struct {
 // stored again carefully, each step in a savepoint and, when the step
 // fails, each item in one of its own.
 func (in *Inbox) Ingest(ctx context.Context, ch db.Channel, w *channels.Webhook) (IngestResult, error) {
-	var res IngestResult
+	hook := []arrival{{ch: ch, w: w}}
+	var res []IngestResult
 	try := func(careful bool) error {
 		return in.Store.InTx(ctx, func(tx *db.Store) error {
 			var err error
-			res, err = in.ingestTx(ctx, tx, ch, w, careful)
+			res, err = in.ingestTx(ctx, tx, hook, careful)
 			return err
 		})
 	}
@@ -52,74 +54,126 @@ func (in *Inbox) Ingest(ctx context.Context, ch db.Channel, w *channels.Webhook)
 	if err != nil {
 		return IngestResult{}, fmt.Errorf("inbox: unable to ingest webhook of channel %d: %w", ch.ID, err)
 	}
-	return res, nil
+	return res[0], nil
 }
 
-// ingest is one webhook's ingestion under way: its counts and the live
-// events to publish on commit.
+// arrival is one webhook to store: the channel it came for, what it carries.
+type arrival struct {
+	ch db.Channel
+	w  *channels.Webhook
+}
+
+// ingest is the ingestion of one channel's webhooks under way, in a
+// transaction shared with other channels' maybe: the counts of each
+// webhook and the live events to publish on commit.
 type ingest struct {
-	in     *Inbox
-	tx     *db.Store
-	ch     db.Channel
-	now    time.Time
-	res    IngestResult
-	events []Event
+	in      *Inbox
+	tx      *db.Store
+	ch      db.Channel
+	now     time.Time
+	results []IngestResult // one per webhook
+	res     *IngestResult  // the webhook whose items are at hand
+	events  []Event
 	// careful runs each step in a savepoint, and each item of a failed
 	// step in one of its own; not careful, a failure fails the transaction.
 	careful bool
 }
 
-// ingestTx is Ingest inside the caller's transaction.
-func (in *Inbox) ingestTx(ctx context.Context, tx *db.Store, ch db.Channel, w *channels.Webhook, careful bool) (IngestResult, error) {
-	g := &ingest{in: in, tx: tx, ch: ch, now: in.Now(), careful: careful}
-	steps := []func(context.Context, *channels.Webhook) error{g.messages, g.statuses, g.reactions, g.edits, g.deletes}
-	for _, step := range steps {
-		if err := step(ctx, w); err != nil {
-			return g.res, err
+// ingestTx stores webhooks inside the caller's transaction: the messages
+// of each channel in one pass, whatever the number of webhooks that
+// brought them, then each webhook's statuses and changes in order; the
+// CRM sync asked once per portal, the live events logged in one statement.
+// It returns each webhook's counts, in the order given.
+func (in *Inbox) ingestTx(ctx context.Context, tx *db.Store, hooks []arrival, careful bool) ([]IngestResult, error) {
+	now := in.Now()
+	results := make([]IngestResult, len(hooks))
+	var groups []*ingest
+	var members [][]int // the hooks of each group, by index
+	byChannel := map[int64]int{}
+	for i, h := range hooks {
+		k, ok := byChannel[h.ch.ID]
+		if !ok {
+			k = len(groups)
+			byChannel[h.ch.ID] = k
+			groups = append(groups, &ingest{in: in, tx: tx, ch: h.ch, now: now, careful: careful})
+			members = append(members, nil)
 		}
+		members[k] = append(members[k], i)
 	}
-	if g.res.Stored > 0 { // a new client, or messages to mirror: the CRM sync has work
-		if err := in.requestCRMSync(ctx, tx, ch.PortalID); err != nil {
-			return g.res, err
+	var events []Event
+	synced := map[int64]bool{}
+	for k, g := range groups {
+		ws := make([]*channels.Webhook, len(members[k]))
+		for j, i := range members[k] {
+			ws[j] = hooks[i].w
 		}
-		if err := in.requestProfiles(ctx, tx, ch, w); err != nil {
-			return g.res, err
+		g.results = make([]IngestResult, len(ws))
+		if err := g.messages(ctx, ws); err != nil {
+			return nil, err
 		}
+		for j, w := range ws {
+			g.res = &g.results[j]
+			for _, step := range []func(context.Context, *channels.Webhook) error{g.statuses, g.reactions, g.edits, g.deletes} {
+				if err := step(ctx, w); err != nil {
+					return nil, err
+				}
+			}
+		}
+		stored := 0
+		for j, i := range members[k] {
+			results[i] = g.results[j]
+			stored += g.results[j].Stored
+		}
+		if stored > 0 { // a new client, or messages to mirror: the CRM sync has work
+			if !synced[g.ch.PortalID] {
+				synced[g.ch.PortalID] = true
+				if err := in.requestCRMSync(ctx, tx, g.ch.PortalID); err != nil {
+					return nil, err
+				}
+			}
+			if err := in.requestProfiles(ctx, tx, g.ch, ws...); err != nil {
+				return nil, err
+			}
+		}
+		events = append(events, g.events...)
 	}
-	return g.res, tx.LogEvents(ctx, g.now, g.events...)
+	return results, tx.LogEvents(ctx, now, events...)
 }
 
 // tryAll runs run(0, n); carefully, in one savepoint, and should it fail,
 // each item in a savepoint of its own, an item that fails alone kept raw
-// and skipped: a batch stores everything it can.
-func (g *ingest) tryAll(ctx context.Context, n int, run func(lo, hi int) error, raw func(i int) any) error {
+// (item gives it and the webhook it came in) and skipped: a batch stores
+// everything it can.
+func (g *ingest) tryAll(ctx context.Context, n int, run func(lo, hi int) error, item func(i int) any) error {
 	if n == 0 {
 		return nil
 	}
 	if !g.careful {
 		return run(0, n)
 	}
-	res, events := g.res, len(g.events)
+	res, events := slices.Clone(g.results), len(g.events)
 	if g.tx.Savepoint(ctx, func() error { return run(0, n) }) == nil {
 		return nil
 	}
-	g.res, g.events = res, g.events[:events]
+	copy(g.results, res)
+	g.events = g.events[:events]
 	for i := range n {
-		res, events := g.res, len(g.events)
+		res, events := slices.Clone(g.results), len(g.events)
 		err := g.tx.Savepoint(ctx, func() error { return run(i, i+1) })
 		if err == nil {
 			continue
 		}
-		g.res, g.events = res, g.events[:events]
-		if err := g.reject(ctx, raw(i), err.Error()); err != nil {
+		copy(g.results, res)
+		g.events = g.events[:events]
+		if err := g.reject(ctx, item(i), err.Error()); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// reject keeps an item raw with the reason it could not be stored. Only a
-// failure to keep it is an error.
+// reject keeps an item raw with the reason it could not be stored, counted
+// in the webhook at hand. Only a failure to keep it is an error.
 func (g *ingest) reject(ctx context.Context, item any, reason string) error {
 	raw, err := json.Marshal(item)
 	if err != nil {
@@ -130,29 +184,35 @@ func (g *ingest) reject(ctx context.Context, item any, reason string) error {
 	return g.tx.KeepRejected(ctx, g.ch.PortalID, g.ch.ID, reason, raw)
 }
 
-// messages stores the webhook's messages in one pass.
-func (g *ingest) messages(ctx context.Context, w *channels.Webhook) error {
+// messages stores the messages of the channel's webhooks in one pass; a
+// provider id twice (a retried webhook arriving with its first) is stored
+// once and counted a duplicate of the later webhook.
+func (g *ingest) messages(ctx context.Context, ws []*channels.Webhook) error {
 	var items []db.Inbound
 	var from []channels.Message
+	var origin []int // the webhook of each item
 	seen := map[string]bool{}
-	for _, m := range w.Messages {
-		m, reason := cleanMessage(m, g.now)
-		switch {
-		case reason != "":
-			if err := g.reject(ctx, m, reason); err != nil {
-				return err
+	for k, w := range ws {
+		g.res = &g.results[k]
+		for _, m := range w.Messages {
+			m, reason := cleanMessage(m, g.now)
+			switch {
+			case reason != "":
+				if err := g.reject(ctx, m, reason); err != nil {
+					return err
+				}
+				continue
+			case seen[m.ProviderID]:
+				g.res.Duplicates++
+				continue
 			}
-			continue
-		case seen[m.ProviderID]:
-			g.res.Duplicates++
-			continue
+			seen[m.ProviderID] = true
+			items, from, origin = append(items, g.inbound(m)), append(from, m), append(origin, k)
 		}
-		seen[m.ProviderID] = true
-		items, from = append(items, g.inbound(m)), append(from, m)
 	}
 	return g.tryAll(ctx, len(items), func(lo, hi int) error {
-		return g.storeInbound(ctx, items[lo:hi])
-	}, func(i int) any { return from[i] })
+		return g.storeInbound(ctx, items[lo:hi], origin[lo:hi])
+	}, func(i int) any { g.res = &g.results[origin[i]]; return from[i] })
 }
 
 // inbound is the row a clean message is stored as.
@@ -181,8 +241,9 @@ func (g *ingest) inbound(m channels.Message) db.Inbound {
 }
 
 // storeInbound stores items, queues the download of their files, and
-// collects the live events of the live (not backfilled) ones.
-func (g *ingest) storeInbound(ctx context.Context, items []db.Inbound) error {
+// collects the live events of the live (not backfilled) ones; origin[i] is
+// the webhook items[i] came in, whose counts it goes to.
+func (g *ingest) storeInbound(ctx context.Context, items []db.Inbound, origin []int) error {
 	stored, err := g.tx.StoreInbound(ctx, g.ch.PortalID, g.ch.ID, g.ch.Transport, items)
 	if err != nil {
 		return err
@@ -210,8 +271,13 @@ func (g *ingest) storeInbound(ctx context.Context, items []db.Inbound) error {
 	if err := g.in.queueNotify(ctx, g.tx, g.ch.PortalID, live...); err != nil {
 		return err
 	}
-	g.res.Stored += len(stored)
-	g.res.Duplicates += len(items) - len(stored)
+	for _, k := range origin {
+		g.results[k].Duplicates++
+	}
+	for _, st := range stored {
+		g.results[origin[st.Index]].Stored++
+		g.results[origin[st.Index]].Duplicates--
+	}
 	if err := g.in.queueTimeline(ctx, g.tx, g.ch.PortalID, ids); err != nil {
 		return err
 	}

@@ -57,15 +57,13 @@ func (in *Inbox) askNotify(ctx context.Context, tx *db.Store, portalID int64, at
 	return tx.EnqueueMany(ctx, portalID, JobNotify, distinct, at)
 }
 
-// notifyChat is what a portal's lines are written with, and the
-// transaction holding the line at hand.
+// notifyChat is what a portal's lines are written with.
 type notifyChat struct {
 	p     db.Portal
 	pc    *bitrix.PortalClient
 	botID int64
 	chat  int64
 	s     Notify
-	tx    *db.Store
 	run   *lineRun
 }
 
@@ -106,12 +104,20 @@ func (in *Inbox) runNotify(ctx context.Context, j db.Job) error {
 			return err
 		}
 	}
-	// The Bitrix24 calls run under the row's lock: a second job for the
-	// client waits here and then finds the line as the first left it.
+	// The Bitrix24 calls run under the line's hold, in no transaction: a
+	// second job for the client waits here and then finds the line as the
+	// first left it.
+	if err := in.Store.EnsureNotifyLine(ctx, p.ID, client); err != nil {
+		return err
+	}
+	release, err := in.Store.HoldNotifyLine(ctx, p.ID, client)
+	if err != nil {
+		return err
+	}
+	defer release()
 	nc.run = &lineRun{}
-	err = in.Store.InTx(ctx, func(tx *db.Store) error {
-		nc.tx = tx
-		line, err := tx.LockNotifyLine(ctx, p.ID, client)
+	err = func() error {
+		line, err := in.Store.NotifyLine(ctx, p.ID, client)
 		if err != nil {
 			return err
 		}
@@ -119,22 +125,24 @@ func (in *Inbox) runNotify(ctx context.Context, j db.Job) error {
 		if line.CheckAt != nil && !line.CheckAt.After(now) {
 			line.CheckAt = nil // this is that check, or a later one
 		}
-		w, err := tx.ClientWaiting(ctx, p.ID, client)
+		w, err := in.Store.ClientWaiting(ctx, p.ID, client)
 		if err != nil {
 			return err
 		}
-		next, err := in.reconcileLine(ctx, tx, nc, &line, w, now)
+		next, err := in.reconcileLine(ctx, nc, &line, w, now)
 		if err != nil {
 			return err
 		}
-		if next != nil && (line.CheckAt == nil || next.Before(*line.CheckAt)) {
-			line.CheckAt = next
-			if err := in.askNotify(ctx, tx, p.ID, *next, NotifyPayload{ClientID: client}); err != nil {
-				return err
+		return in.Store.InTx(ctx, func(tx *db.Store) error {
+			if next != nil && (line.CheckAt == nil || next.Before(*line.CheckAt)) {
+				line.CheckAt = next
+				if err := in.askNotify(ctx, tx, p.ID, *next, NotifyPayload{ClientID: client}); err != nil {
+					return err
+				}
 			}
-		}
-		return tx.SaveNotifyLine(ctx, line)
-	})
+			return tx.SaveNotifyLine(ctx, line)
+		})
+	}()
 	if err == nil && (nc.run.posted || nc.run.adopted) { // the outcome is recorded: the mark goes
 		err = in.Store.PostingDone(ctx, p.ID, client)
 	}
@@ -144,14 +152,14 @@ func (in *Inbox) runNotify(ctx context.Context, j db.Job) error {
 // reconcileLine makes the chat show what w says about the client at now,
 // and returns when the line must be looked at again (nil: only when
 // something happens).
-func (in *Inbox) reconcileLine(ctx context.Context, tx *db.Store, nc notifyChat, line *db.NotifyLine, w db.Waiting, now time.Time) (*time.Time, error) {
+func (in *Inbox) reconcileLine(ctx context.Context, nc notifyChat, line *db.NotifyLine, w db.Waiting, now time.Time) (*time.Time, error) {
 	if w.Since == nil || w.Count == 0 { // answered, or "No reply needed"
 		line.Escalated, line.Mention = false, 0
 		return nil, in.dropLine(ctx, nc, line)
 	}
 	due := w.Since.Add(nc.s.delay())
 	if line.MessageID == nil {
-		until, err := tx.Watched(ctx, nc.p.ID, w.ClientID, now)
+		until, err := in.Store.Watched(ctx, nc.p.ID, w.ClientID, now)
 		if err != nil {
 			return nil, err
 		}

@@ -56,7 +56,8 @@ func (in *Inbox) VerifyWebhook(ctx context.Context, transport, channel string, q
 
 // Receive takes a webhook for a channel: its signature is checked against
 // the raw body (ErrBadSignature), it is parsed (ErrMalformed), and what it
-// carries is stored before it returns. A coexistence history backfill is
+// carries is stored before it returns, in a transaction shared with the
+// webhooks that arrive with it (IngestShared). A coexistence history backfill is
 // kept raw and absorbed in the background, however large. Any other error
 // is the store's: the provider should retry.
 func (in *Inbox) Receive(ctx context.Context, transport, channel, signature string, body []byte) (Received, error) {
@@ -79,6 +80,6 @@ func (in *Inbox) Receive(ctx context.Context, transport, channel, signature stri
 		rec.Backlog, err = in.KeepWebhook(ctx, ch, signature, body)
 		return rec, err
 	}
-	rec.IngestResult, err = in.Ingest(ctx, ch, hook)
+	rec.IngestResult, err = in.IngestShared(ctx, ch, hook)
 	return rec, err
 }

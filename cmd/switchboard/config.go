@@ -24,6 +24,7 @@ type config struct {
 	SecureCookies bool   // SWITCHBOARD_SECURE_COOKIES
 	LogLevel      string // LOG_LEVEL
 	DataDir       string // SWITCHBOARD_DATA_DIR
+	DebugAddr     string // SWITCHBOARD_DEBUG_ADDR: net/http/pprof, off when empty
 
 	BitrixClientID     string  // BITRIX_CLIENT_ID
 	BitrixClientSecret string  // BITRIX_CLIENT_SECRET
@@ -76,6 +77,7 @@ func parseConfig(args []string, lookup func(string) (string, bool)) (config, err
 		SecureCookies: e.boolean("SWITCHBOARD_SECURE_COOKIES", false),
 		LogLevel:      e.logLevel("LOG_LEVEL", "info"),
 		DataDir:       e.str("SWITCHBOARD_DATA_DIR", ".data"),
+		DebugAddr:     e.addr("SWITCHBOARD_DEBUG_ADDR", ""),
 
 		BitrixClientID:     e.str("BITRIX_CLIENT_ID", ""),
 		BitrixClientSecret: e.str("BITRIX_CLIENT_SECRET", ""),

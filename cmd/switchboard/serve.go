@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 
 	"golang.org/x/sync/errgroup"
 
@@ -67,6 +69,13 @@ const workersPerInstance = 4
 // outbox worker.
 func (a *app) run(ctx context.Context, cfg config, ln net.Listener, log *slog.Logger) error {
 	defer a.store.DB.Close()
+	var debug net.Listener
+	if cfg.DebugAddr != "" {
+		var err error
+		if debug, err = net.Listen("tcp", cfg.DebugAddr); err != nil {
+			return err
+		}
+	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.hub.Run(ctx, cfg.DatabaseURL) })
 	for range workersPerInstance { // one slow job does not hold up the others
@@ -78,7 +87,20 @@ func (a *app) run(ctx context.Context, cfg config, ln net.Listener, log *slog.Lo
 		return nil
 	})
 	g.Go(func() error { return serveOn(ctx, "app", ln, a.server.Routes(), log) })
+	if debug != nil {
+		g.Go(func() error { return serveOn(ctx, "debug", debug, debugRoutes(), log) })
+	}
 	return g.Wait()
+}
+
+// debugRoutes are Go's profiles (net/http/pprof), served only on
+// SWITCHBOARD_DEBUG_ADDR: an address of its own, never the public one.
+func debugRoutes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
 
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
