@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -217,39 +216,71 @@ func (s *Server) writeUpdate(ctx context.Context, buf *bytes.Buffer, v viewer, u
 			return nil
 		}
 	}
-	encode := func() (string, error) {
+	encode := func() (any, error) {
 		var ev bytes.Buffer
 		data, err := s.updateData(ctx, v, u)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		writeEvent(&ev, u.ID, "update", data)
-		return ev.String(), nil
+		return splitAtToken(ev.String()), nil
 	}
 	l := u.Live
 	if l == nil || u.Reset {
 		ev, err := encode()
-		buf.WriteString(withToken(ev, v.Token))
-		return err
+		if err != nil {
+			return err
+		}
+		ev.(tokenSlots).writeTo(buf, v.Token)
+		return nil
 	}
 	row := u.Row // the viewer's row of the client: its newest dialog they see, their unread total
 	if row == nil {
 		row = l.Row
 	}
-	mine := row.ResponsibleUserID != nil && *row.ResponsibleUserID == v.UserID
-	unread := -1
+	key := updateKey{lang: v.Lang, mine: row.ResponsibleUserID != nil && *row.ResponsibleUserID == v.UserID,
+		row: row.ID, rowUnread: row.UnreadCount, moved: u.Moved, unread: -1, gone: u.Gone}
 	if u.Counts != nil {
-		unread = u.Counts.Unread
+		key.unread = u.Counts.Unread
 	}
-	key := "sse/" + v.Lang + "/" + strconv.FormatBool(mine) + "/" + strconv.FormatInt(row.ID, 10) + "/" +
-		strconv.Itoa(row.UnreadCount) + "/" + strconv.FormatBool(u.Moved) + "/" + strconv.Itoa(unread) + "/" +
-		strconv.FormatInt(u.Gone, 10)
 	ev, err := l.Rendered(key, encode)
 	if err != nil {
 		return err
 	}
-	buf.WriteString(withToken(ev, v.Token))
+	ev.(tokenSlots).writeTo(buf, v.Token)
 	return nil
+}
+
+// updateKey is what an event's update looks like to a viewer: streams with
+// the same key share one encoding.
+type updateKey struct {
+	lang              string
+	mine              bool
+	row               int64
+	rowUnread, unread int
+	moved             bool
+	gone              int64
+}
+
+// tokenSlots is an encoded update cut at the token mark: each stream writes
+// the pieces with its own token between them, without a copy of the whole.
+type tokenSlots []string
+
+func splitAtToken(ev string) tokenSlots { return strings.Split(ev, tokenMark) }
+
+// writeTo writes the update with token in every slot; without a token, the
+// query parameter that would carry it goes too.
+func (t tokenSlots) writeTo(buf *bytes.Buffer, token string) {
+	esc := url.QueryEscape(token)
+	for i, piece := range t {
+		if i < len(t)-1 && token == "" {
+			piece = strings.TrimSuffix(strings.TrimSuffix(piece, "?st="), "&st=")
+		}
+		buf.WriteString(piece)
+		if i < len(t)-1 {
+			buf.WriteString(esc)
+		}
+	}
 }
 
 // updateData is an update's fragments, with the token mark for the
@@ -298,14 +329,6 @@ func render(ctx context.Context, lang string, c templ.Component) (string, error)
 	var b strings.Builder
 	err := c.Render(views.WithLang(views.WithToken(ctx, tokenMark), lang), &b)
 	return b.String(), err
-}
-
-// withToken puts the viewer's page token where the fragment has the mark.
-func withToken(frag, token string) string {
-	if token == "" {
-		return strings.NewReplacer("?st="+tokenMark, "", "&st="+tokenMark, "").Replace(frag)
-	}
-	return strings.ReplaceAll(frag, tokenMark, url.QueryEscape(token))
 }
 
 // writeEvent appends one server-sent event to buf; an empty id keeps the

@@ -74,6 +74,7 @@ func (h *Hub) poke() {
 // portal: what it names, and the dialog's unread count before it.
 type Live struct {
 	Event   Event
+	id      string // Event.Pos as a stream's event id
 	Row     *db.DialogRow // nil: the dialog is gone (or a reset)
 	Message *db.Message   // the message the event names, if any
 	Failure channels.Failure
@@ -87,17 +88,18 @@ type Live struct {
 }
 
 // Rendered is render's result for key, computed once per event whatever the
-// number of streams asking (streams with the same output share it).
-func (l *Live) Rendered(key string, render func() (string, error)) (string, error) {
-	if s, ok := l.memo.Load(key); ok {
-		return s.(string), nil
+// number of streams asking (streams with the same output share it). The
+// key is any comparable value; the result is what render made of it.
+func (l *Live) Rendered(key any, render func() (any, error)) (any, error) {
+	if v, ok := l.memo.Load(key); ok {
+		return v, nil
 	}
-	s, err := render()
+	v, err := render()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	l.memo.Store(key, s)
-	return s, nil
+	v, _ = l.memo.LoadOrStore(key, v)
+	return v, nil
 }
 
 // portalLog is one portal's recent events and its unread dialogs, both as of
@@ -233,7 +235,7 @@ func (h *Hub) load(ctx context.Context, events []Event) ([]*Live, error) {
 		if !followed[e.Portal] {
 			continue
 		}
-		lives = append(lives, &Live{Event: e})
+		lives = append(lives, &Live{Event: e, id: e.Pos.String()})
 		if e.Dialog != 0 {
 			dialogs[e.Portal] = append(dialogs[e.Portal], e.Dialog)
 		}

@@ -122,13 +122,29 @@ func (f *Feed) delta(l *Live) int {
 }
 
 // conversation is the viewer's row of l's client; nil when they see none
-// of its dialogs.
+// of its dialogs. Viewers who see the same of the client's dialogs share
+// one row, made once per event.
 func (f *Feed) conversation(l *Live) *db.DialogRow {
-	if len(l.client) == 0 { // read before the dialog's client had it: the dialog alone
-		return conversationOf(f.vis, []db.DialogRow{*l.Row})
+	dialogs := l.client
+	if len(dialogs) == 0 { // read before the dialog's client had it: the dialog alone
+		dialogs = []db.DialogRow{*l.Row}
 	}
-	return conversationOf(f.vis, l.client)
+	if len(dialogs) > 64 { // no key fits: made for this viewer alone
+		return conversationOf(f.vis, dialogs)
+	}
+	var seen conversationKey
+	for i := range dialogs {
+		if f.vis.Sees(dialogs[i].ResponsibleUserID) {
+			seen |= 1 << i
+		}
+	}
+	row, _ := l.Rendered(seen, func() (any, error) { return conversationOf(f.vis, dialogs), nil })
+	return row.(*db.DialogRow)
 }
+
+// conversationKey is which of a client's dialogs a viewer sees, one bit
+// each.
+type conversationKey uint64
 
 // Next waits for what the viewer may see next and returns all of it, in log
 // order: nothing of a dialog hidden from them, and their counters moved by
@@ -170,12 +186,12 @@ func (f *Feed) take() []Update {
 	}
 	for i, l := range pl.entries[f.seq-pl.first:] {
 		if l.Event.Kind == EventSettings {
-			ups = append(ups, Update{ID: l.Event.Pos.String(), Recheck: true})
+			ups = append(ups, Update{ID: l.id, Recheck: true})
 			continue
 		}
 		if l.Event.Kind == EventReset { // it carries the portal's counters read again
 			f.total = f.totalBefore(int(f.seq-pl.first) + i + 1)
-			ups = append(ups, Update{ID: l.Event.Pos.String(), Reset: true, Counts: &db.InboxCounts{Unread: f.total}})
+			ups = append(ups, Update{ID: l.id, Reset: true, Counts: &db.InboxCounts{Unread: f.total}})
 			continue
 		}
 		d := f.delta(l)
@@ -187,15 +203,15 @@ func (f *Feed) take() []Update {
 		switch {
 		case l.Row != nil && f.vis.Sees(l.Row.ResponsibleUserID):
 			moved := l.Event.Kind == EventMessage || l.Event.Kind == EventAssign
-			ups = append(ups, Update{ID: l.Event.Pos.String(), Live: l, Counts: counts, Row: f.conversation(l), Moved: moved})
+			ups = append(ups, Update{ID: l.id, Live: l, Counts: counts, Row: f.conversation(l), Moved: moved})
 		case l.Row != nil && l.Event.Kind == EventAssign: // it left the viewer's sight
 			if row := f.conversation(l); row != nil { // another dialog of the client is still theirs
-				ups = append(ups, Update{ID: l.Event.Pos.String(), Counts: counts, Row: row})
+				ups = append(ups, Update{ID: l.id, Counts: counts, Row: row})
 				break
 			}
-			ups = append(ups, Update{ID: l.Event.Pos.String(), Counts: counts, Gone: l.Row.ClientID})
+			ups = append(ups, Update{ID: l.id, Counts: counts, Gone: l.Row.ClientID})
 		case d != 0: // the dialog left the viewer's sight: only their counters change
-			ups = append(ups, Update{ID: l.Event.Pos.String(), Counts: counts})
+			ups = append(ups, Update{ID: l.id, Counts: counts})
 		}
 	}
 	f.seq = pl.end()
