@@ -41,7 +41,25 @@ const searchRow = `d.portal_id, d.id, d.channel_id, ch.name AS channel_name, ch.
 // newest dialog, and the messages whose text matches the words in Russian
 // or English (full text, 'russian' configuration: Russian and English
 // stemming), newest first. Two queries, each on its index.
+//
+// A search is planned for its own words (its transaction sets
+// plan_cache_mode=force_custom_plan): a word in one message of a thousand
+// is best found in the full-text index, a word in every message by walking
+// the portal's messages newest first (messages_portal_recent) until the
+// page is full; only the words tell which, and the Store's connections
+// otherwise keep one generic plan per statement.
 func (s *Store) Search(ctx context.Context, v Visibility, q SearchQuery) (clients, messages []SearchHit, err error) {
+	err = s.InTx(ctx, func(tx *Store) error {
+		if _, err := tx.q.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+			return fmt.Errorf("db: unable to plan a search for its words: %w", err)
+		}
+		clients, messages, err = tx.search(ctx, v, q)
+		return err
+	})
+	return clients, messages, err
+}
+
+func (s *Store) search(ctx context.Context, v Visibility, q SearchQuery) (clients, messages []SearchHit, err error) {
 	if q.Limit <= 0 {
 		q.Limit = 30
 	}
@@ -61,18 +79,38 @@ func (s *Store) Search(ctx context.Context, v Visibility, q SearchQuery) (client
 	if err != nil {
 		return nil, nil, fmt.Errorf("db: unable to search clients of portal %d: %w", v.PortalID, err)
 	}
-	err = s.all(ctx, &messages, `SELECT `+searchRow+`, m.id AS message_id,
-		ts_headline('russian', m.body, q.q, 'StartSel=`+MatchStart+`, StopSel=`+MatchEnd+`, MaxWords=30, MinWords=12') AS snippet,
+	// The messages: a word in fewer than searchFew messages of the portal
+	// is looked up in the full-text index and its hits sorted; a word in
+	// more is found by walking the messages newest first, where it is
+	// dense enough to fill a page soon (the planner cannot tell the two:
+	// it takes the hits as spread evenly over time).
+	var few int
+	err = s.get(ctx, &few, `SELECT count(*) FROM (SELECT 1 FROM websearch_to_tsquery('russian', $2) q (q), messages m
+		WHERE m.portal_id = $1 AND m.deleted_at IS NULL AND to_tsvector('russian', m.body) @@ q.q LIMIT $3) hits`,
+		v.PortalID, q.Text, searchFew)
+	if err != nil {
+		return nil, nil, fmt.Errorf("db: unable to search messages of portal %d: %w", v.PortalID, err)
+	}
+	query := `SELECT ` + searchRow + `, m.id AS message_id,
+		ts_headline('russian', m.body, q.q, 'StartSel=` + MatchStart + `, StopSel=` + MatchEnd + `, MaxWords=30, MinWords=12') AS snippet,
 		m.created_at AS at
 		FROM websearch_to_tsquery('russian', $5) q (q), messages m
 		JOIN dialogs d ON d.id = m.dialog_id JOIN channels ch ON ch.id = d.channel_id JOIN clients cl ON cl.id = d.client_id
-		WHERE `+visible+` AND m.portal_id = $1 AND m.deleted_at IS NULL AND to_tsvector('russian', m.body) @@ q.q
-		ORDER BY m.created_at DESC, m.id DESC LIMIT $6`, append(v.args(), q.Text, q.Limit)...)
+		WHERE ` + visible + ` AND m.portal_id = $1 AND m.deleted_at IS NULL AND to_tsvector('russian', m.body) @@ q.q`
+	if few < searchFew {
+		query += ` AND m.id IN (SELECT m.id FROM messages m WHERE m.portal_id = $1 AND m.deleted_at IS NULL
+			AND to_tsvector('russian', m.body) @@ q.q OFFSET 0)` // OFFSET 0: the index's hits first, then the rest
+	}
+	err = s.all(ctx, &messages, query+` ORDER BY m.created_at DESC, m.id DESC LIMIT $6`, append(v.args(), q.Text, q.Limit)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("db: unable to search messages of portal %d: %w", v.PortalID, err)
 	}
 	return clients, messages, nil
 }
+
+// searchFew is where a word stops being rare for the search: its hits are
+// sorted below it (milliseconds), walked to above it.
+const searchFew = 10_000
 
 // likeEscape makes s match itself in a LIKE pattern.
 func likeEscape(s string) string {

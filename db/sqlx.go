@@ -21,10 +21,19 @@ type stmtCache struct {
 
 // prepared is query prepared on the pool, or bound to the transaction the
 // Store is bound to (database/sql prepares it on that connection once).
+//
+// A transaction never waits for a second connection: a query it is the
+// first to run is prepared on its own connection for this once, and on the
+// pool in the background for the next time (with every connection held by
+// transactions preparing new queries, waiting would never end).
 func (s *Store) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) {
 	s.stmts.mu.Lock()
 	st, ok := s.stmts.m[query]
 	s.stmts.mu.Unlock()
+	if tx, inTx := s.q.(*sqlx.Tx); !ok && inTx {
+		go s.prepareOnPool(context.WithoutCancel(ctx), query)
+		return tx.PreparexContext(ctx, query)
+	}
 	if !ok {
 		var err error
 		if st, err = s.DB.PreparexContext(ctx, query); err != nil {
@@ -43,6 +52,22 @@ func (s *Store) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) 
 		return tx.StmtxContext(ctx, st), nil
 	}
 	return st, nil
+}
+
+// prepareOnPool fills the cache for query; a failure is the next use's
+// to report.
+func (s *Store) prepareOnPool(ctx context.Context, query string) {
+	st, err := s.DB.PreparexContext(ctx, query)
+	if err != nil {
+		return
+	}
+	s.stmts.mu.Lock()
+	defer s.stmts.mu.Unlock()
+	if _, raced := s.stmts.m[query]; raced {
+		st.Close()
+		return
+	}
+	s.stmts.m[query] = st
 }
 
 // get scans one row on the pool or the transaction the Store is bound to.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"switchboard/db"
+	"switchboard/db/pgtest"
 )
 
 func TestMigrateIsIdempotentAndCurrent(t *testing.T) {
@@ -229,5 +230,23 @@ func TestUnsendingAnInstagramMessageHidesAllItsParts(t *testing.T) {
 	}
 	if strings.Join(deleted, ",") != "mid.A,mid.A#1,mid.A#2" {
 		t.Fatalf("deleted %v, want the message and its parts, not mid.AB", deleted)
+	}
+}
+
+// The Store's connections keep one generic plan per statement, however the
+// DSN is written.
+func TestStoreConnectionsKeepGenericPlans(t *testing.T) {
+	ctx := context.Background()
+	conn, err := db.Open(ctx, pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var mode string
+	if err := conn.GetContext(ctx, &mode, `SHOW plan_cache_mode`); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "force_generic_plan" {
+		t.Fatalf("plan_cache_mode = %q, want force_generic_plan", mode)
 	}
 }

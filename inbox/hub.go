@@ -20,11 +20,11 @@ const EventReset = "reset"
 
 // Live hub tuning.
 const (
-	liveBacklog  = 10_000               // events kept per portal for streams to catch up and resume
-	liveBatch    = 1_000                // events read from the log at once
-	liveFallback = time.Second          // re-read this often even when nothing woke the hub
-	liveKeep     = time.Hour            // the log keeps events this long
-	livePrune    = 10 * time.Minute     // and is pruned this often
+	liveBacklog  = 10_000           // events kept per portal for streams to catch up and resume
+	liveBatch    = 1_000            // events read from the log at once
+	liveFallback = time.Second      // re-read this often even when nothing woke the hub
+	liveKeep     = time.Hour        // the log keeps events this long
+	livePrune    = 10 * time.Minute // and is pruned this often
 )
 
 // Hub reads the event log once per process and keeps, per portal, the last
@@ -74,7 +74,7 @@ func (h *Hub) poke() {
 // portal: what it names, and the dialog's unread count before it.
 type Live struct {
 	Event   Event
-	id      string // Event.Pos as a stream's event id
+	id      string        // Event.Pos as a stream's event id
 	Row     *db.DialogRow // nil: the dialog is gone (or a reset)
 	Message *db.Message   // the message the event names, if any
 	Failure channels.Failure

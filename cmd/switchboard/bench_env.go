@@ -327,6 +327,12 @@ func (s *sender) post(body []byte) error {
 
 // get fetches path as the signed-in viewer (an htmx request when hx).
 func (bp *benchPortal) get(client *http.Client, path string, hx bool) error {
+	_, err := bp.fetch(client, path, hx)
+	return err
+}
+
+// fetch is get that keeps the answer's body.
+func (bp *benchPortal) fetch(client *http.Client, path string, hx bool) (string, error) {
 	req, _ := http.NewRequest(http.MethodGet, bp.appURL+path, nil)
 	req.Header.Set("X-Switchboard-Token", bp.token)
 	if hx {
@@ -334,12 +340,15 @@ func (bp *benchPortal) get(client *http.Client, path string, hx bool) error {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return err
+		return "", err
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("bench: GET %s answered %d", path, resp.StatusCode)
+		return "", fmt.Errorf("bench: GET %s answered %d", path, resp.StatusCode)
 	}
-	return nil
+	return string(body), nil
 }
