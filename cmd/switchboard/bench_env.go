@@ -197,6 +197,17 @@ func (bp *benchPortal) close() {
 	bp.store.DB.Close()
 }
 
+// restartApp stops the app and starts it again on the same database.
+func (bp *benchPortal) restartApp(ctx context.Context) error {
+	bp.app.stop()
+	app, err := bp.startApp(ctx)
+	if err != nil {
+		return err
+	}
+	bp.app = app
+	return nil
+}
+
 // appProcess is `switchboard serve` running as a child process.
 type appProcess struct {
 	cmd     *exec.Cmd

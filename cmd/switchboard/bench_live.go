@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -20,16 +19,13 @@ func (r *benchRun) coldStart(ctx context.Context, bp *benchPortal) error {
 	}
 	var idles []float64
 	s, err := medianOf(r.o.runs, func() (start, float64, error) {
-		bp.app.stop()
-		app, err := bp.startApp(ctx)
-		if err != nil {
+		if err := bp.restartApp(ctx); err != nil {
 			return start{}, 0, err
 		}
-		bp.app = app
 		time.Sleep(time.Second)
-		idle, err := rss(app.cmd.Process.Pid)
+		idle, err := rss(bp.app.cmd.Process.Pid)
 		idles = append(idles, float64(idle))
-		return start{took: app.started, idle: idle}, float64(app.started), err
+		return start{took: bp.app.started, idle: idle}, float64(bp.app.started), err
 	})
 	if err != nil {
 		return err
@@ -245,12 +241,13 @@ func (r *benchRun) latency(ctx context.Context, bp *benchPortal) error {
 	if err != nil {
 		return err
 	}
-	if res.updates == 0 {
-		return errors.New("bench: no message reached the streams")
+	measured := fmt.Sprintf("p50 %s, p99 %s; %.1f%% as updates, %d resets", ms(res.p50), ms(res.p99), res.updates*100, res.resets)
+	if res.updates == 0 { // a failing row, not an error: the rest of the table is still measured
+		measured = fmt.Sprintf("no message reached the streams as an update within 5 s (%d resets)", res.resets)
 	}
 	r.add(benchRow{figure: fmt.Sprintf("webhook → SSE event at %d msg/s (%d streams)", rate, streams),
 		goal:     "p50 < 10 ms, p99 < 50 ms, every event an update",
-		measured: fmt.Sprintf("p50 %s, p99 %s; %.1f%% as updates, %d resets", ms(res.p50), ms(res.p99), res.updates*100, res.resets),
+		measured: measured,
 		pass:     res.p50 < 10*time.Millisecond && res.p99 < 50*time.Millisecond && res.updates >= 1 && res.resets == 0})
 	return nil
 }
