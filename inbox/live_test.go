@@ -119,11 +119,12 @@ func newLiveRig(t testing.TB, n int) *liveRig {
 
 func ptr(v int64) *int64 { return &v }
 
-// ingest delivers one client message to the client of dialog i.
+// ingest delivers one client message to the client of dialog i, as a
+// webhook does: in a transaction shared with those arriving with it.
 func (r *liveRig) ingest(t testing.TB, lp *livePortal, i int, id string) {
 	hook := &channels.Webhook{Messages: []channels.Message{{ProviderID: id, Direction: channels.Inbound,
 		Peer: channels.Peer{ID: fmt.Sprintf("7999%06d", i)}, Kind: channels.KindText, Text: id, SentAt: time.Now()}}}
-	if _, err := r.in.Ingest(context.Background(), lp.channel, hook); err != nil {
+	if _, err := r.in.IngestShared(context.Background(), lp.channel, hook); err != nil {
 		t.Error(err)
 	}
 }
