@@ -137,18 +137,25 @@ func TestEachVisibilitySettingAppliesToEveryRead(t *testing.T) {
 	}
 }
 
-// An item the database itself refuses (here a trigger stands in for any
-// failure no check foresaw) fails the fast pass; the webhook is stored
-// again item by item: the neighbours are stored, the bad one kept raw.
-func TestAnItemTheDatabaseRefusesCostsNoNeighbour(t *testing.T) {
-	r := newRig(t)
-	ctx := context.Background()
+// refuseBadMessages makes the database refuse the message wamid.BAD (a
+// trigger stands in for any failure no check foresaw).
+func (r *rig) refuseBadMessages(t *testing.T) {
+	t.Helper()
 	if _, err := r.store.DB.Exec(`
 		CREATE FUNCTION refuse_bad() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN IF NEW.provider_id = 'wamid.BAD' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$;
 		CREATE TRIGGER refuse_bad BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_bad()`); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// An item the database itself refuses (here a trigger stands in for any
+// failure no check foresaw) fails the fast pass; the webhook is stored
+// again item by item: the neighbours are stored, the bad one kept raw.
+func TestAnItemTheDatabaseRefusesCostsNoNeighbour(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.refuseBadMessages(t)
 	var msgs []channels.Message
 	for _, id := range []string{"wamid.OK1", "wamid.BAD", "wamid.OK2"} {
 		msgs = append(msgs, channels.Message{ProviderID: id, Direction: channels.Inbound, Peer: channels.Peer{ID: clientWA},

@@ -18,12 +18,7 @@ import (
 func TestWebhooksArrivingTogetherEachKeepTheirOwn(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	if _, err := r.store.DB.Exec(`
-		CREATE FUNCTION refuse_bad() RETURNS trigger LANGUAGE plpgsql AS $$
-		BEGIN IF NEW.provider_id = 'wamid.BAD' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$;
-		CREATE TRIGGER refuse_bad BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_bad()`); err != nil {
-		t.Fatal(err)
-	}
+	r.refuseBadMessages(t)
 	const n, bad, retry = 40, 7, 20 // webhook retry repeats webhook retry-1
 	id := func(i int) string {
 		switch i {
