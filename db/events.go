@@ -56,14 +56,16 @@ func (s *Store) LogEvents(ctx context.Context, at time.Time, events ...LiveEvent
 	if len(events) == 0 {
 		return nil
 	}
-	for i := range events {
-		events[i].at = at
+	timed := make([]LiveEvent, len(events)) // the caller's slice stays as it was
+	for i, e := range events {
+		e.at = at
+		timed[i] = e
 	}
 	if s.pending != nil {
-		*s.pending = append(*s.pending, events...)
+		*s.pending = append(*s.pending, timed...)
 		return nil
 	}
-	if err := s.insertEvents(ctx, events); err != nil {
+	if err := s.insertEvents(ctx, timed); err != nil {
 		return err
 	}
 	if s.OnEvents != nil {

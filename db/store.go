@@ -108,8 +108,8 @@ func notFound(err error) error {
 // round trip per statement instead of two (a prepare, then the execution),
 // which was most of an ingest's time on a busy machine (measured).
 //
-// plan_cache_mode: every statement of the Store is prepared once per connection; a generic
-// plan is made once and kept. Left to choose (plan_cache_mode=auto), the
+// plan_cache_mode: every statement of the Store is prepared once per
+// connection; a generic plan is made once and kept. Left to choose (plan_cache_mode=auto), the
 // server planned some statements again on every run, because their plan
 // for a given array of ids looked cheaper than the generic one: the
 // ingest's look-up of its clients spent three times as long being planned

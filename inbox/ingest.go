@@ -63,8 +63,8 @@ type arrival struct {
 	w  *channels.Webhook
 }
 
-// ingest is the ingestion of one channel's webhooks under way, in a
-// transaction shared with other channels' maybe: the counts of each
+// ingest is the ingestion of one channel's webhooks under way, possibly in
+// a transaction shared with other channels' webhooks: the counts of each
 // webhook and the live events to publish on commit.
 type ingest struct {
 	in      *Inbox
@@ -111,9 +111,10 @@ func (in *Inbox) ingestTx(ctx context.Context, tx *db.Store, hooks []arrival, ca
 		if err := g.messages(ctx, ws); err != nil {
 			return nil, err
 		}
+		steps := []func(context.Context, *channels.Webhook) error{g.statuses, g.reactions, g.edits, g.deletes}
 		for j, w := range ws {
 			g.res = &g.results[j]
-			for _, step := range []func(context.Context, *channels.Webhook) error{g.statuses, g.reactions, g.edits, g.deletes} {
+			for _, step := range steps {
 				if err := step(ctx, w); err != nil {
 					return nil, err
 				}
@@ -271,7 +272,7 @@ func (g *ingest) storeInbound(ctx context.Context, items []db.Inbound, origin []
 	if err := g.in.queueNotify(ctx, g.tx, g.ch.PortalID, live...); err != nil {
 		return err
 	}
-	for _, k := range origin {
+	for _, k := range origin { // every item is its webhook's duplicate, unless it was stored
 		g.results[k].Duplicates++
 	}
 	for _, st := range stored {
