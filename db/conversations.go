@@ -69,7 +69,7 @@ func (s *Store) ClientDialogs(ctx context.Context, v Visibility, clientID int64)
 // whoever may see them (the live hub decides that per stream).
 func (s *Store) DialogRowsOfClients(ctx context.Context, portalID int64, clientIDs []int64) ([]DialogRow, error) {
 	var rows []DialogRow
-	err := s.all(ctx, &rows, dialogRowSelect+` WHERE d.portal_id = $1 AND d.client_id = ANY($2)
+	err := s.all(ctx, &rows, dialogRowSelect+` WHERE d.client_id = ANY($2) AND `+byID("d", "$1")+`
 		ORDER BY d.last_message_at DESC, d.id DESC`, portalID, pq.Array(clientIDs))
 	if err != nil {
 		return nil, fmt.Errorf("db: unable to read the dialogs of clients: %w", err)

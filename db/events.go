@@ -138,12 +138,13 @@ func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error
 }
 
 // WakeChannel is the LISTEN/NOTIFY channel that tells other instances the
-// event log grew; it carries no payload.
+// event log grew; the payload names the instance that sent it.
 const WakeChannel = "switchboard_events"
 
-// Wake tells every instance listening on WakeChannel to read the log.
-func (s *Store) Wake(ctx context.Context) error {
-	if _, err := s.exec(ctx, `NOTIFY `+WakeChannel); err != nil {
+// Wake tells every instance listening on WakeChannel to read the log; from
+// names the sender, which has read it already.
+func (s *Store) Wake(ctx context.Context, from string) error {
+	if _, err := s.exec(ctx, `SELECT pg_notify($1, $2)`, WakeChannel, from); err != nil {
 		return fmt.Errorf("db: unable to wake listeners: %w", err)
 	}
 	return nil
@@ -154,7 +155,7 @@ func (s *Store) Wake(ctx context.Context) error {
 // left out.
 func (s *Store) DialogRowsByID(ctx context.Context, portalID int64, ids []int64) ([]DialogRow, error) {
 	var rows []DialogRow
-	err := s.all(ctx, &rows, dialogRowSelect+` WHERE d.portal_id = $1 AND d.id = ANY($2::bigint[])`, portalID, pq.Array(ids))
+	err := s.all(ctx, &rows, dialogRowSelect+` WHERE d.id = ANY($2::bigint[]) AND `+byID("d", "$1"), portalID, pq.Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("db: unable to fetch %d dialogs of portal %d: %w", len(ids), portalID, err)
 	}

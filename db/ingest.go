@@ -371,7 +371,7 @@ func (s *Store) touchDialogs(ctx context.Context, portalID int64, items []Inboun
 				ELSE COALESCE(d.unanswered_since, v.unanswered_from) END
 		FROM unnest($2::bigint[], $3::bigint[], $4::timestamptz[], $5::text[], $6::text[], $7::timestamptz[],
 			$8::boolean[], $9::timestamptz[]) AS v(id, unread, at, preview, dir, inbound_at, answered, unanswered_from)
-		WHERE d.portal_id = $1 AND d.id = v.id`,
+		WHERE d.id = v.id AND `+byID("d", "$1"),
 		portalID, pq.Array(order), pq.Array(unread), pq.Array(lastAt), pq.Array(preview), pq.Array(dir),
 		pq.Array(inboundAt), pq.Array(answered), pq.Array(unansweredFrom))
 	if err != nil {

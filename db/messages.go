@@ -291,7 +291,7 @@ func (s *Store) SweepEarlyStatuses(ctx context.Context, before time.Time) (int64
 func (s *Store) MessagesByID(ctx context.Context, portalID int64, ids []int64) ([]Message, error) {
 	var ms []Message
 	err := s.all(ctx, &ms, messageSelect+` JOIN unnest($2::bigint[]) WITH ORDINALITY AS ask(id, n) ON ask.id = m.id
-		WHERE m.portal_id = $1 ORDER BY ask.n`, portalID, pq.Array(ids))
+		WHERE `+byID("m", "$1")+` ORDER BY ask.n`, portalID, pq.Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("db: unable to fetch %d messages: %w", len(ids), err)
 	}

@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -16,12 +17,24 @@ import (
 )
 
 // seedLargePortal fills a portal with dialogs × perDialog messages (plus a
-// second portal of the same size, so portal scoping matters to the planner).
+// second portal of the same size, so portal scoping matters to the planner)
+// and analyzes the tables.
 func seedLargePortal(tb testing.TB, conn *sqlx.DB, dialogs, perDialog int) world {
 	tb.Helper()
 	store := db.New(conn)
 	w := newWorld(tb, store, "big")
 	newWorld(tb, store, "other")
+	seedDialogs(tb, conn, dialogs, perDialog)
+	if _, err := conn.Exec(`ANALYZE`); err != nil {
+		tb.Fatal(err)
+	}
+	return w
+}
+
+// seedDialogs gives every portal dialogs clients, each with a dialog of
+// perDialog messages on each of the portal's channels.
+func seedDialogs(tb testing.TB, conn *sqlx.DB, dialogs, perDialog int) {
+	tb.Helper()
 	for _, step := range []struct {
 		sql  string
 		args []any
@@ -37,21 +50,19 @@ func seedLargePortal(tb testing.TB, conn *sqlx.DB, dialogs, perDialog int) world
 			SELECT d.portal_id, d.id, d.channel_id, 'in', 'text', 'message ' || g, 'wamid.' || d.id || '.' || g, 'received',
 				d.last_message_at - (g || ' minutes')::interval
 			FROM dialogs d, generate_series(1, $1) g`, []any{perDialog}},
-		{`ANALYZE`, nil},
 	} {
 		if _, err := conn.Exec(step.sql, step.args...); err != nil {
 			tb.Fatal(err)
 		}
 	}
-	return w
 }
 
 // planCatcher opens a connection on which auto_explain sends every plan
-// back as a NOTICE. Its plans are the generic ones: the Store's statements
-// are prepared, and PostgreSQL settles on a generic plan after a few runs.
+// back as a NOTICE. It asks for what the Store's connections do, so its
+// plans are the generic ones the Store runs.
 func planCatcher(t *testing.T, dsn string) (*db.Store, func() string) {
 	t.Helper()
-	base, err := pq.NewConnector(dsn)
+	base, err := pq.NewConnector(db.WithStoreParams(dsn))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,8 +76,7 @@ func planCatcher(t *testing.T, dsn string) (*db.Store, func() string) {
 	conn.SetMaxOpenConns(1)
 	t.Cleanup(func() { conn.Close() })
 	for _, set := range []string{`LOAD 'auto_explain'`, `SET auto_explain.log_min_duration = 0`,
-		`SET auto_explain.log_level = notice`, `SET client_min_messages = notice`,
-		`SET plan_cache_mode = force_generic_plan`} {
+		`SET auto_explain.log_level = notice`, `SET client_min_messages = notice`} {
 		if _, err := conn.Exec(set); err != nil {
 			t.Fatalf("%s: %v", set, err)
 		}
@@ -178,6 +188,53 @@ func TestHotPathsUseTheirIndexes(t *testing.T) {
 	if p := plans(); !strings.Contains(p, "clients_portal_id_transport_external_id_key") || filteredByArray(p) ||
 		strings.Contains(p, "INSERT INTO clients") || strings.Contains(p, "INSERT INTO dialogs") {
 		t.Fatalf("an ingest does not probe its known client and dialog (or writes them again):\n%s", p)
+	}
+}
+
+// TestWritesByIDProbeBeforeTheFirstAnalyze checks the plans of what an
+// ingest writes by id on tables never analyzed yet, as a new install's are:
+// the planner then takes "portal_id = $1" for a rare value, and the update
+// of a few dialogs read the portal's 2,000 instead of probing five (bench).
+func TestWritesByIDProbeBeforeTheFirstAnalyze(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	seedConn, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seedConn.Close()
+	w := newWorld(t, db.New(seedConn), "fresh")
+	seedDialogs(t, seedConn, 2000, 1)
+	var analyzed int
+	if err := seedConn.Get(&analyzed, `SELECT count(*) FROM pg_stats WHERE tablename = 'dialogs'`); err != nil || analyzed != 0 {
+		t.Fatalf("dialogs analyzed already (%d columns, %v): the test needs a table without statistics", analyzed, err)
+	}
+	var clients []struct {
+		ID         int64  `db:"id"`
+		ExternalID string `db:"external_id"`
+	}
+	if err := seedConn.Select(&clients, `SELECT id, external_id FROM clients WHERE portal_id = $1 ORDER BY id LIMIT 5`, w.portal); err != nil {
+		t.Fatal(err)
+	}
+	store, plans := planCatcher(t, dsn)
+	var items []db.Inbound
+	for i, c := range clients {
+		items = append(items, db.Inbound{ClientExternalID: c.ExternalID, Unread: true, Preview: "hi",
+			Message: db.Message{PortalID: w.portal, ChannelID: w.channel, Direction: "in", Kind: "text", Body: "hi",
+				ProviderID: ptr(fmt.Sprintf("wamid.fresh.%d", i)), Status: "received", CreatedAt: time.Now()}})
+	}
+	stored, err := store.StoreInbound(context.Background(), w.portal, w.channel, "whatsapp", items)
+	if err != nil || len(stored) != len(items) {
+		t.Fatalf("store inbound: %d of %d, %v", len(stored), len(items), err)
+	}
+	p := plans()
+	update := p[strings.Index(p, "UPDATE dialogs"):]
+	if !strings.Contains(update, "Index Scan using dialogs_pkey on dialogs") ||
+		strings.Contains(update, "Seq Scan on dialogs") || strings.Contains(update, "Bitmap Heap Scan on dialogs") {
+		t.Fatalf("the update of %d dialogs by id does not probe dialogs_pkey:\n%s", len(items), update)
+	}
+	var updated int
+	if err := seedConn.Get(&updated, `SELECT count(*) FROM dialogs WHERE portal_id = $1 AND last_preview = 'hi'`, w.portal); err != nil || updated != len(items) {
+		t.Fatalf("%d dialogs show the new message, want %d (%v)", updated, len(items), err)
 	}
 }
 

@@ -156,6 +156,7 @@ func (in *Inbox) ChangeChannel(ctx context.Context, v Viewer, id int64, e Channe
 			return invalid("source", InvalidSource)
 		}
 	}
+	defer in.channels.forget(id)
 	return in.Store.InTx(ctx, func(tx *db.Store) error {
 		if err := tx.ChangeChannel(ctx, p.ID, id, db.ChannelChange{Name: e.Name, Mode: e.Mode, Enabled: e.Enabled}); err != nil {
 			return err
@@ -178,6 +179,7 @@ func (in *Inbox) RemoveChannel(ctx context.Context, v Viewer, id int64) error {
 	if err := in.Store.RemoveChannel(ctx, p.ID, id, in.Now()); err != nil {
 		return err
 	}
+	in.channels.forget(id)
 	in.Log.Info("channel removed", "portal", p.ID, "channel", id)
 	return nil
 }

@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -41,6 +42,7 @@ type Hub struct {
 
 	wake      chan struct{} // this process logged events
 	tellOther chan struct{} // other instances should read the log
+	self      string        // this hub's name in its NOTIFY payloads
 	listening chan struct{}
 	once      sync.Once
 }
@@ -50,7 +52,8 @@ type Hub struct {
 // instances' hubs).
 func NewHub(in *Inbox) *Hub {
 	h := &Hub{in: in, log: in.Log, portals: make(map[int64]*portalLog),
-		wake: make(chan struct{}, 1), tellOther: make(chan struct{}, 1), listening: make(chan struct{})}
+		wake: make(chan struct{}, 1), tellOther: make(chan struct{}, 1), listening: make(chan struct{}),
+		self: rand.Text()}
 	in.Store.OnEvents = h.poke
 	return h
 }
@@ -164,7 +167,10 @@ func (h *Hub) Run(ctx context.Context, dsn string) error {
 		case <-ctx.Done():
 			return nil
 		case <-h.wake:
-		case <-l.Notify: // nil after a reconnect: the log still holds what was missed
+		case n := <-l.Notify: // nil after a reconnect: the log still holds what was missed
+			if n != nil && n.Extra == h.self {
+				continue // our own: read when it was sent
+			}
 		case <-fallback.C:
 		case <-again:
 		case <-ping.C:
@@ -192,7 +198,7 @@ func (h *Hub) tellOthers(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-h.tellOther:
-			if err := h.in.Store.Wake(ctx); err != nil && ctx.Err() == nil {
+			if err := h.in.Store.Wake(ctx, h.self); err != nil && ctx.Err() == nil {
 				h.log.Warn("live events: unable to wake other instances", "err", err)
 			}
 		}

@@ -39,7 +39,8 @@ type Inbox struct {
 	// the messenger side).
 	Portal *Portal
 
-	hooks hookQueue // webhooks waiting for a shared transaction
+	hooks    hookQueue       // webhooks waiting for a shared transaction
+	channels webhookChannels // the channels webhooks came for, read recently
 }
 
 // New builds an Inbox.

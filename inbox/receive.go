@@ -24,9 +24,10 @@ type Received struct {
 	IngestResult
 }
 
-// webhookChannel finds the transport and channel a webhook names;
+// webhookChannel finds the transport and channel a webhook names, the
+// channel as read less than webhookChannelTTL ago when recent is set;
 // ErrNotFound for a transport or channel we do not have.
-func (in *Inbox) webhookChannel(ctx context.Context, transport, channel string) (channels.Transport, db.Channel, error) {
+func (in *Inbox) webhookChannel(ctx context.Context, transport, channel string, recent bool) (channels.Transport, db.Channel, error) {
 	t, ok := in.Transports[transport]
 	if !ok {
 		return nil, db.Channel{}, fmt.Errorf("inbox: no transport %q: %w", transport, ErrNotFound)
@@ -35,6 +36,10 @@ func (in *Inbox) webhookChannel(ctx context.Context, transport, channel string) 
 	if err != nil {
 		return nil, db.Channel{}, fmt.Errorf("inbox: channel %q: %w", channel, ErrNotFound)
 	}
+	if recent {
+		ch, err := in.channels.get(ctx, in.Store, transport, id)
+		return t, ch, err
+	}
 	ch, err := in.Store.ChannelForWebhook(ctx, transport, id)
 	return t, ch, err
 }
@@ -42,7 +47,7 @@ func (in *Inbox) webhookChannel(ctx context.Context, transport, channel string) 
 // VerifyWebhook answers a provider's subscription handshake for a channel:
 // the challenge to echo, channels.ErrBadVerifyToken, or ErrNotFound.
 func (in *Inbox) VerifyWebhook(ctx context.Context, transport, channel string, query map[string][]string) (string, error) {
-	t, ch, err := in.webhookChannel(ctx, transport, channel)
+	t, ch, err := in.webhookChannel(ctx, transport, channel, false) // a handshake is rare: its token read afresh
 	if err != nil {
 		return "", err
 	}
@@ -61,7 +66,7 @@ func (in *Inbox) VerifyWebhook(ctx context.Context, transport, channel string, q
 // kept raw and absorbed in the background, however large. Any other error
 // is the store's: the provider should retry.
 func (in *Inbox) Receive(ctx context.Context, transport, channel, signature string, body []byte) (Received, error) {
-	t, ch, err := in.webhookChannel(ctx, transport, channel)
+	t, ch, err := in.webhookChannel(ctx, transport, channel, true)
 	if err != nil {
 		return Received{}, err
 	}
