@@ -179,7 +179,12 @@ func (in *Inbox) runJob(ctx context.Context, j db.Job) error {
 	}
 }
 
+// finish records how a job's run ended: done, due again later, or failed.
 func (in *Inbox) finish(ctx context.Context, j db.Job, err error) {
+	if err != nil && ctx.Err() != nil { // the worker stops: nothing can be recorded, the lease runs out and the job runs again
+		in.Log.Info("job interrupted by shutdown", "job", j.ID, "kind", j.Kind, "err", err)
+		return
+	}
 	switch {
 	case err == nil && standing(j.Kind):
 		err = in.Store.FinishStanding(ctx, in.Now(), j.ID)
