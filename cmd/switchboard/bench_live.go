@@ -105,7 +105,7 @@ func (r *benchRun) fanOut(ctx context.Context, bp *benchPortal, ss *streamSet, s
 				close(done)
 			}
 		})
-		if err := send.post(waHook(fmt.Sprintf("7999%07d", seq%2000), fmt.Sprintf("wamid.fan.%d", seq), benchText(seq))); err != nil {
+		if err := send.post(waHook(benchPhone(seq), fmt.Sprintf("wamid.fan.%d", seq), benchText(seq))); err != nil {
 			return 0, 0, err
 		}
 		select {
@@ -210,7 +210,7 @@ func (r *benchRun) latency(ctx context.Context, bp *benchPortal) error {
 				for i := range jobs {
 					seq := base + i
 					sentAt[i].Store(time.Now().UnixNano())
-					if err := send.post(waHook(fmt.Sprintf("7999%07d", seq%2000), fmt.Sprintf("wamid.lat.%d", seq), benchText(seq))); err != nil {
+					if err := send.post(waHook(benchPhone(seq), fmt.Sprintf("wamid.lat.%d", seq), benchText(seq))); err != nil {
 						sendErr.Store(&err)
 					}
 				}

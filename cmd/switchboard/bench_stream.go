@@ -23,6 +23,12 @@ const benchMark = "zq"
 
 func benchText(seq int) string { return benchMark + strconv.Itoa(seq) + benchMark }
 
+// benchClients is how many clients write the bench's webhooks, in turn.
+const benchClients = 2000
+
+// benchPhone is the client who writes message seq.
+func benchPhone(seq int) string { return fmt.Sprintf("7999%07d", seq%benchClients) }
+
 // streamSet is many open SSE streams read by the bench: for each stream,
 // every bench message it shows (once), and the resets it gets.
 type streamSet struct {
