@@ -65,14 +65,16 @@ func (s *Store) ClientDialogs(ctx context.Context, v Visibility, clientID int64)
 	return rows, nil
 }
 
-// DialogRowsOfClients reads every dialog of the given clients of a portal,
-// whoever may see them (the live hub decides that per stream).
-func (s *Store) DialogRowsOfClients(ctx context.Context, portalID int64, clientIDs []int64) ([]DialogRow, error) {
+// ClientsDialogRows reads, in one statement, every dialog of the clients
+// whose dialogs are named (the named ones among them), whoever may see
+// them: the live hub decides that per stream. Newest activity first.
+func (s *Store) ClientsDialogRows(ctx context.Context, portalID int64, dialogIDs []int64) ([]DialogRow, error) {
 	var rows []DialogRow
-	err := s.all(ctx, &rows, dialogRowSelect+` WHERE d.client_id = ANY($2) AND `+byID("d", "$1")+`
-		ORDER BY d.last_message_at DESC, d.id DESC`, portalID, pq.Array(clientIDs))
+	err := s.all(ctx, &rows, dialogRowSelect+` WHERE d.client_id = ANY(ARRAY(
+			SELECT x.client_id FROM dialogs x WHERE x.id = ANY($2::bigint[]) AND `+byID("x", "$1")+`))
+		AND `+byID("d", "$1")+` ORDER BY d.last_message_at DESC, d.id DESC`, portalID, pq.Array(dialogIDs))
 	if err != nil {
-		return nil, fmt.Errorf("db: unable to read the dialogs of clients: %w", err)
+		return nil, fmt.Errorf("db: unable to read the dialogs of %d dialogs' clients: %w", len(dialogIDs), err)
 	}
 	return rows, nil
 }

@@ -150,18 +150,6 @@ func (s *Store) Wake(ctx context.Context, from string) error {
 	return nil
 }
 
-// DialogRowsByID loads dialogs of a portal whatever their visibility (the
-// live hub decides it per stream, in memory); one that does not exist is
-// left out.
-func (s *Store) DialogRowsByID(ctx context.Context, portalID int64, ids []int64) ([]DialogRow, error) {
-	var rows []DialogRow
-	err := s.all(ctx, &rows, dialogRowSelect+` WHERE d.id = ANY($2::bigint[]) AND `+byID("d", "$1"), portalID, pq.Array(ids))
-	if err != nil {
-		return nil, fmt.Errorf("db: unable to fetch %d dialogs of portal %d: %w", len(ids), portalID, err)
-	}
-	return rows, nil
-}
-
 // UnreadDialog is a dialog with unread messages, as the live counters keep it.
 type UnreadDialog struct {
 	ID          int64  `db:"id"`

@@ -250,29 +250,21 @@ func (h *Hub) load(ctx context.Context, events []Event) ([]*Live, error) {
 		}
 	}
 	rows, msgs := map[int64]*db.DialogRow{}, map[int64]*db.Message{}
-	for portal, ids := range dialogs {
-		rs, err := h.in.Store.DialogRowsByID(ctx, portal, ids)
-		if err != nil {
-			return nil, err
-		}
-		for i := range rs {
-			rows[rs[i].ID] = &rs[i]
-		}
-	}
 	clients := map[int64][]db.DialogRow{}
 	for portal, ids := range dialogs {
-		var cids []int64
-		for _, id := range ids {
-			if r := rows[id]; r != nil && r.PortalID == portal {
-				cids = append(cids, r.ClientID)
-			}
-		}
-		rs, err := h.in.Store.DialogRowsOfClients(ctx, portal, cids)
+		rs, err := h.in.Store.ClientsDialogRows(ctx, portal, ids)
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range rs {
-			clients[r.ClientID] = append(clients[r.ClientID], r)
+		named := make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			named[id] = true
+		}
+		for i := range rs {
+			if named[rs[i].ID] {
+				rows[rs[i].ID] = &rs[i]
+			}
+			clients[rs[i].ClientID] = append(clients[rs[i].ClientID], rs[i])
 		}
 	}
 	for portal, ids := range messages {
