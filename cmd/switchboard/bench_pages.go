@@ -70,30 +70,46 @@ var benchSearches = []string{"Seeded 4242", "8 (888) 0012", "invoice", "message"
 // admin (who sees every dialog: the widest search there is).
 func (r *benchRun) search(bp *benchPortal, client *http.Client, messages int) error {
 	const requests = 200
-	took, err := medianOf(r.o.runs, func() (time.Duration, float64, error) {
+	type result struct {
+		p95    time.Duration
+		byKind []time.Duration // p95 of each of benchSearches
+	}
+	res, err := medianOf(r.o.runs, func() (result, float64, error) {
 		var all []time.Duration
+		kinds := make([][]time.Duration, len(benchSearches))
 		for i := range requests {
-			q := benchSearches[i%len(benchSearches)]
+			k := i % len(benchSearches)
+			q := benchSearches[k]
 			t0 := time.Now()
 			body, err := bp.fetch(client, "/search?q="+url.QueryEscape(q), true)
 			if err != nil {
-				return 0, 0, err
+				return result{}, 0, err
 			}
-			all = append(all, time.Since(t0))
+			took := time.Since(t0)
+			all, kinds[k] = append(all, took), append(kinds[k], took)
 			if !strings.Contains(body, "Seeded") { // every search finds seeded clients or messages
-				return 0, 0, fmt.Errorf("bench: the search for %q found nothing", q)
+				return result{}, 0, fmt.Errorf("bench: the search for %q found nothing", q)
 			}
 		}
-		sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-		p := percentile(all, 95)
-		return p, float64(p), nil
+		out := result{p95: p95Of(all)}
+		for _, d := range kinds {
+			out.byKind = append(out.byKind, p95Of(d))
+		}
+		return out, float64(out.p95), nil
 	})
 	if err != nil {
 		return err
 	}
 	r.add(benchRow{figure: fmt.Sprintf("search p95: a name, a phone, a rare word, a word in every message (%s messages)", thousands(float64(messages))),
-		goal: "p95 < 100 ms", measured: ms(took), pass: took < 100*time.Millisecond})
+		goal: "p95 < 100 ms", measured: fmt.Sprintf("%s (%s / %s / %s / %s)", ms(res.p95),
+			ms(res.byKind[0]), ms(res.byKind[1]), ms(res.byKind[2]), ms(res.byKind[3])), pass: res.p95 < 100*time.Millisecond})
 	return nil
+}
+
+// p95Of is the 95th percentile of ds, which it sorts.
+func p95Of(ds []time.Duration) time.Duration {
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return percentile(ds, 95)
 }
 
 // seed adds o.dialogs clients, one dialog each and o.perDialog messages per
