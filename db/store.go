@@ -36,16 +36,22 @@ type Store struct {
 	stmts   *stmtCache
 }
 
-// Open connects to PostgreSQL and checks the connection.
+// Open connects to PostgreSQL and checks the connection: a pool of up to
+// 40 connections.
 func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
+	return OpenPool(ctx, dsn, 40)
+}
+
+// OpenPool is Open with a pool of up to conns connections, all kept open
+// once opened: under a burst of webhooks a pool that keeps fewer idle
+// closes and reopens connections by the hundred (measured).
+func OpenPool(ctx context.Context, dsn string, conns int) (*sqlx.DB, error) {
 	conn, err := sqlx.Open("postgres", withParams(dsn, storeParams))
 	if err != nil {
 		return nil, fmt.Errorf("db: unable to open: %w", err)
 	}
-	// As many idle as open: under a burst of webhooks a pool that keeps
-	// fewer closes and reopens connections by the hundred (measured).
-	conn.SetMaxOpenConns(40)
-	conn.SetMaxIdleConns(40)
+	conn.SetMaxOpenConns(conns)
+	conn.SetMaxIdleConns(conns)
 	if err := conn.PingContext(ctx); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("db: unable to reach the database: %w", err)

@@ -55,6 +55,9 @@ func NewHub(in *Inbox) *Hub {
 		wake: make(chan struct{}, 1), tellOther: make(chan struct{}, 1), listening: make(chan struct{}),
 		self: rand.Text()}
 	in.Store.OnEvents = h.poke
+	if in.Live != nil {
+		in.Live.OnEvents = h.poke
+	}
 	return h
 }
 
@@ -211,7 +214,7 @@ func (h *Hub) read(ctx context.Context) error {
 		h.mu.RLock()
 		pos := h.pos
 		h.mu.RUnlock()
-		events, err := h.in.Store.EventsAfter(ctx, pos, liveBatch)
+		events, err := h.in.live().EventsAfter(ctx, pos, liveBatch)
 		if err != nil || len(events) == 0 {
 			return err
 		}
@@ -252,7 +255,7 @@ func (h *Hub) load(ctx context.Context, events []Event) ([]*Live, error) {
 	rows, msgs := map[int64]*db.DialogRow{}, map[int64]*db.Message{}
 	clients := map[int64][]db.DialogRow{}
 	for portal, ids := range dialogs {
-		rs, err := h.in.Store.ClientsDialogRows(ctx, portal, ids)
+		rs, err := h.in.live().ClientsDialogRows(ctx, portal, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -268,7 +271,7 @@ func (h *Hub) load(ctx context.Context, events []Event) ([]*Live, error) {
 		}
 	}
 	for portal, ids := range messages {
-		ms, err := h.in.Store.MessagesByID(ctx, portal, ids)
+		ms, err := h.in.live().MessagesByID(ctx, portal, ids)
 		if err != nil {
 			return nil, err
 		}

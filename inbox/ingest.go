@@ -40,7 +40,7 @@ func (in *Inbox) Ingest(ctx context.Context, ch db.Channel, w *channels.Webhook)
 	hook := []arrival{{ch: ch, w: w}}
 	var res []IngestResult
 	try := func(careful bool) error {
-		return in.Store.InTx(ctx, func(tx *db.Store) error {
+		return in.live().InTx(ctx, func(tx *db.Store) error {
 			var err error
 			res, err = in.ingestTx(ctx, tx, hook, careful)
 			return err

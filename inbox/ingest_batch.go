@@ -108,7 +108,7 @@ func (in *Inbox) storeBatch(batch []*waitingHook) {
 			hooks[i] = h.arrival
 		}
 		var results []IngestResult
-		err := in.Store.InTx(ctx, func(tx *db.Store) error {
+		err := in.live().InTx(ctx, func(tx *db.Store) error {
 			var err error
 			results, err = in.ingestTx(ctx, tx, hooks, false)
 			return err

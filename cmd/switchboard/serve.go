@@ -41,11 +41,17 @@ func openApp(ctx context.Context, cfg config, hcfg handlers.Config, log *slog.Lo
 		conn.Close()
 		return nil, err
 	}
+	liveConn, err := db.OpenPool(ctx, cfg.DatabaseURL, inbox.LivePool)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
 	store := db.New(conn)
 	in := inbox.New(store, []channels.Transport{
 		&whatsapp.Transport{AllowMediaHosts: cfg.MediaAllowHosts},
 		&instagram.Transport{AllowMediaHosts: cfg.MediaAllowHosts},
 	}, log)
+	in.Live = db.New(liveConn)
 	wireMedia(in, cfg, hcfg.Secret)
 	in.Portal = &inbox.Portal{
 		Handlers:   handlers.BitrixHandlers(cfg.PublicURL),
@@ -69,6 +75,7 @@ const workersPerInstance = 4
 // outbox worker.
 func (a *app) run(ctx context.Context, cfg config, ln net.Listener, log *slog.Logger) error {
 	defer a.store.DB.Close()
+	defer a.inbox.Live.DB.Close()
 	var debug net.Listener
 	if cfg.DebugAddr != "" {
 		var err error

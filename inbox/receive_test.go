@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"strconv"
 	"testing"
+	"time"
 
+	"switchboard/channels"
+	"switchboard/db"
 	"switchboard/inbox"
 )
 
@@ -51,5 +54,35 @@ func TestARemovedChannelRefusesItsWebhooksAtOnce(t *testing.T) {
 	var n int
 	if err := r.store.DB.Get(&n, `SELECT count(*) FROM messages WHERE channel_id = $1`, r.channel.ID); err != nil || n != 3 {
 		t.Fatalf("%d messages stored, want 3 (%v)", n, err)
+	}
+}
+
+// The live path has connections of its own: with every connection of the
+// main pool taken (a burst of page loads), a webhook is still stored.
+func TestWebhooksAreStoredWhileTheMainPoolIsTaken(t *testing.T) {
+	r := newRig(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	live, err := db.OpenPool(ctx, r.dsn, inbox.LivePool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	r.in.Live = db.New(live)
+	r.store.DB.SetMaxOpenConns(1)
+	held, err := r.store.DB.BeginTx(ctx, nil) // the main pool's one connection
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Rollback()
+	res, err := r.in.IngestShared(ctx, r.channel, &channels.Webhook{Messages: []channels.Message{{
+		ProviderID: "wamid.pool", Direction: channels.Inbound, Peer: channels.Peer{ID: clientWA},
+		Kind: channels.KindText, Text: "hello", SentAt: r.clock.Now()}}})
+	if err != nil || res.Stored != 1 {
+		t.Fatalf("a webhook while the main pool is taken: %+v, %v", res, err)
+	}
+	var n int
+	if err := held.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE provider_id = 'wamid.pool'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d messages stored (%v), want 1", n, err)
 	}
 }
