@@ -57,6 +57,18 @@ func seedDialogs(tb testing.TB, conn *sqlx.DB, dialogs, perDialog int) {
 	}
 }
 
+// openSeedConn is a plain connection to dsn, for seeding and checking
+// what the Store under test wrote.
+func openSeedConn(t *testing.T, dsn string) *sqlx.DB {
+	t.Helper()
+	conn, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
 // planCatcher opens a connection on which auto_explain sends every plan
 // back as a NOTICE. It asks for what the Store's connections do, so its
 // plans are the generic ones the Store runs.
@@ -96,11 +108,7 @@ func planCatcher(t *testing.T, dsn string) (*db.Store, func() string) {
 // sequential scan of messages.
 func TestHotPathsUseTheirIndexes(t *testing.T) {
 	dsn := pgtest.DSN(t)
-	seedConn, err := sqlx.Open("postgres", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer seedConn.Close()
+	seedConn := openSeedConn(t, dsn)
 	w := seedLargePortal(t, seedConn, 10000, 5)
 	store, plans := planCatcher(t, dsn)
 	ctx := context.Background()
@@ -191,11 +199,7 @@ func TestHotPathsUseTheirIndexes(t *testing.T) {
 // of a few dialogs read the portal's 2,000 instead of probing five (bench).
 func TestWritesByIDProbeBeforeTheFirstAnalyze(t *testing.T) {
 	dsn := pgtest.DSN(t)
-	seedConn, err := sqlx.Open("postgres", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer seedConn.Close()
+	seedConn := openSeedConn(t, dsn)
 	w := newWorld(t, db.New(seedConn), "fresh")
 	seedDialogs(t, seedConn, 2000, 1)
 	var analyzed int
