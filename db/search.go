@@ -81,20 +81,32 @@ func (s *Store) search(ctx context.Context, v Visibility, q SearchQuery) (client
 	}
 	// The messages: first among the portal's newest searchSample messages
 	// (messages_portal_recent), where a common word fills the page at once,
-	// and a full page there is the newest there is. A rarer word is then
-	// looked up in the full-text index and its hits sorted. The planner
-	// cannot choose between the two: it takes the hits as spread evenly over
-	// time, and counting them first cost a common word 60-95 ms of
-	// to_tsvector (measured).
+	// and a full page there is the newest there is. Otherwise its hits are
+	// counted up to searchFew: a rarer word is looked up in the full-text
+	// index and its hits sorted, a word in more messages (common in older
+	// ones only) found by walking all of them newest first, as sorting two
+	// million hits took seconds (measured). The planner cannot choose
+	// between these: it takes the hits as spread evenly over time.
 	args := append(v.args(), q.Text, q.Limit)
 	err = s.all(ctx, &messages, messageSearch(`(SELECT * FROM messages WHERE portal_id = $1 AND deleted_at IS NULL
 		ORDER BY created_at DESC, id DESC LIMIT `+strconv.Itoa(searchSample)+`) m`, ""), args...)
-	if err == nil && len(messages) < q.Limit {
-		messages = nil
-		err = s.all(ctx, &messages, messageSearch("messages m", `AND m.id IN (SELECT m.id FROM messages m
-			WHERE m.portal_id = $1 AND m.deleted_at IS NULL AND to_tsvector('russian', m.body) @@ q.q
-			OFFSET 0)`), args...) // OFFSET 0: the index's hits first, then the rest
+	if err != nil || len(messages) == q.Limit {
+		return clients, messages, err
 	}
+	var few int
+	err = s.get(ctx, &few, `SELECT count(*) FROM (SELECT 1 FROM websearch_to_tsquery('russian', $2) q (q), messages m
+		WHERE m.portal_id = $1 AND m.deleted_at IS NULL AND to_tsvector('russian', m.body) @@ q.q LIMIT $3) hits`,
+		v.PortalID, q.Text, searchFew)
+	if err != nil {
+		return nil, nil, fmt.Errorf("db: unable to search messages of portal %d: %w", v.PortalID, err)
+	}
+	rare := ""
+	if few < searchFew {
+		rare = `AND m.id IN (SELECT m.id FROM messages m WHERE m.portal_id = $1 AND m.deleted_at IS NULL
+			AND to_tsvector('russian', m.body) @@ q.q OFFSET 0)` // OFFSET 0: the index's hits first, then the rest
+	}
+	messages = nil
+	err = s.all(ctx, &messages, messageSearch("messages m", rare), args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("db: unable to search messages of portal %d: %w", v.PortalID, err)
 	}
@@ -113,6 +125,10 @@ func messageSearch(from, and string) string {
 		WHERE ` + visible + ` AND m.portal_id = $1 AND m.deleted_at IS NULL AND to_tsvector('russian', m.body) @@ q.q ` + and + `
 		ORDER BY m.created_at DESC, m.id DESC LIMIT $6`
 }
+
+// searchFew is where a word stops being rare for the search: its hits are
+// sorted below it (milliseconds), walked to above it.
+const searchFew = 10_000
 
 // searchSample is how many of a portal's newest messages a search reads
 // first: a word in more than one in seventy of them fills a page there
