@@ -47,7 +47,8 @@ const searchRow = `d.portal_id, d.id, d.channel_id, ch.name AS channel_name, ch.
 // plan_cache_mode=force_custom_plan; the Store's connections otherwise keep
 // one generic plan per statement). Its messages are looked for first among
 // the portal's newest searchSample; a word that does not fill the page
-// there is looked up in the full-text index.
+// there is looked up in the full-text index when it is rare, and walked to
+// newest first when it is not.
 func (s *Store) Search(ctx context.Context, v Visibility, q SearchQuery) (clients, messages []SearchHit, err error) {
 	err = s.InTx(ctx, func(tx *Store) error {
 		if _, err := tx.q.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
@@ -113,9 +114,9 @@ func (s *Store) search(ctx context.Context, v Visibility, q SearchQuery) (client
 	return clients, messages, nil
 }
 
-// messageSearch is the search of messages in from (as m) that v may see,
-// with the further condition and, newest first; its arguments are
-// v.args(), the words, the limit.
+// messageSearch is the search of the messages in from (named m) that v may
+// see and that meet the extra condition and, newest first; its arguments
+// are v.args(), the words, the limit.
 func messageSearch(from, and string) string {
 	return `SELECT ` + searchRow + `, m.id AS message_id,
 		ts_headline('russian', m.body, q.q, 'StartSel=` + MatchStart + `, StopSel=` + MatchEnd + `, MaxWords=30, MinWords=12') AS snippet,
