@@ -9,7 +9,12 @@
     if (e.key !== "Enter" || e.shiftKey || e.isComposing || !t.matches(".composer textarea")) return;
     e.preventDefault();
     var files = t.form.querySelector("input[type=file]");
-    if (t.value.trim() !== "" || (files && files.files.length > 0)) t.form.requestSubmit();
+    if (t.value.trim() === "" && !(files && files.files.length > 0)) return;
+    // htmx takes a swapped-in form over only once it settles (20 ms): before
+    // that, a submit would be the browser's own, a page load with the text
+    // in its URL. Processing it now is a no-op once htmx has.
+    if (window.htmx) htmx.process(t.form);
+    t.form.requestSubmit();
   });
 
   function scrollToEnd() {
@@ -25,6 +30,47 @@
   function set(state) { document.body.setAttribute("data-live-state", state); }
   document.addEventListener("htmx:sseOpen", function () { set("open"); });
   document.addEventListener("htmx:sseError", function () { set("error"); });
+})();
+
+// A reset reads the list, the open conversation and the card's rows again.
+// A live update that arrives while those reloads are on their way waits for
+// them: a reload that read the page before the update would otherwise wipe
+// out what the update drew (a message just sent or received). The updates
+// held are applied in their order once the last reload has landed.
+(function () {
+  "use strict";
+  var reloads = new Set(), held = [], stuck = null;
+
+  function isReload(e) {
+    var cfg = e.detail && e.detail.requestConfig;
+    return !!(cfg && cfg.triggeringEvent && cfg.triggeringEvent.type === "sse:reset");
+  }
+  function release() {
+    clearTimeout(stuck);
+    stuck = null;
+    var updates = held;
+    held = [];
+    updates.forEach(function (u) {
+      if (document.body.contains(u.elt)) htmx.swap(u.elt, u.data, {swapStyle: "none"}, {contextElement: u.elt});
+    });
+  }
+  function landed(e) {
+    if (!isReload(e) || !reloads.delete(e.detail.xhr)) return;
+    if (reloads.size === 0) release();
+  }
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    if (!isReload(e)) return;
+    reloads.add(e.detail.xhr);
+    // However a reload ends (an error, an abort) htmx reports it after the
+    // request; this is only a last resort.
+    if (!stuck) stuck = setTimeout(function () { reloads.clear(); release(); }, 15000);
+  });
+  document.addEventListener("htmx:afterRequest", landed);
+  document.addEventListener("htmx:sseBeforeMessage", function (e) {
+    if (reloads.size === 0 || e.detail.type !== "update") return;
+    e.preventDefault();
+    held.push({elt: e.target, data: e.detail.data});
+  });
 })();
 
 // The composer's paperclip: our 50 MB per file is checked before uploading

@@ -98,9 +98,19 @@ func waitFrame(t *testing.T, tab context.Context, prefix, what, expr string) {
 	}
 	ctx, cancel := context.WithTimeout(tab, 2*time.Second)
 	defer cancel()
+	seen, _ := chromedp.Run(ctx, inFrame[string](prefix, frameSummary))
 	html, _ := chromedp.Run(ctx, inFrame[string](prefix, "document.body.outerHTML"))
-	t.Fatalf("waiting in the app's frame for %s (last error: %v)\nframe:\n%s", what, err, html)
+	t.Fatalf("waiting in the app's frame for %s (last error: %v)\nseen: %s\nframe:\n%s", what, err, seen, html)
 }
+
+// frameSummary is a failed wait's first clue, short enough to survive a
+// truncated log: the stream's state, the messages shown and any error.
+const frameSummary = `(() => {
+	const text = el => el.textContent.replace(/\s+/g, ' ').trim().slice(0, 60);
+	return "live=" + document.body.dataset.liveState
+		+ " messages=[" + [...document.querySelectorAll('[data-testid=message]')].map(m => m.dataset.direction + ":" + m.dataset.status + ":" + text(m)).join(" | ") + "]"
+		+ " errors=[" + [...document.querySelectorAll('.composer-error, .flash, [role=alert]')].map(text).filter(Boolean).join(" | ") + "]";
+})()`
 
 // doFrame runs a statement inside the app's frame.
 func doFrame(t *testing.T, tab context.Context, prefix, what, stmt string) {
