@@ -51,3 +51,37 @@ func TestSearchGivesTheNewestHitsOfACommonAndARareWord(t *testing.T) {
 		t.Fatalf("a word in three messages, one older than the newest 2,000: %q", got)
 	}
 }
+
+// The search tells a common word from a rare one on both sides of searchFew
+// (10,000 hits), whatever the hits' age: a word in every message by the
+// planner's estimate alone, the others by counting.
+func TestSearchTellsCommonWordsFromRareOnes(t *testing.T) {
+	store := newStore(t)
+	w := newWorld(t, store, "words")
+	ctx := context.Background()
+	const n = 120_000 // "note" is estimated far above searchFew
+	if _, err := store.DB.Exec(`INSERT INTO messages (portal_id, dialog_id, channel_id, direction, kind, body, created_at)
+		SELECT $1, $2, $3, 'in', 'text', 'note ' || g || CASE WHEN g % 10000 = 1 THEN ' invoice' ELSE '' END
+			|| CASE WHEN g <= $4 / 2 THEN ' parcel' ELSE '' END,
+			now() - (($4 - g) || ' seconds')::interval
+		FROM generate_series(1, $4) g`, w.portal, w.dialog, w.channel, n); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.DB.Exec(`ANALYZE messages`); err != nil {
+		t.Fatal(err)
+	}
+	for words, want := range map[string]bool{
+		"note":    false, // in every message
+		"parcel":  false, // in the older half only (60,000)
+		"invoice": true,  // in 12
+		"missing": true,  // in none
+	} {
+		rare, err := store.RareWords(ctx, w.portal, words)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rare != want {
+			t.Errorf("%q taken for rare = %v, want %v", words, rare, want)
+		}
+	}
+}
