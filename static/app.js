@@ -9,13 +9,19 @@
     if (e.key !== "Enter" || e.shiftKey || e.isComposing || !t.matches(".composer textarea")) return;
     e.preventDefault();
     var files = t.form.querySelector("input[type=file]");
-    if (t.value.trim() === "" && !(files && files.files.length > 0)) return;
-    // htmx takes a swapped-in form over only once it settles (20 ms): before
-    // that, a submit would be the browser's own, a page load with the text
-    // in its URL. Processing it now is a no-op once htmx has.
-    if (window.htmx) htmx.process(t.form);
-    t.form.requestSubmit();
+    if (t.value.trim() !== "" || (files && files.files.length > 0)) t.form.requestSubmit();
   });
+
+  // htmx takes a swapped-in form over only once the swap settles (20 ms
+  // later). A form submitted before that is taken over on its submit, so
+  // that it never submits the browser's way: a page load without the
+  // page's token ("your session has ended"), the composer's text in its
+  // URL. htmx.process is a no-op on a form it has taken over already; its
+  // handler, added to the form now, runs when the event reaches the form.
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (window.htmx && f.matches && f.matches("form[hx-post], form[hx-get], form[hx-put], form[hx-patch], form[hx-delete]")) htmx.process(f);
+  }, true);
 
   function scrollToEnd() {
     document.querySelectorAll(".messages").forEach(function (m) { m.scrollTop = m.scrollHeight; });

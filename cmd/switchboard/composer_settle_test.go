@@ -5,7 +5,8 @@ import "testing"
 // TestEnterRightAfterTheDialogOpensSends: htmx takes a swapped-in form over
 // only once it settles, 20 ms after the swap. Enter pressed in that moment
 // (here, in the very swap's event) must still send through htmx, not
-// submit the form the browser's way (a page load with the text in its URL).
+// submit the form the browser's way (a page load without the page's token,
+// the text in its URL). Every htmx form is guarded so (static/app.js).
 func TestEnterRightAfterTheDialogOpensSends(t *testing.T) {
 	env := runDemo(t)
 	app := env.appURL
