@@ -13,11 +13,7 @@ func TestEnterRightAfterTheDialogOpensSends(t *testing.T) {
 	manager := newBrowser(t)
 	phone := newBrowser(t)
 
-	openSharedInbox(t, env, manager, 1)
-	openPhone(t, phone, env, "79990001122", "Ivan Petrov")
-	phoneSays(t, phone, "Hello")
-	waitFrame(t, manager, app, "the client's dialog, live", `[...document.querySelectorAll('[data-testid=dialog-row]')]
-		.some(r => r.querySelector('[data-testid=dialog-preview]').textContent.includes('Hello'))`)
+	ivanWritesHello(t, env, manager, phone)
 	doFrame(t, manager, app, "open the dialog and press Enter as it is swapped in", `
 		document.body.dataset.page = "before";
 		document.addEventListener("htmx:afterSwap", function typeOnce(e) {

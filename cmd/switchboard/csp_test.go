@@ -111,11 +111,7 @@ func TestPagesRunUnderTheirContentSecurityPolicy(t *testing.T) {
 	watch := watchCSP(t, manager, app)
 	phone := newBrowser(t)
 
-	openSharedInbox(t, env, manager, 1)
-	openPhone(t, phone, env, "79990001122", "Ivan Petrov")
-	phoneSays(t, phone, "Hello")
-	waitFrame(t, manager, app, "the client's dialog, live", `[...document.querySelectorAll('[data-testid=dialog-row]')]
-		.some(r => r.querySelector('[data-testid=dialog-preview]').textContent.includes('Hello'))`)
+	ivanWritesHello(t, env, manager, phone)
 	doFrame(t, manager, app, "open the dialog", `document.querySelector('[data-testid=dialog-row] a').click()`)
 	waitFrame(t, manager, app, "the client's message", `[...document.querySelectorAll('[data-testid=message][data-direction=in]')].some(m => m.textContent.includes('Hello'))`)
 	managerTypes(t, manager, app, "Hi Ivan!")

@@ -43,11 +43,7 @@ func TestAMessageArrivingDuringAResetReloadStaysShown(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	openSharedInbox(t, env, manager, 1)
-	openPhone(t, phone, env, "79990001122", "Ivan Petrov")
-	phoneSays(t, phone, "Hello")
-	waitFrame(t, manager, app, "the client's dialog, live", `[...document.querySelectorAll('[data-testid=dialog-row]')]
-		.some(r => r.querySelector('[data-testid=dialog-preview]').textContent.includes('Hello'))`)
+	ivanWritesHello(t, env, manager, phone)
 	doFrame(t, manager, app, "open the dialog", `document.querySelector('[data-testid=dialog-row] a').click()`)
 	// Until the pane settles, htmx has not taken its parts over: a reset
 	// then reloads the list alone.

@@ -120,6 +120,17 @@ func openPhone(t *testing.T, phone contextTab, env *demoEnv, number, name string
 	waitJS(t, phone, "the phone connected", `document.querySelector('[data-testid=phone-connection]').dataset.state === "open"`)
 }
 
+// ivanWritesHello opens the shared inbox in manager and has a new client,
+// Ivan, write "Hello" from phone; it returns once his row shows it, live.
+func ivanWritesHello(t *testing.T, env *demoEnv, manager, phone contextTab) {
+	t.Helper()
+	openSharedInbox(t, env, manager, 1)
+	openPhone(t, phone, env, "79990001122", "Ivan Petrov")
+	phoneSays(t, phone, "Hello")
+	waitFrame(t, manager, env.appURL, "the client's dialog, live", `[...document.querySelectorAll('[data-testid=dialog-row]')]
+		.some(r => r.querySelector('[data-testid=dialog-preview]').textContent.includes('Hello'))`)
+}
+
 func phoneSays(t *testing.T, phone contextTab, text string) {
 	t.Helper()
 	do(t, phone, "the client writes "+text,
