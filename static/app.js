@@ -38,44 +38,75 @@
   document.addEventListener("htmx:sseError", function () { set("error"); });
 })();
 
-// A reset reads the list, the open conversation and the card's rows again.
-// A live update that arrives while those reloads are on their way waits for
-// them: a reload that read the page before the update would otherwise wipe
-// out what the update drew (a message just sent or received). The updates
-// held are applied in their order once the last reload has landed.
+// Live updates are applied here rather than by the SSE extension, for two
+// reasons.
+// - While the page reads a part of itself (a reset's reloads of the list,
+//   the open conversation and the card's rows; a filter; a dialog opened),
+//   an update that arrives waits for the read: an answer read before the
+//   update would otherwise wipe out what the update drew (a message just
+//   sent or received, a dialog just assigned). The updates held are
+//   applied in their order once the last read has landed.
+// - An update carries every part of the screen its event changes, for
+//   whichever of them this page shows (the list's row, the card's, the
+//   open conversation): the parts whose target is not on this page are
+//   left out, which htmx would otherwise log as errors, several per event.
+//   The same holds for the answers to the page's own requests.
 (function () {
   "use strict";
-  var reloads = new Set(), held = [], stuck = null;
+  var reads = new Set(), held = [], stuck = null;
 
-  function isReload(e) {
+  function isRead(e) {
     var cfg = e.detail && e.detail.requestConfig;
-    return !!(cfg && cfg.triggeringEvent && cfg.triggeringEvent.type === "sse:reset");
+    return !!(cfg && cfg.verb === "get");
   }
   function release() {
     clearTimeout(stuck);
     stuck = null;
     var updates = held;
     held = [];
-    updates.forEach(function (u) {
-      if (document.body.contains(u.elt)) htmx.swap(u.elt, u.data, {swapStyle: "none"}, {contextElement: u.elt});
+    updates.forEach(function (u) { apply(u.elt, u.data); });
+  }
+  function apply(elt, data) {
+    if (document.body.contains(elt)) htmx.swap(elt, onThisPage(data), {swapStyle: "none"}, {contextElement: elt});
+  }
+  // onThisPage is the update without its out-of-band parts whose target
+  // this page lacks (hx-swap-oob: "true", a style, or "style:selector").
+  function onThisPage(data) {
+    var t = document.createElement("template");
+    t.innerHTML = data;
+    t.content.querySelectorAll("[hx-swap-oob]").forEach(function (part) {
+      if (part.parentElement && part.parentElement.closest("[hx-swap-oob]")) return; // swapped with its parent
+      var how = part.getAttribute("hx-swap-oob"), at = how.indexOf(":");
+      var target = at >= 0 ? how.slice(at + 1) : (part.id ? "#" + part.id : "");
+      if (target && !document.querySelector(target)) part.remove();
     });
+    return t.innerHTML;
   }
   function landed(e) {
-    if (!isReload(e) || !reloads.delete(e.detail.xhr)) return;
-    if (reloads.size === 0) release();
+    if (!isRead(e) || !reads.delete(e.detail.xhr)) return;
+    if (reads.size === 0) release();
   }
   document.addEventListener("htmx:beforeRequest", function (e) {
-    if (!isReload(e)) return;
-    reloads.add(e.detail.xhr);
-    // However a reload ends (an error, an abort) htmx reports it after the
+    if (!isRead(e)) return;
+    reads.add(e.detail.xhr);
+    // However a read ends (an error, an abort) htmx reports it after the
     // request; this is only a last resort.
-    if (!stuck) stuck = setTimeout(function () { reloads.clear(); release(); }, 15000);
+    if (!stuck) stuck = setTimeout(function () { reads.clear(); release(); }, 15000);
   });
   document.addEventListener("htmx:afterRequest", landed);
+  // An answer's out-of-band parts likewise (a send's answer deletes the
+  // message the stream may have shown first). A whole page is left alone.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var body = e.detail.serverResponse;
+    if (typeof body === "string" && body.indexOf("hx-swap-oob") >= 0 && !/<(html|body)[\s>]/i.test(body)) {
+      e.detail.serverResponse = onThisPage(body);
+    }
+  });
   document.addEventListener("htmx:sseBeforeMessage", function (e) {
-    if (reloads.size === 0 || e.detail.type !== "update") return;
+    if (e.detail.type !== "update") return;
     e.preventDefault();
-    held.push({elt: e.target, data: e.detail.data});
+    if (reads.size > 0) held.push({elt: e.target, data: e.detail.data});
+    else apply(e.target, e.detail.data);
   });
 })();
 

@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"switchboard/inbox"
@@ -138,4 +139,48 @@ func (h *answerHold) release(p *fetch.EventRequestPaused) error {
 		return err == nil, err
 	}))
 	return err
+}
+
+// TestLiveUpdatesLogNoErrors: an update carries every part of the screen
+// its event changes (the list's row, the card's, the open conversation),
+// and the page applies only those it shows: htmx logs none as an error,
+// on the list alone, with a conversation open, or for a send's answer.
+func TestLiveUpdatesLogNoErrors(t *testing.T) {
+	env := runDemo(t)
+	app := env.appURL
+	manager := newBrowser(t)
+	phone := newBrowser(t)
+	errs := make(chan string, 64)
+	if err := chromedp.Listen(manager, func(ev any) {
+		if e, ok := ev.(*runtime.EventConsoleAPICalled); ok && e.Type == runtime.ConsoleAPICalledTypeError {
+			var text []string
+			for _, a := range e.Args {
+				text = append(text, string(a.Value)+a.Description)
+			}
+			select {
+			case errs <- strings.Join(text, " "):
+			default:
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	ivanWritesHello(t, env, manager, phone) // the list alone: no conversation, no card
+	doFrame(t, manager, app, "open the dialog", `document.querySelector('[data-testid=dialog-row] a').click()`)
+	waitFrame(t, manager, app, "the client's message", `[...document.querySelectorAll('[data-testid=message][data-direction=in]')].some(m => m.textContent.includes('Hello'))`)
+	phoneSays(t, phone, "And another thing")
+	waitFrame(t, manager, app, "the next message, live", `[...document.querySelectorAll('[data-testid=message][data-direction=in]')].some(m => m.textContent.includes('And another thing'))
+		&& document.querySelector('[data-testid=dialog-row] [data-testid=dialog-preview]').textContent.includes('And another thing')`)
+	managerTypes(t, manager, app, "Hi Ivan!") // its answer deletes the message the stream may have shown first
+	waitFrame(t, manager, app, "the reply, once", `[...document.querySelectorAll('[data-testid=message][data-direction=out]')].filter(m => m.textContent.includes('Hi Ivan!')).length === 1`)
+	time.Sleep(500 * time.Millisecond) // the reply's own live update, whichever comes second
+	close(errs)
+	var seen []string
+	for e := range errs {
+		seen = append(seen, e)
+	}
+	if len(seen) > 0 {
+		t.Fatalf("the page logged %d errors:\n%s", len(seen), strings.Join(seen, "\n"))
+	}
 }
