@@ -82,18 +82,19 @@
     });
     return t.innerHTML;
   }
-  function landed(e) {
-    if (!isRead(e) || !reads.delete(e.detail.xhr)) return;
-    if (reads.size === 0) release();
-  }
   document.addEventListener("htmx:beforeRequest", function (e) {
     if (!isRead(e)) return;
-    reads.add(e.detail.xhr);
-    // However a read ends (an error, an abort) htmx reports it after the
-    // request; this is only a last resort.
-    if (!stuck) stuck = setTimeout(function () { reads.clear(); release(); }, 15000);
+    // The request's own end, however it ends, after htmx swapped its answer
+    // (htmx's own handler comes first): htmx's afterRequest never reaches
+    // the document when what asked was replaced meanwhile (a conversation
+    // reloading when another is opened).
+    var xhr = e.detail.xhr;
+    reads.add(xhr);
+    xhr.addEventListener("loadend", function () {
+      if (reads.delete(xhr) && reads.size === 0) release();
+    });
+    if (!stuck) stuck = setTimeout(function () { reads.clear(); release(); }, 15000); // a last resort
   });
-  document.addEventListener("htmx:afterRequest", landed);
   // An answer's out-of-band parts likewise (a send's answer deletes the
   // message the stream may have shown first). A whole page is left alone.
   document.addEventListener("htmx:beforeSwap", function (e) {
