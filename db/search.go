@@ -113,8 +113,8 @@ func (s *Store) search(ctx context.Context, v Visibility, q SearchQuery) (client
 }
 
 // rareWords reports whether fewer than searchFew of the portal's messages
-// hold the words. A word the planner's statistics put in far more (every
-// tenth message of a large portal) is taken for common at once: counting
+// hold the words. A word the planner's statistics put in ten times as many
+// (100,000) is taken for common at once, without reading a row: counting
 // its hits through the full-text index cost 30-50 ms for a word in every
 // message (make bench), a lossy bitmap of two million rows rechecked one by
 // one. Any other word's hits are counted, up to searchFew (a few ms for a
