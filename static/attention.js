@@ -5,7 +5,7 @@
 // shared by two people on one browser).
 (function () {
   "use strict";
-  var base = null;
+  var base = null, told = null; // told: the title the portal was last given
 
   function retitle() {
     var el = document.getElementById("unread-total");
@@ -13,11 +13,18 @@
     if (base === null) base = document.title;
     var n = parseInt(el.textContent, 10) || 0;
     var title = n > 0 ? "(" + n + ") " + base : base;
-    if (document.title === title) return;
     document.title = title;
-    if (window.BX24 && window.parent !== window && BX24.setTitle) BX24.setTitle(title);
+    if (told !== title && window.BX24 && window.parent !== window && BX24.setTitle) {
+      told = title;
+      BX24.setTitle(title);
+    }
   }
-  document.addEventListener("DOMContentLoaded", retitle);
+  // The portal's title is the app's from the start, nothing unread included
+  // (the portal's own stayed until a first message).
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.BX24 && window.parent !== window) BX24.init(retitle);
+    else retitle();
+  });
   document.addEventListener("htmx:afterSettle", retitle);
   document.addEventListener("htmx:oobAfterSwap", retitle);
 

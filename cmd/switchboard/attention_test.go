@@ -10,6 +10,7 @@ func TestNewMessageChimesUnlessMuted(t *testing.T) {
 	manager, phone := newBrowser(t), newBrowser(t)
 	app := env.appURL
 	openSharedInbox(t, env, manager, 1)
+	waitJS(t, manager, "the portal's title is the app's, with nothing unread", `document.title === 'Общий чат'`)
 	waitFrame(t, manager, app, "sound on by default", `document.querySelector('[data-testid=sound-toggle]').getAttribute('aria-pressed') === 'true'
 		&& document.querySelector('[data-testid=sound-toggle]').getAttribute('aria-label').includes('выключить')`)
 	openPhone(t, phone, env, "79990009001", "Sofia Sound")
