@@ -192,7 +192,7 @@ func (env *demoEnv) run(ctx context.Context, cfg config, appLn, graphLn, bitrixL
 }
 
 // localDatabase starts (creating on first use) the cluster under
-// dataDir/pg and returns the DSN of its "switchboard" database.
+// dataDir/pg and returns the DSN of its "switchboard" database, made anew.
 func localDatabase(ctx context.Context, dataDir string, log *slog.Logger) (string, func(), error) {
 	dir, err := pgcluster.LocalDir(filepath.Join(dataDir, "pg"))
 	if err != nil {
@@ -221,13 +221,13 @@ func localDatabase(ctx context.Context, dataDir string, log *slog.Logger) (strin
 		return "", nil, err
 	}
 	defer admin.Close()
-	var exists bool
-	if err := admin.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'switchboard')`); err != nil {
-		stop()
-		return "", nil, fmt.Errorf("local database: %w", err)
-	}
-	if !exists {
-		if _, err := admin.ExecContext(ctx, `CREATE DATABASE switchboard`); err != nil {
+	// The demo starts from an empty database every time: its emulated portal
+	// and Graph API keep their state in memory only, and a database kept
+	// from the run before names a bot, leads and chats the new portal does
+	// not have (the settings page failed on the bot, the CRM sync on every
+	// lead).
+	for _, stmt := range []string{`DROP DATABASE IF EXISTS switchboard WITH (FORCE)`, `CREATE DATABASE switchboard`} {
+		if _, err := admin.ExecContext(ctx, stmt); err != nil {
 			stop()
 			return "", nil, fmt.Errorf("local database: %w", err)
 		}
