@@ -54,7 +54,7 @@ func (s *Server) settingsData(p inbox.SettingsPage) views.SettingsData {
 			NotifyDelay: strconv.Itoa(st.Notify.DelayMinutes), NotifyEscalate: st.Notify.Escalate,
 			NotifyEscalateAfter: strconv.Itoa(cmp.Or(st.Notify.EscalateAfterMinutes, 30)), // a start for who turns it on
 		},
-		NotifyOwner: strconv.FormatInt(p.NotifyOwner, 10),
+		NotifyOwner: strconv.FormatInt(p.NotifyOwner, 10), NotifyUnread: p.NotifyUnread,
 	}
 	names := map[string]string{}
 	for _, u := range p.Portal.Users {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/bitrix/emulator"
 	"switchboard/channels"
 	"switchboard/channels/graphemu"
 	"switchboard/channels/instagram"
@@ -283,5 +284,26 @@ func TestAnAdminConnectsAnInstagramAccount(t *testing.T) {
 	status, body := it.postForm(t, "/settings/channels", admin, form)
 	if status != 200 || !strings.Contains(body, `data-testid="channel-name">acme.shop<`) || !strings.Contains(body, it.app.URL+"/hooks/instagram/") {
 		t.Fatalf("the account: %d\n%s", status, body)
+	}
+}
+
+// TestTheSettingsPageStandsWhenBitrix24HidesTheChatMembers: Bitrix24 not
+// answering for the notification chat's members (down, the chat's bot
+// deleted) costs that section only, which says so; the rest of the page
+// works, and the members are back once Bitrix24 answers.
+func TestTheSettingsPageStandsWhenBitrix24HidesTheChatMembers(t *testing.T) {
+	it := newInstalled(t)
+	admin := it.signedIn(t, 1)
+	it.portal.SetFaults(emulator.Faults{LoseAnswers: []string{"imbot.chat.user.list"}})
+	status, body := it.get(t, "/settings", admin)
+	if status != http.StatusOK || !strings.Contains(body, `data-testid="notify-unread"`) ||
+		!strings.Contains(body, `data-testid="channel-add"`) || strings.Contains(body, `data-testid="notify-add"`) {
+		t.Fatalf("settings with the members unread: %d\n%s", status, body)
+	}
+	it.portal.SetFaults(emulator.Faults{})
+	status, body = it.get(t, "/settings", admin)
+	if status != http.StatusOK || strings.Contains(body, `data-testid="notify-unread"`) ||
+		!strings.Contains(body, `data-testid="notify-member" data-user="1"`) {
+		t.Fatalf("settings once Bitrix24 answers: %d\n%s", status, body)
 	}
 }

@@ -2,12 +2,17 @@ package inbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
 	"switchboard/bitrix"
 	"switchboard/db"
 )
+
+// errMembersUnread is Bitrix24 not telling the notification chat's members
+// (down, or the chat's bot gone).
+var errMembersUnread = errors.New("unable to list the notification chat's members")
 
 // notifyMembers reads the notification chat's members (Bitrix24 ids) and
 // the chat's owner, through whom the app manages it: the installing user,
@@ -19,7 +24,7 @@ func (in *Inbox) notifyMembers(ctx context.Context, p db.Portal) (members []int6
 	}
 	members, err = in.Portal.Client.Portal(p.MemberID, p.BaseURL).BotChatUsers(ctx, bot, chat)
 	if err != nil {
-		return nil, owner, fmt.Errorf("inbox: unable to list the notification chat's members: %w", err)
+		return nil, owner, fmt.Errorf("inbox: %w: %w", errMembersUnread, err)
 	}
 	members = slices.DeleteFunc(members, func(id int64) bool { return id == bot }) // the bot posts; people read
 	return members, owner, nil

@@ -32,6 +32,9 @@ type SettingsPage struct {
 	// cannot be removed.
 	NotifyMembers []int64
 	NotifyOwner   int64
+	// NotifyUnread: Bitrix24 did not tell the chat's members just now; the
+	// rest of the page stands.
+	NotifyUnread bool
 }
 
 // Directories are the portal's lists the settings choose from, read from
@@ -92,6 +95,10 @@ func (in *Inbox) Configure(ctx context.Context, v Viewer) (SettingsPage, error) 
 		return page, err
 	}
 	page.NotifyMembers, page.NotifyOwner, err = in.notifyMembers(ctx, p)
+	if errors.Is(err, errMembersUnread) { // one section of the page, not all of it
+		in.Log.Warn("settings page without the notification chat's members", "portal", p.ID, "err", err)
+		page.NotifyUnread, err = true, nil
+	}
 	return page, err
 }
 

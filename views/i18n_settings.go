@@ -37,6 +37,8 @@ var settingsTexts = map[string]text{
 	"settings.mode.ol":                {"Open Line", "Открытая линия"},
 
 	"settings.notify": {"Notification chat members", "Участники чата уведомлений"},
+	"settings.notify.unread": {"Bitrix24 did not give the chat's members just now; the other settings work. Reload the page in a while.",
+		"Битрикс24 сейчас не отдал участников чата; остальные настройки работают. Обновите страницу чуть позже."},
 
 	"settings.rules":                         {"Rules", "Правила"},
 	"settings.visibility":                    {"Which dialogs managers see", "Какие диалоги видят менеджеры"},
