@@ -43,6 +43,17 @@
   document.addEventListener("htmx:afterSettle", markOpen);
   document.addEventListener("htmx:oobAfterSwap", markOpen);
 
+  // The filter tab of the list shown is the active one (a filter swaps the
+  // list, not the tabs).
+  function markFilter() {
+    var list = document.getElementById("dialog-list");
+    if (!list) return;
+    document.querySelectorAll(".filter a[data-testid^=filter-]").forEach(function (a) {
+      a.classList.toggle("active", a.getAttribute("data-testid") === "filter-" + list.getAttribute("data-filter"));
+    });
+  }
+  document.addEventListener("htmx:afterSettle", markFilter);
+
   // An emptied search box gives the list back.
   document.addEventListener("input", function (e) {
     if (!e.target.matches || !e.target.matches(".search input") || e.target.value.trim() !== "") return;

@@ -130,7 +130,8 @@ func TestMineAndUnansweredFilters(t *testing.T) {
 	allMine := rows + `.every(r => r.hasAttribute('data-mine'))`
 	filter := func(tab contextTab, name string) {
 		doFrame(t, tab, app, "filter "+name, fmt.Sprintf(`document.querySelector('[data-testid=filter-%s]').click()`, name))
-		waitFrame(t, tab, app, "the list filtered "+name, fmt.Sprintf(`document.querySelector('#dialog-list').dataset.filter === %q`, name))
+		waitFrame(t, tab, app, "the list filtered "+name+", its tab the active one", fmt.Sprintf(`document.querySelector('#dialog-list').dataset.filter === %q
+			&& [...document.querySelectorAll('.filter a.active')].map(a => a.dataset.testid).join() === 'filter-' + %q`, name, name))
 	}
 	waitFrame(t, boris, app, "all: both clients", has("Ivan Kuznetsov")+" && "+has("Maria Lopez"))
 	filter(boris, "mine")
