@@ -1,6 +1,6 @@
 // The conversation's own JS: CRM links open in Bitrix24's slider, search
-// hits open at their message, and the open conversation stays highlighted
-// in the list.
+// hits open at their message, the open conversation stays highlighted in
+// the list, and the list's filter in its tabs.
 (function () {
   "use strict";
 
