@@ -43,6 +43,7 @@ func bench(ctx context.Context, args []string) error {
 	fs.IntVar(&o.burst, "burst", 1_000, "messages of the CRM drain burst")
 	only := fs.String("only", "", "comma-separated figures to run: start, streams, ingest, latency, pages, crm (default all)")
 	sseServer := fs.String("sse-server", "", "internal: serve bare SSE streams on this address")
+	webhookServer := fs.String("webhook-server", "", "internal: check and parse webhooks, store nothing, on this address")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,6 +55,9 @@ func bench(ctx context.Context, args []string) error {
 	}
 	if *sseServer != "" {
 		return serveBareSSE(ctx, *sseServer)
+	}
+	if *webhookServer != "" {
+		return serveBareWebhooks(ctx, *webhookServer)
 	}
 	limit, err := raiseFileLimit()
 	if err != nil {

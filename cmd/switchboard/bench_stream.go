@@ -177,6 +177,11 @@ func serveBareSSE(ctx context.Context, addr string) error {
 			}
 		}
 	})
+	return serveBare(ctx, addr, mux)
+}
+
+// serveBare serves mux, with a /readyz, on addr until ctx ends.
+func serveBare(ctx context.Context, addr string, mux *http.ServeMux) error {
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {})
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { <-ctx.Done(); _ = srv.Close() }()
@@ -191,11 +196,17 @@ const pingEvery = 15 * time.Second
 
 // startBareSSE runs serveBareSSE as a child process.
 func (e *benchEnv) startBareSSE(ctx context.Context) (*exec.Cmd, string, error) {
+	return e.startBare("-sse-server")
+}
+
+// startBare runs this executable's bench with flag (a bare server's) on a
+// free address as a child process, and waits for its /readyz.
+func (e *benchEnv) startBare(flag string) (*exec.Cmd, string, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, "", err
 	}
-	cmd := exec.Command(e.bin, "bench", "-sse-server", addr)
+	cmd := exec.Command(e.bin, "bench", flag, addr)
 	cmd.Stderr = os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
@@ -210,7 +221,7 @@ func (e *benchEnv) startBareSSE(ctx context.Context) (*exec.Cmd, string, error) 
 	}
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
-	return nil, "", errors.New("bench: the bare SSE server did not start")
+	return nil, "", fmt.Errorf("bench: the bare server of %s did not start", flag)
 }
 
 // raiseFileLimit lifts the open-file limit to its hard maximum: the bench
