@@ -94,6 +94,38 @@ func (s *Store) ClientMessages(ctx context.Context, v Visibility, clientID int64
 	return ms, nil
 }
 
+// ClientMessagesBefore lists, in time order, up to limit of the messages
+// that come before message `before` in the client's history, over the
+// dialogs v may see: the page above the oldest one shown. None when the
+// message is not the client's or is hidden from v.
+func (s *Store) ClientMessagesBefore(ctx context.Context, v Visibility, clientID, before int64, limit int) ([]Message, error) {
+	return s.clientMessagesBy(ctx, v, clientID, before, limit, "<", "DESC")
+}
+
+// ClientMessagesFrom lists, in time order, message `from` and up to limit-1
+// that follow it in the client's history, over the dialogs v may see.
+func (s *Store) ClientMessagesFrom(ctx context.Context, v Visibility, clientID, from int64, limit int) ([]Message, error) {
+	return s.clientMessagesBy(ctx, v, clientID, from, limit, ">=", "")
+}
+
+// clientMessagesBy is a page of the client's visible history on one side
+// (cmp, and the order walking away from it) of a visible message of theirs.
+func (s *Store) clientMessagesBy(ctx context.Context, v Visibility, clientID, at int64, limit int, cmp, order string) ([]Message, error) {
+	var ms []Message
+	err := s.all(ctx, &ms, `SELECT * FROM (`+messageSelect+`
+		JOIN dialogs d ON d.id = m.dialog_id
+		CROSS JOIN (SELECT a.created_at, a.id FROM messages a JOIN dialogs ad ON ad.id = a.dialog_id
+			WHERE a.id = $6 AND a.portal_id = $1 AND `+visibleAs("ad")+` AND ad.client_id = $5) at
+		WHERE `+visible+` AND d.client_id = $5 AND m.portal_id = $1
+			AND (m.created_at, m.id) `+cmp+` (at.created_at, at.id)
+		ORDER BY m.created_at `+order+`, m.id `+order+` LIMIT $7) page
+		ORDER BY created_at, id`, append(v.args(), clientID, at, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("db: unable to list messages of client %d around message %d: %w", clientID, at, err)
+	}
+	return ms, nil
+}
+
 // Channels lists a portal's channels by name.
 func (s *Store) Channels(ctx context.Context, portalID int64) ([]Channel, error) {
 	var cs []Channel

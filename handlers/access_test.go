@@ -85,6 +85,16 @@ func (it *installed) send(t *testing.T, method, path, token string) (int, string
 	return resp.StatusCode, string(b)
 }
 
+// foreignPortal is member-z's portal id.
+func foreignPortal(t *testing.T, it *installed) int64 {
+	t.Helper()
+	p, err := it.store.PortalByMemberID(context.Background(), "member-z")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.ID
+}
+
 func TestAnotherPortalsDialogIsNotFoundByDirectURL(t *testing.T) {
 	it := newInstalled(t)
 	token := it.signedIn(t, 2)
@@ -93,9 +103,23 @@ func TestAnotherPortalsDialogIsNotFoundByDirectURL(t *testing.T) {
 	if status, _ := it.get(t, "/dialogs/"+strconv.FormatInt(own, 10), token); status != 200 {
 		t.Fatalf("own dialog: %d", status)
 	}
-	for _, path := range []string{"/dialogs/" + strconv.FormatInt(foreign, 10), "/dialogs/" + strconv.FormatInt(foreign, 10) + "/messages"} {
-		if status, body := it.get(t, path, token); status != http.StatusNotFound || strings.Contains(body, "79990000002") {
+	foreignChannel, _ := it.dialogIn(t, "member-z", "79990000002")
+	secret, _, err := it.store.InsertMessage(context.Background(), db.Message{PortalID: foreignPortal(t, it), DialogID: foreign,
+		ChannelID: foreignChannel, Direction: "in", Kind: "text", Body: "foreign secret", Status: "received", CreatedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, m := strconv.FormatInt(foreign, 10), strconv.FormatInt(secret, 10)
+	for _, path := range []string{"/dialogs/" + f, "/dialogs/" + f + "/messages", "/dialogs/" + f + "/messages?before=" + m,
+		"/dialogs/" + strconv.FormatInt(own, 10) + "/messages?before=junk"} {
+		if status, body := it.get(t, path, token); status != http.StatusNotFound || strings.Contains(body, "79990000002") || strings.Contains(body, "foreign secret") {
 			t.Fatalf("%s of another portal: %d\n%s", path, status, body)
+		}
+	}
+	// Its message as the anchor of the own dialog's earlier page, or as a search hit to open at: nothing of it.
+	for _, path := range []string{"/dialogs/" + strconv.FormatInt(own, 10) + "/messages?before=" + m, "/dialogs/" + strconv.FormatInt(own, 10) + "?m=" + m} {
+		if status, body := it.get(t, path, token); status != 200 || strings.Contains(body, "foreign secret") || strings.Contains(body, "history-bar") {
+			t.Fatalf("%s, a message of another portal as the anchor: %d\n%s", path, status, body)
 		}
 	}
 	if status, body := it.get(t, "/dialogs", token); status != 200 || strings.Contains(body, "79990000002") || !strings.Contains(body, "79990000001") {

@@ -4,14 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"switchboard/channels"
 	"switchboard/db"
 )
 
-// messagesShown is how many of a dialog's latest messages a view shows.
-const messagesShown = 200
+// How much of a conversation a view shows: its latest messages, and each
+// page of earlier ones; around a search hit outside them, so many before
+// the hit and so many from it on.
+const (
+	messagesShown = 200
+	hitBefore     = 50
+	hitFrom       = 150
+)
 
 // DialogView is a client's conversation as the viewer may see it: every
 // visible dialog of the client merged, the latest messages in time order,
@@ -33,6 +40,10 @@ type DialogView struct {
 	// is closed, only a template reaches the client; NeverWrote: the client
 	// never wrote at all.
 	WindowClosed, NeverWrote bool
+	// Earlier: the history goes on above the first message shown. Later:
+	// the messages shown are a part of the history (around a search hit)
+	// that its latest messages follow.
+	Earlier, Later bool
 }
 
 // windowState tells whether a dialog's template window is closed, for a
@@ -97,18 +108,90 @@ func (in *Inbox) conversation(ctx context.Context, v Viewer, vis db.Visibility, 
 	if view.Dialog, err = composerDialog(view.Dialogs, view.Channels, channelID); err != nil {
 		return DialogView{}, err
 	}
-	if view.Messages, err = in.Store.ClientMessages(ctx, vis, clientID, messagesShown); err != nil {
+	if view.Messages, err = in.Store.ClientMessages(ctx, vis, clientID, messagesShown+1); err != nil {
 		return DialogView{}, err
 	}
+	view.Messages, view.Earlier = firstDropped(view.Messages, messagesShown)
 	if view.Links, err = in.Store.ClientLinks(ctx, v.PortalID, []int64{clientID}); err != nil {
 		return DialogView{}, err
 	}
+	in.explainFailures(&view)
+	view.WindowClosed, view.NeverWrote = in.windowState(view.Dialog, in.Now())
+	return view, nil
+}
+
+// firstDropped is ms without its first message when it has more than n
+// (asked for one more than shown, to know whether there are more), and
+// whether it had.
+func firstDropped(ms []db.Message, n int) ([]db.Message, bool) {
+	if len(ms) > n {
+		return ms[len(ms)-n:], true
+	}
+	return ms, false
+}
+
+// explainFailures says why each failed message of the view failed.
+func (in *Inbox) explainFailures(view *DialogView) {
 	for _, m := range view.Messages {
 		if m.Status == "failed" {
 			view.Failures[m.ID] = in.failure(view.Dialog.Transport, m.ErrorCode, m.ErrorText)
 		}
 	}
-	view.WindowClosed, view.NeverWrote = in.windowState(view.Dialog, in.Now())
+}
+
+// OpenDialogAt is OpenDialog showing message `at` (a search hit): when it
+// is older than the latest messages, the view is the part of the history
+// around it (Later), with hitBefore messages before it. A message the
+// viewer may not see, or not the client's, is ignored.
+func (in *Inbox) OpenDialogAt(ctx context.Context, v Viewer, id, at int64) (DialogView, error) {
+	view, err := in.OpenDialog(ctx, v, id)
+	if err != nil || at == 0 || slices.ContainsFunc(view.Messages, func(m db.Message) bool { return m.ID == at }) {
+		return view, err
+	}
+	vis, err := in.visibility(ctx, v)
+	if err != nil {
+		return DialogView{}, err
+	}
+	client := view.Dialog.ClientID
+	from, err := in.Store.ClientMessagesFrom(ctx, vis, client, at, hitFrom+1)
+	if err != nil || len(from) == 0 {
+		return view, err
+	}
+	before, err := in.Store.ClientMessagesBefore(ctx, vis, client, at, hitBefore+1)
+	if err != nil {
+		return DialogView{}, err
+	}
+	before, view.Earlier = firstDropped(before, hitBefore)
+	if len(from) > hitFrom {
+		from, view.Later = from[:hitFrom], true
+	}
+	view.Messages = append(before, from...)
+	in.explainFailures(&view)
+	return view, nil
+}
+
+// EarlierMessages is the page of a conversation's history above message
+// `before`, for a viewer who may see the dialog: ErrNotFound otherwise.
+// Earlier tells whether the history goes on above it.
+func (in *Inbox) EarlierMessages(ctx context.Context, v Viewer, id, before int64) (DialogView, error) {
+	vis, err := in.visibility(ctx, v)
+	if err != nil {
+		return DialogView{}, err
+	}
+	d, err := in.Store.Dialog(ctx, vis, id)
+	if err != nil {
+		return DialogView{}, err
+	}
+	view := DialogView{Dialog: d, Failures: map[int64]channels.Failure{}}
+	if view.Channels, err = in.Store.Channels(ctx, v.PortalID); err != nil {
+		return DialogView{}, err
+	}
+	ms, err := in.Store.ClientMessagesBefore(ctx, vis, d.ClientID, before, messagesShown+1)
+	if err != nil {
+		return DialogView{}, err
+	}
+	view.Messages, view.Earlier = firstDropped(ms, messagesShown)
+	in.explainFailures(&view)
 	return view, nil
 }
 

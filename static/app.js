@@ -23,8 +23,16 @@
     if (window.htmx && f.matches && f.matches("form[hx-post], form[hx-get], form[hx-put], form[hx-patch], form[hx-delete]")) htmx.process(f);
   }, true);
 
+  // A conversation follows its end (new messages, statuses) unless its
+  // reader scrolled up from it: then it stays where they read.
+  document.addEventListener("scroll", function (e) {
+    var m = e.target;
+    if (!m.classList || !m.classList.contains("messages")) return;
+    if (m.scrollHeight - m.scrollTop - m.clientHeight > 80) m.setAttribute("data-reading", "");
+    else m.removeAttribute("data-reading");
+  }, true);
   function scrollToEnd() {
-    document.querySelectorAll(".messages").forEach(function (m) { m.scrollTop = m.scrollHeight; });
+    document.querySelectorAll(".messages:not([data-reading])").forEach(function (m) { m.scrollTop = m.scrollHeight; });
   }
   document.addEventListener("DOMContentLoaded", scrollToEnd);
   document.addEventListener("htmx:afterSettle", scrollToEnd);

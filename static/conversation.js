@@ -1,6 +1,7 @@
 // The conversation's own JS: CRM links open in Bitrix24's slider, search
-// hits open at their message, the open conversation stays highlighted in
-// the list, and the list's filter in its tabs.
+// hits open at their message, earlier messages load above the ones read,
+// the open conversation stays highlighted in the list, and the list's
+// filter in its tabs.
 (function () {
   "use strict";
 
@@ -28,9 +29,33 @@
     if (!m) return;
     m.classList.add("focus");
     m.scrollIntoView({block: "center"});
+    noteReading(m.closest(".messages"));
+  }
+
+  // A list scrolled away from its end by us is read there: live updates
+  // leave it (app.js marks the reader's own scrolls; a scroll event would
+  // come a frame late).
+  function noteReading(list) {
+    if (list && list.scrollHeight - list.scrollTop - list.clientHeight > 80) list.setAttribute("data-reading", "");
   }
   document.addEventListener("DOMContentLoaded", focusHit);
   document.addEventListener("htmx:afterSettle", focusHit);
+
+  // Earlier messages go in above the ones read: what was in view stays in
+  // view (its distance from the list's end is kept).
+  var above = null;
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var b = e.detail.elt;
+    if (!b.matches || !b.matches("[data-testid=messages-earlier]")) return;
+    var list = b.closest(".messages");
+    above = {xhr: e.detail.xhr, list: list, fromEnd: list.scrollHeight - list.scrollTop};
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (!above || above.xhr !== e.detail.xhr) return;
+    above.list.scrollTop = above.list.scrollHeight - above.fromEnd;
+    noteReading(above.list);
+    above = null;
+  });
 
   // The open conversation's row is marked in the list (rows are clients).
   function markOpen() {
