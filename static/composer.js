@@ -70,8 +70,12 @@
     panel.hidden = !open;
     button.setAttribute("aria-expanded", String(open));
     if (!open) return;
-    if (!panel.dataset.state) fill(panel, "");
-    panel.querySelector(".emoji-search").focus();
+    var search = panel.querySelector(".emoji-search");
+    if (!panel.dataset.state || search.value !== "") { // it opens on every emoji, not on the last search
+      search.value = "";
+      fill(panel, "");
+    }
+    search.focus();
   }
 
   // Puts text at the textarea's caret, as typing would.

@@ -62,6 +62,14 @@ func TestComposerEmoji(t *testing.T) {
 	doFrame(t, manager, app, "close the picker with a click outside", `document.querySelector('[data-testid=messages]').click()`)
 	waitFrame(t, manager, app, "the picker closed", `document.querySelector('[data-testid=emoji-panel]').hidden
 		&& document.querySelector('[data-testid=composer-emoji]').getAttribute('aria-expanded') === 'false'`)
+	doFrame(t, manager, app, "open the picker again", `document.querySelector('[data-testid=composer-emoji]').click()`)
+	waitFrame(t, manager, app, "every emoji again, the last search gone", `(() => {
+		const p = document.querySelector('[data-testid=emoji-panel]');
+		return !p.hidden && document.querySelector('[data-testid=emoji-search]').value === ''
+			&& p.querySelectorAll('[data-testid=emoji]').length > 1000;
+	})()`)
+	doFrame(t, manager, app, "close it with Escape", `document.querySelector('[data-testid=emoji-search]').dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))`)
+	waitFrame(t, manager, app, "the picker closed again", `document.querySelector('[data-testid=emoji-panel]').hidden`)
 	doFrame(t, manager, app, "send", `document.querySelector('[data-testid=composer-send]').click()`)
 	waitJS(t, phone, "the emoji on the phone", `[...document.querySelectorAll('[data-testid=phone-message][data-direction=in]')].some(m => m.textContent.includes('Hello 😀'))`)
 }

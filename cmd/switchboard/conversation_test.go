@@ -74,7 +74,8 @@ func TestOneConversationPerClient(t *testing.T) {
 	waitFrame(t, manager, app, "the switcher on the channel of the last inbound message; Instagram cannot reach her", `(() => {
 		const s = document.querySelector('[data-testid=channel-switcher]');
 		const ig = [...s.options].find(o => o.textContent.includes('Instagram'));
-		return s.selectedOptions[0].textContent.trim() === 'Support' && ig && ig.disabled && ig.textContent.includes('—');
+		return s.selectedOptions[0].textContent.trim() === 'Support' && ig && ig.disabled && ig.textContent.includes('—')
+			&& s.closest('label').textContent.includes('Отправить через') && s.getBoundingClientRect().width <= 220;
 	})()`)
 	screenshot(t, manager, "shared-chat.png")
 
