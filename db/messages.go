@@ -51,7 +51,7 @@ type Message struct {
 	PauseZone   string     `db:"pause_zone"`
 }
 
-const messageSelect = `SELECT m.portal_id, m.id, m.dialog_id, m.channel_id, m.direction, m.author_user_id,
+var messageSelect = `SELECT m.portal_id, m.id, m.dialog_id, m.channel_id, m.direction, m.author_user_id,
 	COALESCE(u.name, '') AS author_name, m.from_phone, m.kind, m.body, m.provider_id, m.status,
 	m.error_code, m.error_text, m.reply_to, m.forwarded, m.created_at, m.edited_at, m.deleted_at,
 	` + attachmentsJSON + `, ` + reactionsOf + `,
@@ -60,7 +60,7 @@ const messageSelect = `SELECT m.portal_id, m.id, m.dialog_id, m.channel_id, m.di
 	pm.until AS paused_until, COALESCE(pm.plan_limit, 0) AS pause_limit, COALESCE(pm.period, '') AS pause_period,
 	COALESCE(pm.time_zone, '') AS pause_zone
 	FROM messages m LEFT JOIN users u ON u.id = m.author_user_id LEFT JOIN paused_messages pm ON pm.message_id = m.id
-	LEFT JOIN messages q ON q.portal_id = m.portal_id AND q.channel_id = m.channel_id AND q.provider_id = NULLIF(m.reply_to, '')`
+	LEFT JOIN messages q ON q.channel_id = m.channel_id AND q.provider_id = NULLIF(m.reply_to, '') AND ` + byID("q", "m.portal_id")
 
 // InsertMessage stores a message once: a message whose provider id the
 // channel already has is not stored again, and inserted is false.
@@ -137,7 +137,7 @@ func (s *Store) ApplyStatus(ctx context.Context, u StatusUpdate) (msgID, dialogI
 	err = s.get(ctx, &row, `
 		WITH target AS (
 			SELECT id, dialog_id, status, direction FROM messages
-			WHERE portal_id = $1 AND channel_id = $2 AND provider_id = $3 FOR UPDATE
+			WHERE channel_id = $2 AND provider_id = $3 AND `+byID("messages", "$1")+` FOR UPDATE
 		), moved AS (
 			UPDATE messages m SET status = $4, error_code = $5, error_text = $6, updated_at = now()
 			FROM target t WHERE m.id = t.id AND t.direction = 'out' AND `+fmt.Sprintf(statusRank, "t.status")+` < `+fmt.Sprintf(statusRank, "$4::text")+`
@@ -202,7 +202,7 @@ func (s *Store) dropEchoOf(ctx context.Context, portalID, msgID int64, providerI
 	_, err := s.exec(ctx, `
 		WITH echo AS (
 			SELECT e.id FROM messages e JOIN messages m ON m.id = $2 AND m.portal_id = $1
-			WHERE e.portal_id = $1 AND e.channel_id = m.channel_id AND e.provider_id = $3 AND e.from_phone AND e.id <> m.id
+			WHERE e.channel_id = m.channel_id AND e.provider_id = $3 AND `+byID("e", "$1")+` AND e.from_phone AND e.id <> m.id
 		), files AS (
 			DELETE FROM attachments WHERE portal_id = $1 AND message_id IN (SELECT id FROM echo)
 		)
@@ -235,7 +235,7 @@ type MessageRef struct {
 func (s *Store) EditMessage(ctx context.Context, portalID, channelID int64, providerID, text string, at time.Time) (MessageRef, error) {
 	var ref MessageRef
 	err := s.get(ctx, &ref, `UPDATE messages SET body = $4, edited_at = $5, updated_at = now()
-		WHERE portal_id = $1 AND channel_id = $2 AND provider_id = $3
+		WHERE channel_id = $2 AND provider_id = $3 AND `+byID("messages", "$1")+`
 		AND (edited_at IS NULL OR edited_at <= $5) RETURNING id, dialog_id`,
 		portalID, channelID, providerID, text, at)
 	if err != nil {
@@ -268,7 +268,7 @@ func (s *Store) DeleteMessage(ctx context.Context, portalID, channelID int64, pr
 func (s *Store) MessageByProviderID(ctx context.Context, portalID, channelID int64, providerID string) (MessageRef, error) {
 	var ref MessageRef
 	err := s.get(ctx, &ref, `SELECT id, dialog_id FROM messages
-		WHERE portal_id = $1 AND channel_id = $2 AND provider_id = $3`, portalID, channelID, providerID)
+		WHERE channel_id = $2 AND provider_id = $3 AND `+byID("messages", "$1"), portalID, channelID, providerID)
 	if err != nil {
 		return ref, fmt.Errorf("db: unable to find message %s: %w", providerID, notFound(err))
 	}
@@ -290,8 +290,13 @@ func (s *Store) SweepEarlyStatuses(ctx context.Context, before time.Time) (int64
 // does not exist is left out.
 func (s *Store) MessagesByID(ctx context.Context, portalID int64, ids []int64) ([]Message, error) {
 	var ms []Message
-	err := s.all(ctx, &ms, messageSelect+` JOIN unnest($2::bigint[]) WITH ORDINALITY AS ask(id, n) ON ask.id = m.id
-		WHERE `+byID("m", "$1")+` ORDER BY ask.n`, portalID, pq.Array(ids))
+	// One probe of messages_pkey per id, whatever the statistics say: joined
+	// instead, the generic plan made while the table was young (a few
+	// messages when last analyzed) read every message of it. OFFSET 0 keeps
+	// the planner from folding the probe back into a join.
+	err := s.all(ctx, &ms, `SELECT page.* FROM unnest($2::bigint[]) WITH ORDINALITY AS ask(id, n)
+		CROSS JOIN LATERAL (`+messageSelect+` WHERE m.id = ask.id AND `+byID("m", "$1")+` OFFSET 0) page
+		ORDER BY ask.n`, portalID, pq.Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("db: unable to fetch %d messages: %w", len(ids), err)
 	}

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // the driver
@@ -36,6 +37,10 @@ type Store struct {
 	stmts   *stmtCache
 }
 
+// connLifetime is how long a pooled connection (and every plan it holds)
+// lives.
+const connLifetime = 15 * time.Minute
+
 // Open connects to PostgreSQL and checks the connection: a pool of up to
 // 40 connections.
 func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
@@ -44,7 +49,10 @@ func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
 
 // OpenPool is Open with a pool of up to conns connections, all kept open
 // once opened: under a burst of webhooks a pool that keeps fewer idle
-// closes and reopens connections by the hundred (measured).
+// closes and reopens connections by the hundred (measured). Each is
+// renewed after connLifetime: a connection plans each statement once
+// (storeParams), from the statistics of that moment, and a plan made while
+// a new install's tables were nearly empty must not outlive their growth.
 func OpenPool(ctx context.Context, dsn string, conns int) (*sqlx.DB, error) {
 	conn, err := sqlx.Open("postgres", withParams(dsn, storeParams))
 	if err != nil {
@@ -52,6 +60,7 @@ func OpenPool(ctx context.Context, dsn string, conns int) (*sqlx.DB, error) {
 	}
 	conn.SetMaxOpenConns(conns)
 	conn.SetMaxIdleConns(conns)
+	conn.SetConnMaxLifetime(connLifetime)
 	if err := conn.PingContext(ctx); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("db: unable to reach the database: %w", err)
