@@ -35,7 +35,7 @@ func (s *Store) ProfileTargetOf(ctx context.Context, portalID, clientID int64) (
 	var t ProfileTarget
 	err := s.get(ctx, &t, `SELECT c.external_id, d.channel_id FROM clients c
 		JOIN dialogs d ON d.portal_id = c.portal_id AND d.client_id = c.id
-		WHERE c.portal_id = $1 AND c.id = $2 ORDER BY d.id LIMIT 1`, portalID, clientID)
+		WHERE c.id = $2 AND `+byID("c", "$1")+` ORDER BY d.id LIMIT 1`, portalID, clientID)
 	if err != nil {
 		return t, fmt.Errorf("db: unable to find where client %d writes: %w", clientID, notFound(err))
 	}
@@ -47,7 +47,7 @@ func (s *Store) ProfileTargetOf(ctx context.Context, portalID, clientID int64) (
 // always. It returns the client's dialogs, whose rows show the name.
 func (s *Store) SaveProfile(ctx context.Context, portalID, clientID int64, name, username, picture string) ([]int64, error) {
 	_, err := s.exec(ctx, `UPDATE clients SET name = CASE WHEN name = '' THEN $3 ELSE name END,
-		username = $4, picture_url = $5 WHERE portal_id = $1 AND id = $2`, portalID, clientID, name, username, picture)
+		username = $4, picture_url = $5 WHERE id = $2 AND `+byID("clients", "$1"), portalID, clientID, name, username, picture)
 	if err != nil {
 		return nil, fmt.Errorf("db: unable to save the profile of client %d: %w", clientID, err)
 	}

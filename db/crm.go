@@ -49,7 +49,7 @@ func (s *Store) LinkClient(ctx context.Context, portalID, clientID int64, links 
 			SELECT $1, $2, t, i, ti, c FROM unnest($3::text[], $4::bigint[], $5::text[], $6::boolean[]) AS v(t, i, ti, c)
 			ON CONFLICT (portal_id, client_id, entity_type, entity_id) DO UPDATE SET title = EXCLUDED.title, closed = EXCLUDED.closed
 		), client AS (
-			UPDATE clients SET crm_state = 'linked', crm_created = crm_created OR $7 WHERE portal_id = $1 AND id = $2
+			UPDATE clients SET crm_state = 'linked', crm_created = crm_created OR $7 WHERE id = $2 AND `+byID("clients", "$1")+`
 		)
 		UPDATE dialogs SET responsible_user_id = $8 WHERE portal_id = $1 AND client_id = $2 AND $8 <> 0
 			AND responsible_user_id IS DISTINCT FROM $8 RETURNING id`,

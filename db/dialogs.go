@@ -163,7 +163,7 @@ func (s *Store) TouchDialog(ctx context.Context, portalID, dialogID int64, a Act
 			last_inbound_at = CASE WHEN $6 = 'in' THEN GREATEST(last_inbound_at, $4) ELSE last_inbound_at END,
 			unanswered_since = CASE WHEN $7 THEN NULL
 				WHEN $3 THEN COALESCE(unanswered_since, $4) ELSE unanswered_since END
-		WHERE portal_id = $1 AND id = $2`,
+		WHERE id = $2 AND `+byID("dialogs", "$1"),
 		portalID, dialogID, a.Unread, a.At, a.Preview, a.Direction, a.Answered)
 	if err != nil {
 		return fmt.Errorf("db: unable to update dialog %d: %w", dialogID, err)

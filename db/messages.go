@@ -85,7 +85,7 @@ func (s *Store) InsertMessage(ctx context.Context, m Message) (id int64, inserte
 // Message loads one message of a portal; ErrNotFound when there is none.
 func (s *Store) Message(ctx context.Context, portalID, id int64) (Message, error) {
 	var m Message
-	err := s.get(ctx, &m, messageSelect+` WHERE m.portal_id = $1 AND m.id = $2`, portalID, id)
+	err := s.get(ctx, &m, messageSelect+` WHERE m.id = $2 AND `+byID("m", "$1"), portalID, id)
 	if err != nil {
 		return m, fmt.Errorf("db: unable to fetch message %d: %w", id, notFound(err))
 	}
@@ -177,7 +177,7 @@ func (s *Store) RecordSent(ctx context.Context, portalID, msgID int64, providerI
 	}
 	err := s.get(ctx, &m, `UPDATE messages SET provider_id = $3, updated_at = now(),
 		status = CASE WHEN status IN ('queued', 'paused') THEN 'sent' ELSE status END
-		WHERE portal_id = $1 AND id = $2 RETURNING channel_id`, portalID, msgID, providerID)
+		WHERE id = $2 AND `+byID("messages", "$1")+` RETURNING channel_id`, portalID, msgID, providerID)
 	if err != nil {
 		return fmt.Errorf("db: unable to record provider id of message %d: %w", msgID, notFound(err))
 	}
@@ -206,7 +206,7 @@ func (s *Store) dropEchoOf(ctx context.Context, portalID, msgID int64, providerI
 		), files AS (
 			DELETE FROM attachments WHERE portal_id = $1 AND message_id IN (SELECT id FROM echo)
 		)
-		DELETE FROM messages WHERE portal_id = $1 AND id IN (SELECT id FROM echo)`, portalID, msgID, providerID)
+		DELETE FROM messages WHERE id IN (SELECT id FROM echo) AND `+byID("messages", "$1"), portalID, msgID, providerID)
 	if err != nil {
 		return fmt.Errorf("db: unable to drop the echo of message %d: %w", msgID, err)
 	}
@@ -216,7 +216,7 @@ func (s *Store) dropEchoOf(ctx context.Context, portalID, msgID int64, providerI
 // FailMessage marks an outgoing message failed with the provider's reason.
 func (s *Store) FailMessage(ctx context.Context, portalID, msgID int64, code int, reason string) error {
 	_, err := s.exec(ctx, `UPDATE messages SET status = 'failed', error_code = $3, error_text = $4,
-		updated_at = now() WHERE portal_id = $1 AND id = $2 AND status IN ('queued', 'paused', 'sent')`,
+		updated_at = now() WHERE id = $2 AND `+byID("messages", "$1")+` AND status IN ('queued', 'paused', 'sent')`,
 		portalID, msgID, code, reason)
 	if err != nil {
 		return fmt.Errorf("db: unable to fail message %d: %w", msgID, err)

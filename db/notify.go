@@ -121,7 +121,7 @@ func (s *Store) ClientWaiting(ctx context.Context, portalID, clientID int64) (Wa
 		LEFT JOIN users u ON u.id = d.responsible_user_id
 		LEFT JOIN LATERAL (SELECT count(*) AS count FROM messages m WHERE m.dialog_id = d.id AND m.direction = 'in'
 			AND m.created_at >= d.unanswered_since) n ON d.unanswered_since IS NOT NULL
-		WHERE cl.portal_id = $1 AND cl.id = $2
+		WHERE cl.id = $2 AND `+byID("cl", "$1")+`
 		GROUP BY cl.id`, portalID, clientID)
 	if err != nil {
 		return w, fmt.Errorf("db: unable to read what client %d waits for: %w", clientID, notFound(err))
@@ -133,7 +133,7 @@ func (s *Store) ClientWaiting(ctx context.Context, portalID, clientID int64) (Wa
 // portal's dialog.
 func (s *Store) DialogClient(ctx context.Context, portalID, dialogID int64) (int64, error) {
 	var id int64
-	err := s.get(ctx, &id, `SELECT client_id FROM dialogs WHERE portal_id = $1 AND id = $2`, portalID, dialogID)
+	err := s.get(ctx, &id, `SELECT client_id FROM dialogs WHERE id = $2 AND `+byID("dialogs", "$1"), portalID, dialogID)
 	if err != nil {
 		return 0, fmt.Errorf("db: unable to find the client of dialog %d: %w", dialogID, notFound(err))
 	}

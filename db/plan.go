@@ -209,7 +209,7 @@ func (s *Store) ReleaseDialog(ctx context.Context, portalID, dialogID int64) ([]
 	err := s.all(ctx, &ids, `WITH gone AS (
 			DELETE FROM paused_messages WHERE portal_id = $1 AND dialog_id = $2 RETURNING message_id)
 		UPDATE messages SET status = 'queued', updated_at = now()
-		WHERE portal_id = $1 AND id IN (SELECT message_id FROM gone) AND status = 'paused' RETURNING id`, portalID, dialogID)
+		WHERE id IN (SELECT message_id FROM gone) AND `+byID("messages", "$1")+` AND status = 'paused' RETURNING id`, portalID, dialogID)
 	if err != nil {
 		return nil, fmt.Errorf("db: unable to release dialog %d: %w", dialogID, err)
 	}

@@ -236,23 +236,27 @@ func TestWritesByIDProbeBeforeTheFirstAnalyze(t *testing.T) {
 	}
 }
 
-// TestProviderIDLookupsProbeTheirIndex: what goes by a message's provider
-// id probes (channel, provider id), even with statistics from when the
-// portal had a few messages, as a new install's are once autovacuum first
-// analyzed them: the quoted message of each message the live hub reads,
-// a delivery status. Walking the portal's messages instead cost the hub
-// ~0.6 ms a message with 2,000 of them (make bench, auto_explain).
-func TestProviderIDLookupsProbeTheirIndex(t *testing.T) {
+// TestLookupsProbeTheirKeysOnYoungStatistics: with statistics from when the
+// portal had a few clients and messages, as a new install's are once
+// autovacuum first analyzed them, the lookups by id and by provider id
+// probe their keys: the live hub's read of messages, their quoted
+// messages, a delivery status, the notification line's client. With such
+// statistics their generic plans walked the portal's rows instead: ~0.6 ms
+// a message with 2,000 of them, 1 ms a client (make bench, auto_explain).
+func TestLookupsProbeTheirKeysOnYoungStatistics(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	seedConn := openSeedConn(t, dsn)
 	w := newWorld(t, db.New(seedConn), "stale")
-	seedDialogs(t, seedConn, 1, 1)
 	if _, err := seedConn.Exec(`ANALYZE`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := seedConn.Exec(`INSERT INTO messages (portal_id, dialog_id, channel_id, direction, kind, body, provider_id, status, created_at)
 		SELECT d.portal_id, d.id, d.channel_id, 'in', 'text', 'more ' || g, 'wamid.more.' || d.id || '.' || g, 'received', now()
 		FROM dialogs d, generate_series(1, 200) g`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seedConn.Exec(`INSERT INTO clients (portal_id, transport, external_id, phone, name)
+		SELECT $1, 'whatsapp', 'young-' || g, '7998' || g, 'Young ' || g FROM generate_series(1, 2000) g`, w.portal); err != nil {
 		t.Fatal(err)
 	}
 	var ids []int64
@@ -276,6 +280,12 @@ func TestProviderIDLookupsProbeTheirIndex(t *testing.T) {
 	}
 	if p := plans(); strings.Contains(p, "Seq Scan on messages") || strings.Contains(p, "messages_portal_recent") || !strings.Contains(p, "messages_provider_id") {
 		t.Fatalf("a status does not probe its message by provider id:\n%s", p)
+	}
+	if _, err := store.ClientWaiting(ctx, w.portal, w.client); err != nil {
+		t.Fatal(err)
+	}
+	if p := plans(); !strings.Contains(p, "clients_pkey") || strings.Contains(p, "clients_portal_id_transport_external_id_key") {
+		t.Fatalf("the notification line's client is not probed by id:\n%s", p)
 	}
 }
 

@@ -17,7 +17,7 @@ func (s *Store) ClaimReadReceipt(ctx context.Context, portalID, dialogID int64) 
 			SELECT max(id) AS id FROM messages
 			WHERE portal_id = $1 AND dialog_id = $2 AND direction = 'in' AND provider_id IS NOT NULL)
 		UPDATE dialogs d SET read_receipt_id = newest.id FROM newest
-		WHERE d.portal_id = $1 AND d.id = $2 AND newest.id > d.read_receipt_id
+		WHERE d.id = $2 AND `+byID("d", "$1")+` AND newest.id > d.read_receipt_id
 		RETURNING d.read_receipt_id`, portalID, dialogID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
