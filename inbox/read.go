@@ -72,15 +72,22 @@ func (in *Inbox) OpenDialog(ctx context.Context, v Viewer, id int64) (DialogView
 // no dialog on yet gets a composer that starts one; its DialogView.Dialog
 // then has no ID.
 func (in *Inbox) OpenConversation(ctx context.Context, v Viewer, id, channelID int64) (DialogView, error) {
-	vis, err := in.visibility(ctx, v)
-	if err != nil {
-		return DialogView{}, err
-	}
-	d, err := in.Store.Dialog(ctx, vis, id)
+	vis, d, err := in.visibleDialog(ctx, v, id)
 	if err != nil {
 		return DialogView{}, err
 	}
 	return in.conversation(ctx, v, vis, d.ClientID, channelID)
+}
+
+// visibleDialog is the viewer's visibility and a dialog they may see:
+// ErrNotFound (db) for any other.
+func (in *Inbox) visibleDialog(ctx context.Context, v Viewer, id int64) (db.Visibility, db.DialogRow, error) {
+	vis, err := in.visibility(ctx, v)
+	if err != nil {
+		return db.Visibility{}, db.DialogRow{}, err
+	}
+	d, err := in.Store.Dialog(ctx, vis, id)
+	return vis, d, err
 }
 
 // ClientConversation is OpenConversation by client: ErrNotFound when the
@@ -144,15 +151,15 @@ func (in *Inbox) explainFailures(view *DialogView) {
 // around it (Later), with hitBefore messages before it. A message the
 // viewer may not see, or not the client's, is ignored.
 func (in *Inbox) OpenDialogAt(ctx context.Context, v Viewer, id, at int64) (DialogView, error) {
-	view, err := in.OpenDialog(ctx, v, id)
-	if err != nil || at == 0 || slices.ContainsFunc(view.Messages, func(m db.Message) bool { return m.ID == at }) {
-		return view, err
-	}
-	vis, err := in.visibility(ctx, v)
+	vis, d, err := in.visibleDialog(ctx, v, id)
 	if err != nil {
 		return DialogView{}, err
 	}
-	client := view.Dialog.ClientID
+	view, err := in.conversation(ctx, v, vis, d.ClientID, 0)
+	if err != nil || at == 0 || slices.ContainsFunc(view.Messages, func(m db.Message) bool { return m.ID == at }) {
+		return view, err
+	}
+	client := d.ClientID
 	from, err := in.Store.ClientMessagesFrom(ctx, vis, client, at, hitFrom+1)
 	if err != nil || len(from) == 0 {
 		return view, err
@@ -174,11 +181,7 @@ func (in *Inbox) OpenDialogAt(ctx context.Context, v Viewer, id, at int64) (Dial
 // `before`, for a viewer who may see the dialog: ErrNotFound otherwise.
 // Earlier tells whether the history goes on above it.
 func (in *Inbox) EarlierMessages(ctx context.Context, v Viewer, id, before int64) (DialogView, error) {
-	vis, err := in.visibility(ctx, v)
-	if err != nil {
-		return DialogView{}, err
-	}
-	d, err := in.Store.Dialog(ctx, vis, id)
+	vis, d, err := in.visibleDialog(ctx, v, id)
 	if err != nil {
 		return DialogView{}, err
 	}
