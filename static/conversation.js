@@ -79,10 +79,24 @@
   }
   document.addEventListener("htmx:afterSettle", markFilter);
 
-  // An emptied search box gives the list back.
+  // An emptied search box gives the list back; so does a filter tab (it
+  // filters the list), and so does going back to a page whose search box
+  // the browser restores empty (htmx's snapshot keeps the results, not the
+  // box's text).
+  function endSearch(box) {
+    var res = document.getElementById("search-results");
+    if (box) box.value = "";
+    if (res) res.textContent = "";
+  }
   document.addEventListener("input", function (e) {
     if (!e.target.matches || !e.target.matches(".search input") || e.target.value.trim() !== "") return;
-    var res = document.getElementById("search-results");
-    if (res) res.textContent = "";
+    endSearch(null);
+  });
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest(".filter a")) endSearch(document.querySelector(".search input"));
+  });
+  document.addEventListener("htmx:historyRestore", function () {
+    var box = document.querySelector(".search input");
+    if (box && box.value.trim() === "") endSearch(null);
   });
 })();

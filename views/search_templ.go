@@ -464,10 +464,15 @@ func marked(parts []part) templ.Component {
 }
 
 // snippetParts splits a snippet PostgreSQL marked (db.MatchStart, MatchEnd).
+// The text before the first match is cut to its last words (snippetLead),
+// so that a hit shown on one line shows its match.
 func snippetParts(s string) []part {
 	var out []part
 	for s != "" {
 		before, rest, found := strings.Cut(s, db.MatchStart)
+		if len(out) == 0 && found {
+			before = snippetLead(before)
+		}
 		if before != "" {
 			out = append(out, part{Text: before})
 		}
@@ -479,6 +484,22 @@ func snippetParts(s string) []part {
 		s = after
 	}
 	return out
+}
+
+// leadRunes is how much of a snippet's text a hit shows before its match.
+const leadRunes = 24
+
+// snippetLead is s, or "…" and its last words within leadRunes.
+func snippetLead(s string) string {
+	r := []rune(s)
+	if len(r) <= leadRunes {
+		return s
+	}
+	tail := string(r[len(r)-leadRunes:])
+	if i := strings.IndexByte(tail, ' '); i >= 0 && i < len(tail)-1 {
+		tail = tail[i+1:]
+	}
+	return "…" + tail
 }
 
 // highlight marks where q occurs in s, in any case.

@@ -337,4 +337,31 @@ func TestSearchFindsOnlyWhatTheViewerMaySee(t *testing.T) {
 		const m = document.querySelector('.msg.focus');
 		return m && m.textContent.includes('Где мои заказы') && document.querySelector('[data-testid=dialog-title]').textContent.includes('Ivan');
 	})()`)
+	const listShown = `document.querySelector('#dialog-list').offsetParent !== null && !document.querySelector('[data-testid=search-hits]')`
+	doFrame(t, boris, app, "the browser's Back", `
+		document.addEventListener('htmx:historyRestore', () => { document.body.dataset.restored = 'yes'; }, {once: true});
+		history.back()`)
+	waitFrame(t, boris, app, "back where the search box is empty: the list, not the old hits", `document.body.dataset.restored === 'yes'
+		&& document.querySelector('[data-testid=search-input]').value === '' && `+listShown)
+	search("заказ")
+	doFrame(t, boris, app, "a filter tab during a search", `document.querySelector('[data-testid=filter-mine]').click()`)
+	waitFrame(t, boris, app, "the search ended, the list filtered", `document.querySelector('[data-testid=search-input]').value === ''
+		&& document.querySelector('#dialog-list').dataset.filter === 'mine' && `+listShown)
+}
+
+// TestTheEmptyListGivesWayToTheFirstClient: a manager with no dialog yet
+// reads the empty state; the first client who writes takes its place live,
+// and a row the filter does not show leaves it standing.
+func TestTheEmptyListGivesWayToTheFirstClient(t *testing.T) {
+	env := runDemo(t) // visibility: own and unassigned
+	boris, phone := newBrowser(t), newBrowser(t)
+	app := env.appURL
+	const emptyShown = `(() => { const e = document.querySelector('[data-testid=list-empty]'); return !!e && e.offsetParent !== null; })()`
+	openSharedInbox(t, env, boris, 2)
+	waitFrame(t, boris, app, "Boris has no dialog yet: the empty state", emptyShown)
+	openPhone(t, phone, env, "79995550101", "Pavel First")
+	phoneSays(t, phone, "Здравствуйте!")
+	waitFrame(t, boris, app, "the new client's row, live, and no empty state under it", `[...document.querySelectorAll('#dialog-list [data-testid=dialog-row]')]
+		.some(r => r.offsetParent !== null && r.textContent.includes('Здравствуйте')) && !`+emptyShown)
+	screenshot(t, boris, "first-client.png")
 }
