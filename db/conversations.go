@@ -115,7 +115,7 @@ func (s *Store) clientMessagesBy(ctx context.Context, v Visibility, clientID, at
 	err := s.all(ctx, &ms, `SELECT * FROM (`+messageSelect+`
 		JOIN dialogs d ON d.id = m.dialog_id
 		CROSS JOIN (SELECT a.created_at, a.id FROM messages a JOIN dialogs ad ON ad.id = a.dialog_id
-			WHERE a.id = $6 AND a.portal_id = $1 AND `+visibleAs("ad")+` AND ad.client_id = $5) at
+			WHERE a.id = $6 AND `+byID("a", "$1")+` AND `+visibleAs("ad")+` AND ad.client_id = $5) at
 		WHERE `+visible+` AND d.client_id = $5 AND m.portal_id = $1
 			AND (m.created_at, m.id) `+cmp+` (at.created_at, at.id)
 		ORDER BY m.created_at `+order+`, m.id `+order+` LIMIT $7) page
