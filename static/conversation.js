@@ -32,11 +32,10 @@
     noteReading(m.closest(".messages"));
   }
 
-  // A list scrolled away from its end by us is read there: live updates
-  // leave it (app.js marks the reader's own scrolls; a scroll event would
-  // come a frame late).
+  // A list we scrolled is judged at once by app.js's rule (is its reader
+  // away from its end?): the browser's own scroll event comes a frame late.
   function noteReading(list) {
-    if (list && list.scrollHeight - list.scrollTop - list.clientHeight > 80) list.setAttribute("data-reading", "");
+    if (list) list.dispatchEvent(new Event("scroll"));
   }
   document.addEventListener("DOMContentLoaded", focusHit);
   document.addEventListener("htmx:afterSettle", focusHit);
@@ -83,20 +82,20 @@
   // filters the list), and so does going back to a page whose search box
   // the browser restores empty (htmx's snapshot keeps the results, not the
   // box's text).
-  function endSearch(box) {
-    var res = document.getElementById("search-results");
+  function searchBox() { return document.querySelector(".search input"); }
+  function endSearch() {
+    var box = searchBox(), res = document.getElementById("search-results");
     if (box) box.value = "";
     if (res) res.textContent = "";
   }
   document.addEventListener("input", function (e) {
-    if (!e.target.matches || !e.target.matches(".search input") || e.target.value.trim() !== "") return;
-    endSearch(null);
+    if (e.target === searchBox() && e.target.value.trim() === "") endSearch();
   });
   document.addEventListener("click", function (e) {
-    if (e.target.closest && e.target.closest(".filter a")) endSearch(document.querySelector(".search input"));
+    if (e.target.closest && e.target.closest(".filter a")) endSearch();
   });
   document.addEventListener("htmx:historyRestore", function () {
-    var box = document.querySelector(".search input");
-    if (box && box.value.trim() === "") endSearch(null);
+    var box = searchBox();
+    if (box && box.value.trim() === "") endSearch();
   });
 })();

@@ -73,7 +73,7 @@ func serveBareWebhooks(ctx context.Context, addr string) error {
 	acct := channels.Account{Transport: "whatsapp", ExternalID: benchPhoneID, AppSecret: benchAppSecret}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /hook", func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 32<<20))
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 32<<20)) // the app's limit (handlers.maxWebhookBody)
 		if err != nil {
 			http.Error(w, "body too large or unreadable", http.StatusRequestEntityTooLarge)
 			return
