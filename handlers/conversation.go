@@ -31,7 +31,7 @@ func (s *Server) clientComposer(w http.ResponseWriter, r *http.Request) {
 	}
 	data := conversationData(v, d)
 	data.Draft = r.URL.Query().Get("text")
-	s.render(w, r, http.StatusOK, views.Composer(data))
+	s.render(w, r, http.StatusOK, views.ComposerArea(data))
 }
 
 // clientMessageSend sends on a channel the client has no dialog on yet (the
@@ -99,13 +99,19 @@ func (s *Server) writeFirst(w http.ResponseWriter, r *http.Request) {
 }
 
 // redrawConversation answers with the whole conversation of a dialog, in
-// the pane.
+// the pane, its composer on the channel the request wrote on (?channel=):
+// the manager who just started a dialog there goes on writing in it.
 func (s *Server) redrawConversation(w http.ResponseWriter, r *http.Request, dialogID int64) {
-	data, err := s.dialogData(r, dialogID, tabOf(r))
+	ctx := r.Context()
+	v := viewerOf(ctx)
+	d, err := s.inbox.OpenConversation(ctx, v.Viewer, dialogID, channelParam(r))
+	if err == nil {
+		err = s.inbox.Watch(ctx, v.Viewer, tabOf(r), dialogID)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	retarget(w, "#dialog-pane", "innerHTML")
-	s.render(w, r, http.StatusOK, views.DialogView(data))
+	s.render(w, r, http.StatusOK, views.DialogView(conversationData(v, d)))
 }

@@ -111,6 +111,8 @@ func (s *Server) Routes() http.Handler {
 			r.Get("/dialogs/{id}/messages", s.dialogMessages)
 			r.Get("/clients/{id}/composer", s.clientComposer)
 			r.Post("/clients/{id}/messages", s.clientMessageSend)
+			r.Get("/clients/{id}/wa-templates", s.clientTemplateList)
+			r.Post("/clients/{id}/wa-templates", s.clientTemplateSend)
 			r.Post("/write", s.writeFirst)
 			r.Get("/search", s.search)
 			r.Post("/dialogs/{id}/messages", s.messageSend)

@@ -17,6 +17,9 @@ import (
 var (
 	ErrNoTemplate     = errors.New("inbox: the channel has no such approved template")
 	ErrTemplateValues = errors.New("inbox: every value of the template must be filled in")
+	// ErrTemplatesUnavailable: the provider could not be asked for the
+	// channel's templates just now; nothing was queued.
+	ErrTemplatesUnavailable = errors.New("inbox: the channel's templates cannot be read just now")
 )
 
 // maxTemplateValue is the longest value one placeholder takes (WhatsApp
@@ -31,6 +34,12 @@ func (in *Inbox) WhatsAppTemplates(ctx context.Context, v Viewer, dialogID int64
 	if err != nil {
 		return nil, err
 	}
+	return listTemplates(ctx, t, ch)
+}
+
+// listTemplates is the channel's approved templates, read from the
+// provider; a transport without templates has none.
+func listTemplates(ctx context.Context, t channels.Transport, ch db.Channel) ([]channels.Template, error) {
 	list, err := t.Templates(ctx, Account(ch))
 	if errors.Is(err, channels.ErrUnsupported) {
 		return nil, nil
@@ -58,21 +67,69 @@ func (in *Inbox) dialogChannel(ctx context.Context, v Viewer, dialogID int64) (c
 
 // SendWhatsAppTemplate queues an approved template, its placeholders filled with
 // values, to a dialog v may see: the one message that reaches a WhatsApp
-// client outside the 24-hour window. The template is checked against the
-// channel's list first (ErrNoTemplate, ErrTemplateValues queue nothing);
-// the message is stored with the text the client will see and goes the way
-// of every message (outbox, statuses, timeline).
+// client outside the 24-hour window. The template and its values are checked
+// against the channel's list first (ErrNoTemplate, ErrTemplateValues queue
+// nothing); the message is stored with the text the client will see and goes
+// the way of every message (outbox, statuses, timeline).
 func (in *Inbox) SendWhatsAppTemplate(ctx context.Context, v Viewer, dialogID int64, name, language string, values []string) (Sent, error) {
 	t, ch, vis, err := in.dialogChannel(ctx, v, dialogID)
 	if err != nil {
 		return Sent{}, err
 	}
-	list, err := t.Templates(ctx, Account(ch))
-	if errors.Is(err, channels.ErrUnsupported) {
-		return Sent{}, ErrNoTemplate
-	}
+	tpl, values, err := approvedTemplate(ctx, t, ch, name, language, values)
 	if err != nil {
-		return Sent{}, fmt.Errorf("inbox: unable to list the templates of channel %d: %w", ch.ID, err)
+		return Sent{}, err
+	}
+	return in.queueTemplate(ctx, v, vis, dialogID, tpl, values)
+}
+
+// WhatsAppTemplates is the approved templates of the draft's channel: a
+// client who never wrote on it is reached by a template alone. Only a draft
+// to a known client on another channel of theirs (NewClientDraft) has one.
+func (d *Draft) WhatsAppTemplates(ctx context.Context) ([]channels.Template, error) {
+	if d.to == nil || d.to.clientID == 0 {
+		return nil, fmt.Errorf("inbox: a draft with a dialog or to someone new lists no templates: %w", ErrNotFound)
+	}
+	ch, t, err := d.in.channelOf(ctx, d.v.PortalID, d.to.channel)
+	if err != nil {
+		return nil, err
+	}
+	return listTemplates(ctx, t, ch)
+}
+
+// SendWhatsAppTemplate is the draft's message as an approved template: the
+// template is checked first, then the client's dialog on the draft's channel
+// is found or started and the template queued to it (as
+// Inbox.SendWhatsAppTemplate). A refused template starts no dialog.
+func (d *Draft) SendWhatsAppTemplate(ctx context.Context, name, language string, values []string) (Sent, error) {
+	if d.to == nil || d.to.clientID == 0 {
+		return Sent{}, fmt.Errorf("inbox: a template goes to a client's new channel only: %w", ErrNotFound)
+	}
+	ch, t, err := d.in.channelOf(ctx, d.v.PortalID, d.to.channel)
+	if err != nil {
+		return Sent{}, err
+	}
+	tpl, values, err := approvedTemplate(ctx, t, ch, name, language, values)
+	if err != nil {
+		return Sent{}, err
+	}
+	if err := d.startDialog(ctx, tpl.Body); err != nil {
+		return Sent{}, err
+	}
+	vis, err := d.in.visibility(ctx, d.v)
+	if err != nil {
+		return Sent{}, err
+	}
+	return d.in.queueTemplate(ctx, d.v, vis, d.dialog, tpl, values)
+}
+
+// approvedTemplate is the channel's approved template name/language and
+// the values for it, trimmed: ErrNoTemplate when the channel has no such
+// template (or no templates), ErrTemplateValues when a value is missing.
+func approvedTemplate(ctx context.Context, t channels.Transport, ch db.Channel, name, language string, values []string) (*channels.Template, []string, error) {
+	list, err := listTemplates(ctx, t, ch)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: channel %d: %w", ErrTemplatesUnavailable, ch.ID, err)
 	}
 	var tpl *channels.Template
 	for i := range list {
@@ -81,14 +138,20 @@ func (in *Inbox) SendWhatsAppTemplate(ctx context.Context, v Viewer, dialogID in
 		}
 	}
 	if tpl == nil {
-		return Sent{}, ErrNoTemplate
+		return nil, nil, ErrNoTemplate
 	}
 	values = trimmed(values)
 	if len(values) != tpl.Params || !allFilled(values) {
-		return Sent{}, ErrTemplateValues
+		return nil, nil, ErrTemplateValues
 	}
+	return tpl, values, nil
+}
+
+// queueTemplate stores the filled template as the dialog's next outgoing
+// message and queues it.
+func (in *Inbox) queueTemplate(ctx context.Context, v Viewer, vis db.Visibility, dialogID int64, tpl *channels.Template, values []string) (Sent, error) {
 	var sent Sent
-	err = in.Store.InTx(ctx, func(tx *db.Store) error {
+	err := in.Store.InTx(ctx, func(tx *db.Store) error {
 		d, err := tx.Dialog(ctx, vis, dialogID)
 		if err != nil {
 			return err
@@ -123,7 +186,7 @@ func (in *Inbox) SendWhatsAppTemplate(ctx context.Context, v Viewer, dialogID in
 		return err
 	})
 	if err != nil {
-		return Sent{}, fmt.Errorf("inbox: unable to send template %s to dialog %d: %w", name, dialogID, err)
+		return Sent{}, fmt.Errorf("inbox: unable to send template %s to dialog %d: %w", tpl.Name, dialogID, err)
 	}
 	return sent, nil
 }

@@ -448,7 +448,7 @@ func ChannelSwitcher(data DialogData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "\" hx-include=\"closest form\" hx-target=\"closest form\" hx-swap=\"outerHTML\" data-testid=\"channel-switcher\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "\" hx-include=\"closest form\" hx-target=\"closest .composer-area\" hx-swap=\"outerHTML\" data-testid=\"channel-switcher\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
