@@ -52,22 +52,7 @@ func TestTemplateOutsideTheWindow(t *testing.T) {
 		const out = [...document.querySelectorAll('[data-testid=message][data-direction=out][data-kind=template]')];
 		return out.length === 1 && out[0].textContent.includes('`+want+`') && ['sent', 'delivered', 'read'].includes(out[0].dataset.status);
 	})()`)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var got []string
-		for _, m := range env.emu.Conversation(demoCoexID, "79990002001") {
-			if m.Type == "template" {
-				got = append(got, m.Text)
-			}
-		}
-		if len(got) == 1 && strings.Contains(got[0], want) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the client's phone shows templates %q, want one %q", got, want)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	phoneGetsOneTemplate(t, env, demoCoexID, "79990002001", want)
 	screenshot(t, manager, "template-sent.png")
 	waitFrame(t, manager, app, "the row previews the template", `[...document.querySelectorAll('[data-testid=dialog-row]')]
 		.find(r => r.querySelector('[data-testid=dialog-client]').textContent.includes('+79990002001'))
@@ -115,24 +100,31 @@ func TestATemplateStartsAConversationOnANewChannel(t *testing.T) {
 			&& document.querySelector('[data-testid=composer]').getAttribute('hx-post').startsWith('/dialogs/')
 			&& [...document.querySelectorAll('[data-testid=wa-template]')].every(t => t.getAttribute('hx-post').startsWith('/dialogs/'));
 	})()`)
+	phoneGetsOneTemplate(t, env, demoNumbers[1].phoneNumberID, "79990007002", want)
+	screenshot(t, manager, "template-new-channel.png")
+	if n := evalFrame[int](t, manager, app, `[...document.querySelectorAll('[data-testid=dialog-row]')].filter(r => r.textContent.includes('Pavel Orlov')).length`); n != 1 {
+		t.Fatalf("after the template Pavel has %d rows, want 1", n)
+	}
+}
+
+// phoneGetsOneTemplate waits until the client's phone shows exactly one
+// template from the business number, containing want.
+func phoneGetsOneTemplate(t *testing.T, env *demoEnv, phoneNumberID, client, want string) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		var got []string
-		for _, m := range env.emu.Conversation(demoNumbers[1].phoneNumberID, "79990007002") {
+		for _, m := range env.emu.Conversation(phoneNumberID, client) {
 			if m.Type == "template" {
 				got = append(got, m.Text)
 			}
 		}
 		if len(got) == 1 && strings.Contains(got[0], want) {
-			break
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the client's phone shows templates %q from Promotion, want one %q", got, want)
+			t.Fatalf("the phone of %s shows templates %q from %s, want one %q", client, got, phoneNumberID, want)
 		}
 		time.Sleep(50 * time.Millisecond)
-	}
-	screenshot(t, manager, "template-new-channel.png")
-	if n := evalFrame[int](t, manager, app, `[...document.querySelectorAll('[data-testid=dialog-row]')].filter(r => r.textContent.includes('Pavel Orlov')).length`); n != 1 {
-		t.Fatalf("after the template Pavel has %d rows, want 1", n)
 	}
 }
