@@ -30,14 +30,14 @@ func (s *Server) clientTemplateList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	ctx := r.Context()
-	draft, err := s.inbox.NewClientDraft(ctx, viewerOf(ctx).Viewer, id, channelParam(r))
+	ctx, channel := r.Context(), channelParam(r)
+	draft, err := s.inbox.NewClientDraft(ctx, viewerOf(ctx).Viewer, id, channel)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	list, err := draft.WhatsAppTemplates(ctx)
-	s.renderTemplates(w, r, views.ClientTemplates(id, channelParam(r)), list, err)
+	s.renderTemplates(w, r, views.ClientTemplates(id, channel), list, err)
 }
 
 // renderTemplates draws the list; a provider that cannot be asked now is

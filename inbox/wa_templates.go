@@ -87,14 +87,20 @@ func (in *Inbox) SendWhatsAppTemplate(ctx context.Context, v Viewer, dialogID in
 // client who never wrote on it is reached by a template alone. Only a draft
 // to a known client on another channel of theirs (NewClientDraft) has one.
 func (d *Draft) WhatsAppTemplates(ctx context.Context) ([]channels.Template, error) {
-	if d.to == nil || d.to.clientID == 0 {
-		return nil, fmt.Errorf("inbox: a draft with a dialog or to someone new lists no templates: %w", ErrNotFound)
-	}
-	ch, t, err := d.in.channelOf(ctx, d.v.PortalID, d.to.channel)
+	ch, t, err := d.clientChannel(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return listTemplates(ctx, t, ch)
+}
+
+// clientChannel is the channel of a draft to a known client on a channel
+// of theirs (NewClientDraft); ErrNotFound for any other draft.
+func (d *Draft) clientChannel(ctx context.Context) (db.Channel, channels.Transport, error) {
+	if d.to == nil || d.to.clientID == 0 {
+		return db.Channel{}, nil, fmt.Errorf("inbox: only a draft to a client's other channel takes its templates: %w", ErrNotFound)
+	}
+	return d.in.channelOf(ctx, d.v.PortalID, d.to.channel)
 }
 
 // SendWhatsAppTemplate is the draft's message as an approved template: the
@@ -102,10 +108,7 @@ func (d *Draft) WhatsAppTemplates(ctx context.Context) ([]channels.Template, err
 // is found or started and the template queued to it (as
 // Inbox.SendWhatsAppTemplate). A refused template starts no dialog.
 func (d *Draft) SendWhatsAppTemplate(ctx context.Context, name, language string, values []string) (Sent, error) {
-	if d.to == nil || d.to.clientID == 0 {
-		return Sent{}, fmt.Errorf("inbox: a template goes to a client's new channel only: %w", ErrNotFound)
-	}
-	ch, t, err := d.in.channelOf(ctx, d.v.PortalID, d.to.channel)
+	ch, t, err := d.clientChannel(ctx)
 	if err != nil {
 		return Sent{}, err
 	}
@@ -113,7 +116,7 @@ func (d *Draft) SendWhatsAppTemplate(ctx context.Context, name, language string,
 	if err != nil {
 		return Sent{}, err
 	}
-	if err := d.startDialog(ctx, tpl.Body); err != nil {
+	if err := d.startDialog(ctx, tpl.Body); err != nil { // the body: a template is never an empty message
 		return Sent{}, err
 	}
 	vis, err := d.in.visibility(ctx, d.v)
