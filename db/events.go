@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-
-	"github.com/lib/pq"
 )
 
 // LiveEvent is one change a page shows live: ids only, in the event log.
@@ -61,37 +59,15 @@ func (s *Store) LogEvents(ctx context.Context, at time.Time, events ...LiveEvent
 		e.at = at
 		timed[i] = e
 	}
-	if s.pending != nil {
-		*s.pending = append(*s.pending, timed...)
+	if s.tail != nil {
+		s.tail.events = append(s.tail.events, timed...)
 		return nil
 	}
-	if err := s.insertEvents(ctx, timed); err != nil {
+	if err := s.flushTail(ctx, &txTail{events: timed}); err != nil {
 		return err
 	}
 	if s.OnEvents != nil {
 		s.OnEvents()
-	}
-	return nil
-}
-
-// insertEvents writes events to the log under LiveEventsLock, in one
-// statement: the lock is taken before the first id is drawn (the ids are
-// the inserted rows' defaults, computed above the join with the lock).
-func (s *Store) insertEvents(ctx context.Context, events []LiveEvent) error {
-	n := len(events)
-	portal, dialog, message := make([]int64, n), make([]int64, n), make([]int64, n)
-	kind, at := make([]string, n), make([]string, n)
-	for i, e := range events {
-		portal[i], dialog[i], message[i], kind[i] = e.Portal, e.Dialog, e.Message, e.Kind
-		at[i] = e.at.Format(time.RFC3339Nano)
-	}
-	_, err := s.exec(ctx, `WITH ordered AS MATERIALIZED (SELECT pg_advisory_xact_lock($6))
-		INSERT INTO live_events (portal_id, kind, dialog_id, message_id, created_at)
-		SELECT p, k, d, m, t FROM ordered, unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::timestamptz[])
-			WITH ORDINALITY AS v(p, k, d, m, t, i) ORDER BY i`,
-		pq.Array(portal), pq.Array(kind), pq.Array(dialog), pq.Array(message), pq.Array(at), int64(LiveEventsLock))
-	if err != nil {
-		return fmt.Errorf("db: unable to log %d live events: %w", n, err)
 	}
 	return nil
 }

@@ -388,7 +388,7 @@ func nullTime(t *time.Time) sql.NullString {
 }
 
 // EnqueueMany adds one job of kind per payload, all due at runAt, in one
-// statement.
+// statement; in a transaction, just before it commits.
 func (s *Store) EnqueueMany(ctx context.Context, portalID int64, kind string, payloads []any, runAt time.Time) error {
 	if len(payloads) == 0 {
 		return nil
@@ -400,6 +400,12 @@ func (s *Store) EnqueueMany(ctx context.Context, portalID int64, kind string, pa
 			return fmt.Errorf("db: unable to encode %s job: %w", kind, err)
 		}
 		bodies[i] = string(b)
+	}
+	if s.tail != nil { // written at the commit (txTail)
+		for _, b := range bodies {
+			s.tail.jobs = append(s.tail.jobs, tailJob{portal: portalID, kind: kind, payload: b, runAt: runAt})
+		}
+		return nil
 	}
 	_, err := s.exec(ctx, `INSERT INTO outbox (portal_id, kind, payload, run_at)
 		SELECT $1, $2, p, $4 FROM unnest($3::jsonb[]) AS p`, portalID, kind, pq.Array(bodies), runAt)
@@ -415,13 +421,13 @@ func (s *Store) Savepoint(ctx context.Context, fn func() error) error {
 	if _, err := s.exec(ctx, `SAVEPOINT item`); err != nil {
 		return fmt.Errorf("db: unable to set a savepoint: %w", err)
 	}
-	logged := 0
-	if s.pending != nil {
-		logged = len(*s.pending)
+	var mark tailMark
+	if s.tail != nil {
+		mark = s.tail.mark()
 	}
 	if err := fn(); err != nil {
-		if s.pending != nil { // the live events fn logged go with what it wrote
-			*s.pending = (*s.pending)[:logged]
+		if s.tail != nil { // the events and jobs fn left for the commit go with what it wrote
+			s.tail.rewind(mark)
 		}
 		if _, rerr := s.exec(ctx, `ROLLBACK TO SAVEPOINT item`); rerr != nil {
 			return fmt.Errorf("db: unable to roll back to a savepoint: %w (after %v)", rerr, err)

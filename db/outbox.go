@@ -145,6 +145,10 @@ func (s *Store) FinishStanding(ctx context.Context, now time.Time, id int64) err
 // goes on while it finds work; what it may miss, committed as it
 // finished, the worker's periodic nudge of every portal with work finds.
 func (s *Store) NudgeStanding(ctx context.Context, portalID int64, kind string, runAt time.Time) error {
+	if s.tail != nil { // written at the commit (txTail)
+		s.tail.nudges = append(s.tail.nudges, tailJob{portal: portalID, kind: kind, runAt: runAt})
+		return nil
+	}
 	_, err := s.exec(ctx, `INSERT INTO outbox (portal_id, kind, payload, run_at) VALUES ($1, $2, '{}', $3)
 		ON CONFLICT (portal_id, kind) WHERE done_at IS NULL AND kind IN ('crm_sync', 'crm_reconcile') DO NOTHING`,
 		portalID, kind, runAt)

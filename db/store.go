@@ -31,10 +31,10 @@ type Store struct {
 	// transaction that logged some, or at once on the pool. The live hub
 	// sets it to wake its reader.
 	OnEvents func()
-	// pending are, inside a transaction, the live events it logged: they
-	// are written just before it commits.
-	pending *[]LiveEvent
-	stmts   *stmtCache
+	// tail is, inside a transaction, what it writes just before it
+	// commits, in one statement: its live events, jobs, timeline entries.
+	tail  *txTail
+	stmts *stmtCache
 }
 
 // connLifetime is how long a pooled connection (and every plan it holds)
@@ -85,20 +85,20 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 		return fmt.Errorf("db: unable to begin: %w", err)
 	}
 	defer tx.Rollback()
-	var pending []LiveEvent
-	bound := &Store{DB: s.DB, q: tx, OnEvents: s.OnEvents, pending: &pending, stmts: s.stmts}
+	tail := &txTail{}
+	bound := &Store{DB: s.DB, q: tx, OnEvents: s.OnEvents, tail: tail, stmts: s.stmts}
 	if err := fn(bound); err != nil {
 		return err
 	}
-	if len(pending) > 0 {
-		if err := bound.insertEvents(ctx, pending); err != nil {
+	if !tail.empty() {
+		if err := bound.flushTail(ctx, tail); err != nil {
 			return err
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("db: unable to commit: %w", err)
 	}
-	if len(pending) > 0 && s.OnEvents != nil {
+	if len(tail.events) > 0 && s.OnEvents != nil {
 		s.OnEvents()
 	}
 	return nil

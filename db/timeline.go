@@ -14,6 +14,12 @@ func (s *Store) QueueTimeline(ctx context.Context, portalID int64, messageIDs []
 	if len(messageIDs) == 0 {
 		return nil
 	}
+	if s.tail != nil { // written at the commit (txTail)
+		for _, id := range messageIDs {
+			s.tail.timeline = append(s.tail.timeline, tailTimeline{portal: portalID, message: id, at: at})
+		}
+		return nil
+	}
 	_, err := s.exec(ctx, `INSERT INTO timeline_queue (portal_id, message_id, queued_at)
 		SELECT $1, unnest($2::bigint[]), $3 ON CONFLICT DO NOTHING`, portalID, pq.Array(messageIDs), at)
 	if err != nil {
