@@ -236,6 +236,7 @@ func TestCRMLinksOpenInTheSlider(t *testing.T) {
 	}
 
 	openSharedInbox(t, env, manager, 2)
+	waitFrame(t, manager, app, "Ivan's dialog in the list", `[...document.querySelectorAll('[data-testid=dialog-row]')].some(r => r.textContent.includes('Ivan Kuznetsov'))`)
 	links := `[...document.querySelectorAll('[data-testid=crm-link]')]`
 	// The links are read when the conversation opens: open it until the CRM
 	// sync linked them (within its 30 s backstop, should the webhook's
